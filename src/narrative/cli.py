@@ -1,0 +1,129 @@
+"""The `narrative` command: one subcommand a job, each turning the core's results into output and an exit code.
+
+Exit codes: 0 all is well, 1 the content or the site has problems, 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from narrative import build, loader, scaffold
+from narrative.config import CONFIG_FILE, Settings, load_settings
+from narrative.model import Kind
+from narrative.problems import Problem, has_errors
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; exit 2 with the message."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings, problems = load_settings(args.config_file)
+    if settings is None:
+        raise UsageError("\n".join(str(problem) for problem in problems))
+    return settings
+
+
+def _summary(problems: Sequence[Problem], files: int) -> str:
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return f"All {files} files are fine."
+    return f"{errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)} in {files} files."
+
+
+def check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    paths = [Path(path) for path in args.paths] or None
+    for path in paths or ():
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    expanded = None if paths is None else [p for path in paths for p in (sorted(path.rglob("*.md"))
+                                                                          if path.is_dir() else [path])]
+    site, problems = build.read_site(settings, only=expanded)
+    files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
+    if args.format == "json":
+        print(json.dumps([problem.as_dict() for problem in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(f"{problem}" if problem.is_error else f"{problem} [{problem.severity}]")
+        print(_summary(problems, files), file=sys.stderr if problems else sys.stdout)
+    return PROBLEMS if has_errors(problems) else OK
+
+
+def new(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE}[args.kind]
+    try:
+        path = scaffold.new_file(kind, settings, title=args.title, story=args.story)
+    except scaffold.ScaffoldError as error:
+        print(f"narrative new: {error}", file=sys.stderr)
+        return PROBLEMS
+    print(f"Wrote {path}: fill it in, then run 'narrative check {path}'.")
+    return OK
+
+
+def build_site(args: argparse.Namespace) -> int:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if args.preview:
+        env[build.PREVIEW_VARIABLE] = "1"
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(args.config_file),
+               "--site-dir", str(args.site_dir)] + (["--strict"] if args.strict else [])
+    result = subprocess.run(command, env=env, check=False)
+    if result.returncode != 0:
+        return PROBLEMS
+    index = Path(args.site_dir).resolve() / "index.html"
+    print(f"Built the site into {args.site_dir}/. Open {index.as_uri()} in a browser, "
+          "or run 'mkdocs serve' to preview it as you edit.")
+    return OK
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="narrative", description="Build and check a stories and pledge site.")
+    root.add_argument("-f", "--config-file", default=CONFIG_FILE, help="the site's mkdocs.yml (default: %(default)s)")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    checker = commands.add_parser("check", help="check stories, updates and responses for problems")
+    checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
+    checker.add_argument("--format", choices=["text", "json"], default="text")
+    checker.set_defaults(run=check)
+
+    maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
+    maker.add_argument("kind", choices=["story", "update", "response"])
+    maker.add_argument("--title", help="the title (stories and updates)")
+    maker.add_argument("--story", help="the slug of the story a response answers")
+    maker.set_defaults(run=new)
+
+    builder = commands.add_parser("build", help="build the site, feeds and digests with MkDocs")
+    builder.add_argument("-d", "--site-dir", default="site", help="where to write the site (default: %(default)s)")
+    builder.add_argument("--preview", action="store_true", help="include drafts (never deploy a preview)")
+    builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
+    builder.set_defaults(run=build_site)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except UsageError as error:
+        print(f"narrative {args.command}: {error}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

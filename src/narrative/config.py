@@ -1,0 +1,318 @@
+"""The site's settings: `site_name`, `site_url` and `extra.narrative` in `mkdocs.yml`, declared once each.
+
+`from_mapping()` reports every bad setting at once, each naming its key and the fix, rather than stopping at
+the first. Reading `mkdocs.yml` here (not through MkDocs) keeps the core usable without MkDocs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from narrative.model import SLUG
+from narrative.problems import Problem, did_you_mean
+
+CONFIG_FILE = "mkdocs.yml"
+RESERVED_PRINCIPLE_SLUGS = frozenset({"updates"})
+
+
+class SettingError(ValueError):
+    """A setting's value is wrong; the message says what a right one looks like."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject stories are filed under, with its own page and feed."""
+
+    slug: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Principle:
+    """One of the pledge's principles and the commitment it makes."""
+
+    slug: str
+    name: str
+    commitment: str
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """Who email digests come from and how a reader leaves the list."""
+
+    sender: str | None = None
+    """`From` address of every digest, e.g. `Sample ICB <stories@example.org>`."""
+    reply_to: str | None = None
+    """`Reply-To` address, usually the engagement team's mailbox."""
+    unsubscribe_url: str | None = None
+    """One-click unsubscribe URL (RFC 8058), sent as `List-Unsubscribe`."""
+    subject_prefix: str = ""
+    """Put before every subject, e.g. `[Our stories]`."""
+    archive_days: int = 90
+    """How many days of daily and weekly digests the build keeps in the archive."""
+
+
+@dataclass(frozen=True)
+class ScreeningSettings:
+    """How strictly the editors' gate treats what it finds."""
+
+    error_kinds: tuple[str, ...] = ()
+    """Kinds of finding (e.g. `nhs-number`) that count as errors and fail the check, not warnings."""
+    max_grade: float = 9.0
+    """Reading grade above which a story gets a gentle note suggesting plainer words."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to know about the site; defaults suit a new site."""
+
+    organisation: str
+    """The organisation's name as readers know it."""
+    topics: tuple[Topic, ...]
+    """The topics stories are filed under: `slug`, `label`, `description` each."""
+    principles: tuple[Principle, ...]
+    """The pledge's principles in order: `slug`, `name`, `commitment` each."""
+    site_name: str = "Our stories"
+    """From `mkdocs.yml`'s `site_name`."""
+    site_url: str | None = None
+    """From `mkdocs.yml`'s `site_url`; feeds and digests need absolute links."""
+    root: Path = field(default=Path("."), compare=False)
+    """The folder that holds `mkdocs.yml`; other paths are relative to it."""
+    stories_dir: str = "stories"
+    """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
+    per_page: int = 20
+    """Stories on each page of the story index and topic pages."""
+    feed_items: int = 50
+    """Entries in each feed, newest first."""
+    timezone: str = "Europe/London"
+    """Time zone of dates without one, and of daily and weekly digest boundaries."""
+    aspiration: int | None = None
+    """How many conversations the organisation aims to hold; shown on the impact page."""
+    intake_url: str | None = None
+    """Where the share form posts; without it the form page explains other ways to share."""
+    digest: DigestSettings = DigestSettings()
+    """Email digest settings (`extra.narrative.digest`)."""
+    screening: ScreeningSettings = ScreeningSettings()
+    """Screening settings (`extra.narrative.screening`)."""
+
+    @property
+    def stories_path(self) -> Path:
+        return self.root / self.stories_dir
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def topic_slugs(self) -> tuple[str, ...]:
+        return tuple(topic.slug for topic in self.topics)
+
+    @property
+    def principle_slugs(self) -> tuple[str, ...]:
+        return tuple(principle.slug for principle in self.principles)
+
+    def topic(self, slug: str) -> Topic:
+        return next(topic for topic in self.topics if topic.slug == slug)
+
+    def principle(self, slug: str) -> Principle:
+        return next(principle for principle in self.principles if principle.slug == slug)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingError("must be some text")
+    return value.strip()
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingError(f"must be a whole number of 1 or more, not {value!r}")
+    return value
+
+
+def _optional_positive_int(value: Any) -> int | None:
+    return None if value is None else _positive_int(value)
+
+
+def _grade(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise SettingError(f"must be a number above 0, not {value!r}")
+    return float(value)
+
+
+def _url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+", value):
+        raise SettingError(f"must be an absolute http(s) URL such as 'https://stories.example.org/', not {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _timezone(value: Any) -> str:
+    try:
+        zoneinfo.ZoneInfo(_text(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SettingError(f"must be a time zone name such as 'Europe/London', not {value!r}") from None
+    return value.strip()
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise SettingError("must be a list of finding kinds, e.g. [nhs-number, email]")
+    return tuple(value)
+
+
+def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:
+    """A list of mappings with a slug and two texts, such as topics and principles."""
+    if not isinstance(value, list) or not value:
+        raise SettingError(f"must be a list with at least one entry, each with {', '.join(keys)}")
+    entries, seen = [], set()
+    for number, raw in enumerate(value, start=1):
+        if not isinstance(raw, Mapping):
+            raise SettingError(f"entry {number} must have {', '.join(keys)}")
+        missing = [key for key in keys if not isinstance(raw.get(key), str) or not raw[key].strip()]
+        if missing:
+            raise SettingError(f"entry {number} has no {' or '.join(missing)}")
+        unknown = sorted(set(raw) - set(keys))
+        if unknown:
+            raise SettingError(f"entry {number} has unknown key '{unknown[0]}'{did_you_mean(unknown[0], keys)}")
+        slug = raw[keys[0]]
+        if not SLUG.match(slug) or slug in forbidden:
+            raise SettingError(f"entry {number}: slug {slug!r} must be lowercase letters, digits and hyphens"
+                               + (f" and not {', '.join(sorted(forbidden))}" if forbidden else ""))
+        if slug in seen:
+            raise SettingError(f"slug {slug!r} appears twice")
+        seen.add(slug)
+        entries.append(cls(*(raw[key].strip() for key in keys)))
+    return tuple(entries)
+
+
+def _topics(value: Any) -> tuple[Topic, ...]:
+    return _entries(value, Topic, ("slug", "label", "description"))
+
+
+def _principles(value: Any) -> tuple[Principle, ...]:
+    return _entries(value, Principle, ("slug", "name", "commitment"), RESERVED_PRINCIPLE_SLUGS)
+
+
+Parser = Callable[[Any], Any]
+
+DIGEST_PARSERS: dict[str, Parser] = {
+    "sender": _optional_text,
+    "reply_to": _optional_text,
+    "unsubscribe_url": _url,
+    "subject_prefix": lambda value: "" if value is None else _text(value),
+    "archive_days": _positive_int,
+}
+SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
+SETTING_PARSERS: dict[str, Parser] = {
+    "organisation": _text,
+    "topics": _topics,
+    "principles": _principles,
+    "stories_dir": _text,
+    "per_page": _positive_int,
+    "feed_items": _positive_int,
+    "timezone": _timezone,
+    "aspiration": _optional_positive_int,
+    "intake_url": _url,
+}
+NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
+    "digest": (DigestSettings, DIGEST_PARSERS),
+    "screening": (ScreeningSettings, SCREENING_PARSERS),
+}
+REQUIRED = ("organisation", "topics", "principles")
+PREFIX = "extra.narrative"
+
+
+def _parse_table(raw: Mapping[str, Any], parsers: Mapping[str, Parser], prefix: str,
+                 path: str, extra: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[Problem]]:
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in raw.items():
+        if key in extra:
+            continue
+        if key not in parsers:
+            hint = did_you_mean(key, [*parsers, *extra])
+            problems.append(Problem(path, None, f"{prefix}.{key}", f"unknown setting{hint}", "unknown-setting"))
+            continue
+        try:
+            values[key] = parsers[key](value)
+        except SettingError as error:
+            problems.append(Problem(path, None, f"{prefix}.{key}", str(error), "bad-setting"))
+    return values, problems
+
+
+def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
+                 path: str = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
+    """Settings from a parsed `mkdocs.yml`, or None and every problem found in it."""
+    extra = config.get("extra") or {}
+    raw = extra.get("narrative") if isinstance(extra, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return None, [Problem(path, None, PREFIX, "missing: add the organisation, topics and principles", "missing")]
+    values, problems = _parse_table(raw, SETTING_PARSERS, PREFIX, path, extra=tuple(NESTED))
+    for name, (cls, parsers) in NESTED.items():
+        nested = raw.get(name) or {}
+        if not isinstance(nested, Mapping):
+            problems.append(Problem(path, None, f"{PREFIX}.{name}", "must be a set of settings", "bad-setting"))
+            continue
+        nested_values, nested_problems = _parse_table(nested, parsers, f"{PREFIX}.{name}", path)
+        problems += nested_problems
+        values[name] = cls(**nested_values)
+    for name in REQUIRED:
+        if name not in raw:
+            problems.append(Problem(path, None, f"{PREFIX}.{name}", "missing: this setting is required", "missing"))
+    try:
+        values["site_url"] = _url(config.get("site_url"))
+    except SettingError as error:
+        problems.append(Problem(path, None, "site_url", str(error), "bad-setting"))
+    if problems:
+        return None, problems
+    site_name = config.get("site_name")
+    return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
+                    root=root, **values), []
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads `mkdocs.yml` as MkDocs does for our purposes: `!ENV` resolved, Python tags left alone."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
+    *variables, default = names if len(names) > 1 else (*names, None)
+    return next((os.environ[name] for name in variables if name in os.environ), default)
+
+
+_ConfigLoader.add_constructor("!ENV", _env_tag)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
+    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
+    config_path = Path(config_file)
+    try:
+        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    except FileNotFoundError:
+        return None, [Problem(str(config_file), None, None, "not found: run this in the folder with mkdocs.yml",
+                              "missing")]
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        return None, [Problem(str(config_file), None if line is None else line + 1, None,
+                              f"cannot be read: {error}", "unreadable")]
+    if not isinstance(raw, Mapping):
+        return None, [Problem(str(config_file), None, None, "must be a set of settings", "unreadable")]
+    return from_mapping(raw, root=config_path.parent, path=str(config_file))
+

@@ -1,0 +1,300 @@
+"""What each front-matter field may hold, as a table of small parsers, and the model built from them.
+
+Each parser turns one raw YAML value into its model value or raises `FieldError` with a message that says
+what a right value looks like; `build()` turns those into problems located at the field's line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from narrative.config import Settings
+from narrative.loader import SourceFile
+from narrative.model import (
+    SLUG, Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status, Story,
+)
+from narrative.problems import Problem, did_you_mean
+
+RESERVED_SLUGS = frozenset({"index"})
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+RECORDING_TYPES = {"audio": "audio/", "video": "video/"}
+
+
+class FieldError(ValueError):
+    """A field's value is wrong; the message is written for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What parsers may need beyond the value: the settings and where the file lives."""
+
+    settings: Settings
+    folder: Path
+
+
+Parser = Callable[[Any, Context], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter field: how to parse it, whether it must be there, and its name in the model."""
+
+    parse: Parser
+    required: bool = False
+    attribute: str | None = None
+
+
+def _control_character(text: str) -> str | None:
+    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+
+
+def text(limit: int, *, multiline: bool = False) -> Parser:
+    """Plain text up to `limit` characters; single-line fields have their whitespace tidied."""
+
+    def parse(value: Any, ctx: Context) -> str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise FieldError("must be text")
+        value = value.strip() if multiline else " ".join(value.split())
+        if not value:
+            raise FieldError("is empty: write something or remove the field")
+        if bad := _control_character(value):
+            raise FieldError(f"contains an invisible control character (U+{ord(bad):04X}): remove it")
+        if len(value) > limit:
+            raise FieldError(f"is {len(value)} characters long: keep it to {limit} or fewer")
+        return value
+
+    return parse
+
+
+def published(value: Any, ctx: Context) -> dt.datetime:
+    """An ISO date (`2026-03-14`) or date and time (`2026-03-14T10:30`), in the site's time zone if none."""
+    if not isinstance(value, str):
+        raise FieldError(f"must be a date like 2026-03-14, not {value!r}")
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise FieldError(f"'{value}' is not a date: write it as year-month-day, like 2026-03-14") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ctx.settings.zone)
+
+
+def one_of(choices: Callable[[Context], tuple[str, ...]], what: str) -> Parser:
+    """One slug from a list the settings hold, with a "did you mean" for near misses."""
+
+    def parse(value: Any, ctx: Context) -> str:
+        known = choices(ctx)
+        if not isinstance(value, str) or value not in known:
+            raise FieldError(f"unknown {what} '{value}'{did_you_mean(value, known)}; "
+                             f"choose from {', '.join(known)}")
+        return value
+
+    return parse
+
+
+def _topic(value: Any, ctx: Context) -> str:
+    return one_of(lambda c: c.settings.topic_slugs, "topic")(value, ctx)
+
+
+def list_of(item: Parser, *, minimum: int = 0, example: str) -> Parser:
+    """A YAML list of values, each checked by `item`, without repeats."""
+
+    def parse(value: Any, ctx: Context) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise FieldError(f"must be a list, like {example}")
+        if len(value) < minimum:
+            raise FieldError(f"needs at least {minimum}, like {example}")
+        items = tuple(item(entry, ctx) for entry in value)
+        repeated = next((entry for n, entry in enumerate(items) if entry in items[:n]), None)
+        if repeated is not None:
+            raise FieldError(f"lists '{repeated}' twice")
+        return items
+
+    return parse
+
+
+def enum_of(cls: type) -> Parser:
+    words = [member.value for member in cls]
+
+    def parse(value: Any, ctx: Context) -> Any:
+        try:
+            return cls(value)
+        except ValueError:
+            raise FieldError(f"must be one of {', '.join(words)}, not '{value}'{did_you_mean(value, words)}") from None
+
+    return parse
+
+
+def slug(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise FieldError(f"'{value}' is not a story's slug: use the story's file name without '.md'")
+    return value
+
+
+def consent(value: Any, ctx: Context) -> Consent:
+    """`true`, or a record with `given: true` and optionally when (`date`) and how (`how`) it was given."""
+    refusal = "must be true: publish a story only when its contributor has agreed"
+    if value is True:
+        return Consent(True)
+    if not isinstance(value, Mapping):
+        raise FieldError(refusal)
+    unknown = sorted(set(value) - {"given", "date", "how"})
+    if unknown:
+        raise FieldError(f"has unknown key '{unknown[0]}'{did_you_mean(unknown[0], ['given', 'date', 'how'])}")
+    if value.get("given") is not True:
+        raise FieldError(refusal)
+    when = published(value["date"], ctx).date() if value.get("date") is not None else None
+    how = text(200)(value["how"], ctx) if value.get("how") is not None else None
+    return Consent(True, when, how)
+
+
+def _local_file(src: Any, ctx: Context, what: str) -> Path:
+    """A file beside the story, inside the stories folder: never an outside URL (privacy) or a path out."""
+    if not isinstance(src, str) or not src.strip():
+        raise FieldError(f"{what} needs a 'src': the file's path next to the story, like images/garden.jpg")
+    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+        raise FieldError(f"'{src}' must be a file kept with the stories, like images/garden.jpg, not a web address")
+    path = (ctx.folder / src).resolve()
+    stories = ctx.settings.stories_path.resolve()
+    if stories not in path.parents:
+        raise FieldError(f"'{src}' must be inside the {ctx.settings.stories_dir}/ folder")
+    if not path.is_file():
+        raise FieldError(f"'{src}' was not found next to the story")
+    return path
+
+
+def _relative(path: Path, ctx: Context) -> str:
+    return path.relative_to(ctx.settings.stories_path.resolve()).as_posix()
+
+
+def image(value: Any, ctx: Context) -> Image:
+    if not isinstance(value, Mapping):
+        raise FieldError("each image needs 'src' and 'alt', like {src: images/garden.jpg, alt: A bench by roses}")
+    path = _local_file(value.get("src"), ctx, "each image")
+    if mimetypes.guess_type(path.name)[0] not in IMAGE_TYPES:
+        raise FieldError(f"'{value['src']}' must be a JPEG, PNG, WebP or GIF picture")
+    alt = value.get("alt")
+    if not isinstance(alt, str) or not alt.strip():
+        raise FieldError(f"'{value['src']}' has no 'alt': describe the picture for someone who cannot see it")
+    return Image(_relative(path, ctx), text(250)(alt, ctx))
+
+
+def recording(kind: str) -> Parser:
+    """An audio or video file kept with the story; its size and type make a feed enclosure."""
+
+    def parse(value: Any, ctx: Context) -> Recording:
+        src = value.get("src") if isinstance(value, Mapping) else value
+        path = _local_file(src, ctx, f"the {kind}")
+        mime_type = mimetypes.guess_type(path.name)[0] or ""
+        if not mime_type.startswith(RECORDING_TYPES[kind]):
+            raise FieldError(f"'{src}' is not an {kind} file (such as .mp3, .m4a or .mp4)")
+        return Recording(_relative(path, ctx), mime_type, path.stat().st_size)
+
+    return parse
+
+
+def responder(value: Any, ctx: Context) -> str:
+    """Who answered: `Name, Role` as text, or `{name: ..., role: ...}`."""
+    if isinstance(value, Mapping):
+        parts = [value.get("name"), value.get("role")]
+        if not all(isinstance(part, str) and part.strip() for part in parts):
+            raise FieldError("needs both 'name' and 'role', like {name: Priya Shah, role: Head of Experience}")
+        value = ", ".join(part.strip() for part in parts)
+    return text(160)(value, ctx)
+
+
+def _kinds(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str):
+        raise FieldError("must list finding kinds, like [phone, postcode]")
+    return value
+
+
+COMMON_FIELDS: dict[str, Field] = {
+    "date": Field(published, required=True, attribute="published"),
+    "updated": Field(published),
+    "reviewed": Field(list_of(_kinds, example="[phone, postcode]")),
+}
+STORY_FIELDS: dict[str, Field] = {
+    "title": Field(text(120), required=True),
+    **COMMON_FIELDS,
+    "summary": Field(text(300), required=True),
+    "topics": Field(list_of(_topic, minimum=1, example="[mental-health]"), required=True),
+    "consent": Field(consent, required=True),
+    "author": Field(text(80)),
+    "role": Field(text(60)),
+    "status": Field(enum_of(Status)),
+    "location": Field(text(120)),
+    "service": Field(text(120)),
+    "content_note": Field(text(300, multiline=True)),
+    "images": Field(list_of(image, example="[{src: images/garden.jpg, alt: A bench by roses}]")),
+    "audio": Field(recording("audio")),
+    "video": Field(recording("video")),
+}
+UPDATE_FIELDS: dict[str, Field] = {
+    "title": Field(text(120), required=True),
+    **COMMON_FIELDS,
+    "summary": Field(text(300), required=True),
+    "principle": Field(one_of(lambda c: c.settings.principle_slugs, "principle"), required=True),
+    "status": Field(enum_of(Progress), required=True, attribute="progress"),
+    "stories": Field(list_of(slug, example="[waiting-room-music]")),
+    "topics": Field(list_of(_topic, example="[mental-health]")),
+}
+RESPONSE_FIELDS: dict[str, Field] = {
+    "story": Field(slug, required=True),
+    **COMMON_FIELDS,
+    "responder": Field(responder, required=True),
+    "change": Field(enum_of(Change)),
+}
+SCHEMAS: dict[Kind, tuple[type, dict[str, Field], bool]] = {
+    Kind.STORY: (Story, STORY_FIELDS, True),
+    Kind.UPDATE: (PledgeUpdate, UPDATE_FIELDS, False),
+    Kind.RESPONSE: (Response, RESPONSE_FIELDS, True),
+}
+"""For each kind: the model class, its fields, and whether the Markdown body must be there."""
+
+
+def _problem(file: SourceFile, name: str | None, message: str, code: str, line: int | None = None) -> Problem:
+    return Problem(file.path, line if line is not None else (file.source.line_of(name) if name else None),
+                   name, message, code)
+
+
+def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Problem]]:
+    """The model item a file describes, or every problem that stops it from being one."""
+    cls, schema, needs_body = SCHEMAS[file.kind]
+    ctx = Context(settings, file.file.parent)
+    problems: list[Problem] = []
+    if file.slug in RESERVED_SLUGS:
+        problems.append(_problem(file, None, f"file name '{file.slug}.md' is kept for the list page: choose another",
+                                 "bad-slug"))
+    elif not SLUG.match(file.slug):
+        suggestion = "-".join(re.findall(r"[a-z0-9]+", file.slug.lower())) or "my-story"
+        problems.append(_problem(file, None, f"file name '{file.slug}.md' must be lowercase letters, digits and "
+                                 f"hyphens, like '{suggestion}.md'", "bad-slug"))
+    values: dict[str, Any] = {}
+    for name, raw in file.meta.items():
+        field = schema.get(str(name))
+        if field is None:
+            hint = did_you_mean(name, schema) or f"; known fields are {', '.join(schema)}"
+            problems.append(_problem(file, str(name), f"unknown field{hint}", "unknown-field"))
+        elif raw is not None:
+            try:
+                values[field.attribute or name] = field.parse(raw, ctx)
+            except FieldError as error:
+                problems.append(_problem(file, name, str(error), "bad-value"))
+    for name, field in schema.items():
+        if field.required and file.meta.get(name) is None:
+            problems.append(_problem(file, name, f"missing: every {file.kind.name.lower()} needs a {name}",
+                                     "missing", line=file.source.line_of(name)))
+    if needs_body and not file.body.strip():
+        problems.append(_problem(file, None, "has no text: write it below the closing '---'", "no-body",
+                                 line=file.source.body_line))
+    if problems:
+        return None, problems
+    return cls(slug=file.slug, body=file.body, source=file.source, **values), []

@@ -1,0 +1,169 @@
+"""Reading contributed files: bytes to front matter, body and the line of every field.
+
+The only module that touches python-frontmatter. It knows nothing of what the fields mean (that is
+`fields.py`); it turns any file, however broken, into either a `SourceFile` or a `Problem`, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from narrative.model import Kind, Source
+from narrative.problems import Problem
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML that leaves dates as text, so `fields.py` can say what is wrong with a bad one."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+class FrontMatterError(ValueError):
+    """The front matter cannot be read; `line` is relative to the front matter's first line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class _LineAwareHandler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler, remembering where the front matter and the body begin."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fm_offset = 0
+        self.body_offset = 0
+        self.lines: dict[str, int] = {}
+
+    def split(self, text: str) -> tuple[str, str]:
+        boundaries = list(self.FM_BOUNDARY.finditer(text))  # type: ignore[union-attr]
+        if len(boundaries) < 2:
+            raise FrontMatterError("the front matter is not closed: add a line '---' after the last field", 0)
+        opening, closing = boundaries[0], boundaries[1]
+        self.fm_offset = text.count("\n", 0, opening.end())
+        body = text[closing.end():]
+        self.body_offset = text.count("\n", 0, closing.end()) + body.count("\n", 0, len(body) - len(body.lstrip()))
+        return text[opening.end():closing.start()], body
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        try:
+            node = yaml.compose(fm, Loader=_FrontMatterLoader)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            raise FrontMatterError(f"the front matter is not valid YAML: {error.problem or error}",
+                                   mark.line if mark else None) from None
+        except yaml.YAMLError as error:
+            raise FrontMatterError(f"the front matter is not valid YAML: {error}") from None
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError("the front matter must be fields like 'title: ...', one a line",
+                                   node.start_mark.line)
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key in self.lines:
+                raise FrontMatterError(f"the field '{key}' appears twice", key_node.start_mark.line)
+            self.lines[key] = key_node.start_mark.line
+        try:
+            return _FrontMatterLoader("").construct_document(node)
+        except yaml.YAMLError as error:
+            raise FrontMatterError(f"the front matter is not valid YAML: {error}") from None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A contributed file, read but not yet understood: its kind, slug, raw fields and body."""
+
+    kind: Kind
+    file: Path
+    slug: str
+    meta: dict[str, Any]
+    body: str
+    source: Source
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+def kind_of(path: Path, stories_path: Path) -> Kind | None:
+    """The kind a file is, from the folder under `stories/` that holds it."""
+    try:
+        folder = path.resolve().relative_to(stories_path.resolve()).parts[0]
+    except (ValueError, IndexError):
+        return None
+    return next((kind for kind in Kind if kind.folder == folder), None)
+
+
+def discover(stories_path: Path) -> list[Path]:
+    """Every Markdown file under the three content folders, in a stable order."""
+    return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path as an editor knows it: relative to the site's folder where it can be."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
+    """One file, or the one problem that stops it from being read at all."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return Problem(shown, line, None, "is not UTF-8 text: save it again as UTF-8", "not-utf8")
+    return parse(text, shown, kind, path)
+
+
+def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem:
+    """Split text into front matter and body, remembering the line of every field."""
+    leading = text.count("\n", 0, len(text) - len(text.lstrip()))
+    handler = _LineAwareHandler()
+    if not handler.detect(text.strip()):
+        return Problem(shown, 1, None, "has no front matter: start the file with a line '---', then the fields "
+                       "(title, date, ...), then another '---'", "no-front-matter")
+    try:
+        meta, body = frontmatter.parse(text, handler=handler)
+    except FrontMatterError as error:
+        line = None if error.line is None else leading + handler.fm_offset + error.line + 1
+        return Problem(shown, line, None, str(error), "bad-front-matter")
+    first = leading + handler.fm_offset + 1
+    lines = {key: first + offset for key, offset in handler.lines.items()}
+    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
+    return SourceFile(kind, file, file.stem, meta, body, source)
+
+
+def load(paths: Iterable[Path], stories_path: Path, root: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Read many files, keeping every problem rather than stopping at the first."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for path in paths:
+        shown = display_path(path, root)
+        kind = kind_of(path, stories_path)
+        if kind is None:
+            folders = ", ".join(f"{stories_path.name}/{k.folder}/" for k in Kind)
+            problems.append(Problem(shown, None, None, f"is not in a content folder: move it into {folders}",
+                                    "wrong-folder"))
+            continue
+        result = read(path, shown, kind)
+        (problems if isinstance(result, Problem) else files).append(result)  # type: ignore[arg-type]
+    return files, problems

@@ -1,0 +1,109 @@
+"""The MkDocs adapter: each hook mirrors an MkDocs event and hands straight off to the core.
+
+The only module that imports MkDocs. Moving to ProperDocs or another builder means rewriting this file,
+not the core. State lives in one `_Build` per build, made afresh by `on_config` (so `mkdocs serve` rebuilds
+from scratch when a story changes).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from narrative import build, config as settings_module, presentation
+from narrative.config import Settings
+from narrative.pages import Page, all_pages
+from narrative.problems import Problem, Severity
+from narrative.site import Site
+
+__all__ = ["on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build", "on_serve"]
+
+log = logging.getLogger("mkdocs.hooks.narrative")
+
+
+@dataclass
+class _Build:
+    settings: Settings
+    site: Site | None = None
+    pages: dict[str, Page] = field(default_factory=dict)
+
+
+_current: _Build | None = None
+
+
+def _fail(what: str, problems: list[Problem]) -> PluginError:
+    lines = "\n".join(f"  {problem}" for problem in problems)
+    return PluginError(f"{what}:\n{lines}")
+
+
+def _state() -> _Build:
+    if _current is None:
+        raise PluginError("narrative: the hook's on_config did not run; list hooks/narrative.py under 'hooks'")
+    return _current
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _current
+    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra}
+    root = Path(config.config_file_path or ".").parent
+    settings, problems = settings_module.from_mapping(raw, root=root, path=Path(config.config_file_path).name)
+    if settings is None:
+        raise _fail("narrative: mkdocs.yml has settings to fix", problems)
+    _current = _Build(settings)
+    return config
+
+
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    state = _state()
+    site, problems = build.read_site(state.settings, preview=build.preview_requested())
+    errors = [problem for problem in problems if problem.severity is Severity.ERROR]
+    if errors:
+        raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
+    state.site = site
+    for page in all_pages(site):
+        state.pages[page.src_uri] = page
+        files.append(File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+    for src_uri, path in build.media_files(site).items():
+        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+    return files
+
+
+def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+    generated = _state().pages.get(page.file.src_uri)
+    if generated is not None:
+        page.meta["template"] = generated.template
+        page.meta["description"] = html.escape(generated.description)
+        page.title = html.escape(generated.title)  # type: ignore[misc]
+    return markdown
+
+
+def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    env.globals["narrative_site"] = _state().site
+    env.filters.update(presentation.FILTERS)
+    return env
+
+
+def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    generated = _state().pages.get(page.file.src_uri)
+    context["narrative"] = generated.context if generated else {}
+    return context
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    state = _state()
+    if state.site is not None:
+        build.write_outputs(state.site, Path(config.site_dir))
+
+
+def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+    server.watch(str(_state().settings.stories_path))
+    return server

@@ -1,0 +1,195 @@
+"""The content model: what a story, a pledge update and a response are, once loaded and checked.
+
+Plain frozen dataclasses and enums, standard library only, so every other module can depend on this one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass, field
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""Lowercase letters, digits and single hyphens: safe in a URL, a file name and a branch name."""
+MEDIA = "media/"
+"""Where pictures and recordings kept with the stories are published, under the site root."""
+
+
+class Kind(enum.Enum):
+    """The three kinds of contributed file, each in its own folder under `stories/`."""
+
+    STORY = "patient"
+    UPDATE = "pledge"
+    RESPONSE = "responses"
+
+    @property
+    def folder(self) -> str:
+        return self.value
+
+
+class Status(enum.Enum):
+    """Whether a story may be shown: one predicate that pages, feeds, digests and search all use."""
+
+    PUBLISHED = "published"
+    DRAFT = "draft"
+    WITHDRAWN = "withdrawn"
+
+    def is_public(self, preview: bool = False) -> bool:
+        return self is Status.PUBLISHED or (preview and self is Status.DRAFT)
+
+
+class Progress(enum.Enum):
+    """How far a pledge update has come."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"planned": "Planned", "in-progress": "In progress", "done": "Done"}[self.value]
+
+
+class Change(enum.Enum):
+    """What a response to a story promises: a change planned, or one already made."""
+
+    PLANNED = "planned"
+    MADE = "made"
+
+    @property
+    def label(self) -> str:
+        return "Change planned" if self is Change.PLANNED else "Change made"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture with the words that describe it to someone who cannot see it."""
+
+    src: str
+    alt: str
+
+    @property
+    def url(self) -> str:
+        return MEDIA + self.src
+
+
+@dataclass(frozen=True)
+class Recording:
+    """An audio or video recording of a story; `length` is its size in bytes, as feed enclosures need."""
+
+    src: str
+    mime_type: str
+    length: int
+
+    @property
+    def url(self) -> str:
+        return MEDIA + self.src
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime_type.startswith("video/")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The contributor's agreement to publication and, where recorded, when and how it was given."""
+
+    given: bool
+    date: dt.date | None = None
+    how: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item came from: the file, and the line of each front-matter field and of the body."""
+
+    path: str
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    body_line: int = 1
+
+    def line_of(self, name: str) -> int | None:
+        return self.lines.get(name)
+
+
+@dataclass(frozen=True)
+class Story:
+    """A patient story: someone's experience in their own words."""
+
+    slug: str
+    title: str
+    published: dt.datetime
+    summary: str
+    topics: tuple[str, ...]
+    consent: Consent
+    body: str
+    source: Source
+    author: str | None = None
+    role: str | None = None
+    status: Status = Status.PUBLISHED
+    location: str | None = None
+    service: str | None = None
+    content_note: str | None = None
+    images: tuple[Image, ...] = ()
+    audio: Recording | None = None
+    video: Recording | None = None
+    updated: dt.datetime | None = None
+    reviewed: tuple[str, ...] = ()
+
+    kind = Kind.STORY
+
+    @property
+    def display_author(self) -> str:
+        return self.author or "Anonymous"
+
+    @property
+    def url(self) -> str:
+        return f"stories/{self.slug}/"
+
+    @property
+    def recording(self) -> Recording | None:
+        return self.audio or self.video
+
+
+@dataclass(frozen=True)
+class PledgeUpdate:
+    """Progress against one principle of the pledge, often prompted by stories ("you said, we did")."""
+
+    slug: str
+    title: str
+    published: dt.datetime
+    summary: str
+    principle: str
+    progress: Progress
+    body: str
+    source: Source
+    stories: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    updated: dt.datetime | None = None
+    reviewed: tuple[str, ...] = ()
+
+    kind = Kind.UPDATE
+
+    @property
+    def url(self) -> str:
+        return f"pledge/updates/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Response:
+    """The organisation's answer to a story, shown beneath it."""
+
+    slug: str
+    story: str
+    published: dt.datetime
+    responder: str
+    body: str
+    source: Source
+    change: Change | None = None
+    updated: dt.datetime | None = None
+    reviewed: tuple[str, ...] = ()
+
+    kind = Kind.RESPONSE
+
+
+Item = Story | PledgeUpdate | Response

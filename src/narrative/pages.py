@@ -1,0 +1,128 @@
+"""The pages the content makes: where each goes, its title, the template that draws it and what it shows.
+
+Knows nothing of MkDocs: the hook hands these to MkDocs as virtual files, and the templates in
+`overrides/narrative/` draw them from `context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from narrative.model import Story
+from narrative.render import body_html
+from narrative.site import Site
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page. `src_uri` is where it pretends to live in `docs/`; MkDocs derives the URL."""
+
+    src_uri: str
+    title: str
+    template: str
+    description: str = ""
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The page's address under the site root, as MkDocs makes it with directory URLs."""
+        stem = self.src_uri.removesuffix(".md")
+        return "" if stem == "index" else stem.removesuffix("/index") + "/"
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a page of a long list sits among its siblings."""
+
+    number: int
+    count: int
+    base: str
+
+    def url(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def previous(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+    @property
+    def numbers(self) -> range:
+        return range(1, self.count + 1)
+
+
+def _src(url: str) -> str:
+    return f"{url}index.md" if url else "index.md"
+
+
+def paginate(items: Sequence[Story], per_page: int, base: str, title: str, template: str,
+             description: str, extra: Mapping[str, Any]) -> Iterator[Page]:
+    """A long list as pages of `per_page`, the first at `base`, the rest at `base/page/N/`."""
+    count = max(1, -(-len(items) // per_page))
+    for number in range(1, count + 1):
+        pagination = Pagination(number, count, base)
+        shown = items[(number - 1) * per_page:number * per_page]
+        page_title = title if number == 1 else f"{title} (page {number} of {count})"
+        yield Page(_src(pagination.url(number)), page_title, template, description,
+                   {**extra, "stories": shown, "pagination": pagination, "total": len(items)})
+
+
+def story_pages(site: Site) -> Iterator[Page]:
+    for story in site.stories:
+        yield Page(_src(story.url), story.title, "narrative/story.html", story.summary, {
+            "story": story,
+            "body": body_html(story),
+            "topics": [site.settings.topic(slug) for slug in story.topics],
+            "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
+            "updates": site.updates_citing(story.slug),
+        })
+    for story in site.withdrawn:
+        yield Page(_src(story.url), "This story was withdrawn", "narrative/withdrawn.html",
+                   "This story was withdrawn at the author's request.", {"withdrawn": True})
+
+
+def list_pages(site: Site) -> Iterator[Page]:
+    settings = site.settings
+    yield from paginate(site.stories, settings.per_page, "stories/", "Stories", "narrative/stories.html",
+                        f"Experiences of local health services, in people's own words: {len(site.stories)} so far.",
+                        {})
+    yield Page(_src("topics/"), "Topics", "narrative/topics.html", "Stories by topic.", {
+        "topics": [(topic, len(site.stories_on(topic.slug))) for topic in settings.topics],
+    })
+    for topic in settings.topics:
+        yield from paginate(site.stories_on(topic.slug), settings.per_page, f"topics/{topic.slug}/", topic.label,
+                            "narrative/stories.html", topic.description, {"topic": topic})
+
+
+def pledge_pages(site: Site) -> Iterator[Page]:
+    principles = site.settings.principles
+    yield Page(_src("pledge/"), "Our pledge", "narrative/pledge.html",
+               "Our pledge on how we involve people, and the progress we have made against each principle.", {
+                   "principles": [(principle, site.progress_counts(principle.slug)) for principle in principles],
+                   "updates": site.updates,
+               })
+    for principle in principles:
+        yield Page(_src(f"pledge/{principle.slug}/"), principle.name, "narrative/principle.html",
+                   principle.commitment, {
+                       "principle": principle,
+                       "counts": site.progress_counts(principle.slug),
+                       "updates": site.updates_for(principle.slug),
+                   })
+    for update in site.updates:
+        yield Page(_src(update.url), update.title, "narrative/update.html", update.summary, {
+            "update": update,
+            "body": body_html(update),
+            "principle": site.settings.principle(update.principle),
+            "stories": site.cited_stories(update),
+            "topics": [site.settings.topic(slug) for slug in update.topics],
+        })
+
+
+def all_pages(site: Site) -> list[Page]:
+    """Every generated page of the site, in a stable order."""
+    return [*list_pages(site), *story_pages(site), *pledge_pages(site)]

@@ -1,0 +1,95 @@
+"""New content files from templates: valid as written, so the editor only fills in the words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+from narrative.config import Settings
+from narrative.model import Kind
+
+TEMPLATES = {
+    Kind.STORY: """---
+title: {title}
+date: {date}
+summary: One or two plain sentences saying what the story is about.
+topics: [{topic}]
+# Only when the contributor has agreed to publication (and how):
+consent:
+  given: true
+  date: {date}
+  how: Agreed in writing on the share form
+# author: the name they want shown (leave out to show "Anonymous")
+# role: patient, carer, family member, volunteer, staff ...
+# location: where the story was gathered
+# content_note: a short warning shown before a sensitive story
+---
+Write the story here, in the contributor's own words.
+""",
+    Kind.UPDATE: """---
+title: {title}
+date: {date}
+summary: One or two plain sentences saying what changed or is changing.
+principle: {principle}
+status: planned
+# stories: [slugs of the stories that prompted this]
+# topics: [{topic}]
+---
+What we heard, what we are doing about it, and what happens next.
+""",
+    Kind.RESPONSE: """---
+story: {story}
+date: {date}
+responder: Name, Role
+# change: planned or made
+---
+Our response, in plain words.
+""",
+}
+
+
+class ScaffoldError(ValueError):
+    """The file cannot be written; the message says why and what to do."""
+
+
+def slugify(title: str) -> str:
+    """`Ward 7: the night staff` → `ward-7-the-night-staff`; accents are kept as plain letters."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_title.lower()))[:60].strip("-")
+
+
+def new_file(kind: Kind, settings: Settings, title: str | None = None, story: str | None = None,
+             today: dt.date | None = None) -> Path:
+    """Write a new file of `kind` and return its path; never overwrites an existing file."""
+    today = today or dt.datetime.now(settings.zone).date()
+    if kind is Kind.RESPONSE:
+        if not story:
+            raise ScaffoldError("a response answers a story: give its slug with --story")
+        if not (settings.stories_path / Kind.STORY.folder / f"{story}.md").is_file():
+            raise ScaffoldError(f"no story is called '{story}' in {settings.stories_dir}/{Kind.STORY.folder}/")
+        slug = f"{story}-response-{today.isoformat()}"
+        title = None
+    else:
+        if not title or not title.strip():
+            raise ScaffoldError("give the title with --title")
+        slug = slugify(title)
+        if not slug:
+            raise ScaffoldError(f"the title '{title}' has no letters or digits to make a file name from")
+    path = settings.stories_path / kind.folder / f"{slug}.md"
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists: choose another title or edit that file")
+    text = TEMPLATES[kind].format(
+        title=_yaml_text(title or ""), date=today.isoformat(), topic=settings.topics[0].slug,
+        principle=settings.principles[0].slug, story=story,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _yaml_text(value: str) -> str:
+    """A title quoted for YAML, so that a colon or a leading dash in it cannot change its meaning."""
+    escaped = " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

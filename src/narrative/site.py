@@ -1,0 +1,126 @@
+"""The site the content forms: every item, and the questions pages, feeds and digests ask of them.
+
+Visibility is decided here once (`Status.is_public`), so a withdrawn or draft story cannot leak into one
+output while being hidden from another.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from narrative.config import Settings
+from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story
+
+
+def newest_first(items: Iterable[Item]) -> list[Item]:
+    """Newest first; the slug breaks ties so that every build orders the same way."""
+    return sorted(items, key=lambda item: (-item.published.timestamp(), item.slug))
+
+
+@dataclass(frozen=True)
+class Site:
+    """All loaded items plus the settings; `preview` shows drafts, as `NARRATIVE_PREVIEW=1` asks."""
+
+    settings: Settings
+    all_stories: tuple[Story, ...]
+    updates: tuple[PledgeUpdate, ...]
+    all_responses: tuple[Response, ...]
+    preview: bool = False
+
+    @classmethod
+    def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False) -> Site:
+        items = newest_first(items)
+        return cls(
+            settings,
+            tuple(item for item in items if isinstance(item, Story)),
+            tuple(item for item in items if isinstance(item, PledgeUpdate)),
+            tuple(item for item in items if isinstance(item, Response)),
+            preview,
+        )
+
+    @cached_property
+    def stories(self) -> tuple[Story, ...]:
+        """The stories anyone may read, newest first."""
+        return tuple(story for story in self.all_stories if story.status.is_public(self.preview))
+
+    @cached_property
+    def withdrawn(self) -> tuple[Story, ...]:
+        """Stories taken down at their author's request: their old address says so, nothing else shows them."""
+        return tuple(story for story in self.all_stories if story.status is Status.WITHDRAWN)
+
+    @cached_property
+    def _by_slug(self) -> dict[str, Story]:
+        return {story.slug: story for story in self.stories}
+
+    def story(self, slug: str) -> Story | None:
+        """A public story by slug, or None when there is none (or it may not be shown)."""
+        return self._by_slug.get(slug)
+
+    @cached_property
+    def responses(self) -> tuple[Response, ...]:
+        """Responses to public stories, newest first."""
+        return tuple(response for response in self.all_responses if response.story in self._by_slug)
+
+    @cached_property
+    def _responses_to(self) -> dict[str, tuple[Response, ...]]:
+        grouped: dict[str, list[Response]] = defaultdict(list)
+        for response in reversed(self.responses):
+            grouped[response.story].append(response)
+        return {slug: tuple(responses) for slug, responses in grouped.items()}
+
+    def responses_to(self, slug: str) -> tuple[Response, ...]:
+        """The responses to one story, oldest first, as a conversation reads."""
+        return self._responses_to.get(slug, ())
+
+    @cached_property
+    def _updates_citing(self) -> dict[str, tuple[PledgeUpdate, ...]]:
+        grouped: dict[str, list[PledgeUpdate]] = defaultdict(list)
+        for update in self.updates:
+            for slug in update.stories:
+                grouped[slug].append(update)
+        return {slug: tuple(updates) for slug, updates in grouped.items()}
+
+    def updates_citing(self, slug: str) -> tuple[PledgeUpdate, ...]:
+        """Pledge updates prompted by a story: "you said, we did"."""
+        return self._updates_citing.get(slug, ())
+
+    def cited_stories(self, update: PledgeUpdate) -> tuple[Story, ...]:
+        """The public stories an update answers; withdrawn ones drop out silently."""
+        return tuple(story for slug in update.stories if (story := self.story(slug)) is not None)
+
+    @cached_property
+    def _stories_on(self) -> dict[str, tuple[Story, ...]]:
+        grouped: dict[str, list[Story]] = defaultdict(list)
+        for story in self.stories:
+            for topic in story.topics:
+                grouped[topic].append(story)
+        return {topic: tuple(stories) for topic, stories in grouped.items()}
+
+    def stories_on(self, topic: str) -> tuple[Story, ...]:
+        return self._stories_on.get(topic, ())
+
+    @cached_property
+    def _updates_for(self) -> dict[str, tuple[PledgeUpdate, ...]]:
+        grouped: dict[str, list[PledgeUpdate]] = defaultdict(list)
+        for update in self.updates:
+            grouped[update.principle].append(update)
+        return {principle: tuple(updates) for principle, updates in grouped.items()}
+
+    def updates_for(self, principle: str) -> tuple[PledgeUpdate, ...]:
+        """One principle's updates, newest first."""
+        return self._updates_for.get(principle, ())
+
+    def progress_counts(self, principle: str) -> dict[Progress, int]:
+        """How many of a principle's updates are planned, in progress and done."""
+        counts = dict.fromkeys(Progress, 0)
+        for update in self.updates_for(principle):
+            counts[update.progress] += 1
+        return counts
+
+    @cached_property
+    def published_items(self) -> tuple[Story | PledgeUpdate, ...]:
+        """Everything that has a page of its own and is public, newest first: what feeds and digests carry."""
+        return tuple(newest_first([*self.stories, *self.updates]))  # type: ignore[list-item]

@@ -1,0 +1,47 @@
+"""Checks across files: what no single file can know is wrong on its own.
+
+Each check is a generator of problems; `validate()` chains them, as jsonschema's `iter_errors()` does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from narrative.loader import SourceFile
+from narrative.model import Item, Kind, PledgeUpdate, Response
+from narrative.problems import Problem
+
+
+def duplicate_slugs(files: Sequence[SourceFile]) -> Iterator[Problem]:
+    """Two files of one kind with one slug would share an address: the later one would hide the earlier."""
+    seen: dict[tuple[Kind, str], list[SourceFile]] = defaultdict(list)
+    for file in files:
+        seen[file.kind, file.slug].append(file)
+    for (_, slug), same in seen.items():
+        for file in same[1:]:
+            yield Problem(file.path, None, None, f"has the same name '{slug}.md' as {same[0].path}: rename one of "
+                          "them, as both would have the same address", "duplicate-slug")
+
+
+def story_references(items: Iterable[Item], story_slugs: frozenset[str]) -> Iterator[Problem]:
+    """Responses and updates may only name stories that exist."""
+    for item in items:
+        if isinstance(item, Response) and item.story not in story_slugs:
+            yield Problem(item.source.path, item.source.line_of("story"), "story",
+                          f"no story is called '{item.story}' (looked for stories/patient/{item.story}.md)",
+                          "unknown-story")
+        elif isinstance(item, PledgeUpdate):
+            for slug in item.stories:
+                if slug not in story_slugs:
+                    yield Problem(item.source.path, item.source.line_of("stories"), "stories",
+                                  f"no story is called '{slug}' (looked for stories/patient/{slug}.md)",
+                                  "unknown-story")
+
+
+def validate(files: Sequence[SourceFile], items: Sequence[Item]) -> Iterator[Problem]:
+    """Every cross-file problem; `files` includes those whose fields were wrong, so one error does not
+    cause another (a response to a story with a typo in its date still finds its story)."""
+    story_slugs = frozenset(file.slug for file in files if file.kind is Kind.STORY)
+    yield from duplicate_slugs(files)
+    yield from story_references(items, story_slugs)
