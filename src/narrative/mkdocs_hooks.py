@@ -11,6 +11,7 @@ import html
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,7 +48,7 @@ def _fail(what: str, problems: list[Problem]) -> PluginError:
 
 def _state() -> _Build:
     if _current is None:
-        raise PluginError("narrative: the hook's on_config did not run; list hooks/narrative.py under 'hooks'")
+        raise PluginError("narrative: the hook's on_config did not run; list hooks/narrative_hooks.py under 'hooks'")
     return _current
 
 
@@ -94,7 +95,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
 
 def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     generated = _state().pages.get(page.file.src_uri)
-    context["narrative"] = generated.context if generated else {}
+    context["narrative"] = SimpleNamespace(**generated.context) if generated else None
     return context
 
 

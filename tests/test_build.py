@@ -1,0 +1,215 @@
+"""The MkDocs build end to end: `mkdocs build --strict` on small sites made here and on the sample site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from PIL import Image as PILImage
+
+from narrative.build import read_site
+from narrative.config import load_settings
+from tests.conftest import REPO, Project
+
+
+def page(site_dir: Path, url: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((site_dir / url / "index.html").read_text(encoding="utf-8"))
+
+
+def texts(tree: lxml.html.HtmlElement, css: str) -> list[str]:
+    return [" ".join(element.text_content().split()) for element in tree.cssselect(css)]
+
+
+def built(project: Project, preview: bool = False) -> Path:
+    result, site_dir = project.build(preview=preview)
+    assert result.returncode == 0, result.stderr
+    return site_dir
+
+
+def test_story_page_shows_story_responses_and_updates(project: Project) -> None:
+    (project.root / "stories/patient/images").mkdir()
+    PILImage.new("RGB", (40, 20), "green").save(project.root / "stories/patient/images/bench.png")
+    project.story("ward-seven-nights", author="Maureen", role="patient", location="Eastbrook Library",
+                  topics=["mental-health", "carers"], content_note="Mentions a stay in hospital.",
+                  images=[{"src": "images/bench.png", "alt": "A green bench"}],
+                  body="The night staff **listened**.\n")
+    project.response("first-reply", "ward-seven-nights", date="2026-03-02", change="planned")
+    project.response("second-reply", "ward-seven-nights", date="2026-03-09", change="made")
+    project.update("quiet-nights", stories=["ward-seven-nights"], status="in-progress")
+    site_dir = built(project)
+
+    story = page(site_dir, "stories/ward-seven-nights")
+    assert texts(story, "h1") == ["Ward seven nights"]
+    assert texts(story, ".nv-byline") == ["Shared by Maureen (patient) on 1 March 2026, Eastbrook Library"]
+    assert [a.get("href") for a in story.cssselect(".nv-story__header .nv-chip")] == [
+        "../../topics/mental-health/", "../../topics/carers/"]
+    assert texts(story, ".nv-content-note") == ["Content note: Mentions a stay in hospital."]
+    html = lxml.html.tostring(story, encoding="unicode")
+    assert html.index("nv-content-note") < html.index("The night staff")
+    assert [(img.get("src"), img.get("alt")) for img in story.cssselect(".nv-figure img")] == [
+        ("../../media/patient/images/bench.png", "A green bench")]
+    assert (site_dir / "media/patient/images/bench.png").is_file()
+    assert texts(story, ".nv-story__body strong") == ["listened"]
+    assert texts(story, ".nv-response .nv-status") == ["Change planned", "Change made"]
+    assert texts(story, "#you-said-we-did") == ["You said, we did"]
+    assert texts(story, ".nv-you-said .nv-update__title") == ["Quiet nights"]
+
+    update = page(site_dir, "pledge/updates/quiet-nights")
+    assert texts(update, ".nv-card__title") == ["Ward seven nights"]
+    assert [a.get("href") for a in update.cssselect(".nv-card__title a")] == ["../../../stories/ward-seven-nights/"]
+
+
+def test_story_without_author_is_anonymous(project: Project) -> None:
+    project.story("no-name")
+    story = page(built(project), "stories/no-name")
+    assert texts(story, ".nv-byline") == ["Shared by Anonymous on 1 March 2026"]
+
+
+def test_story_index_is_newest_first_twenty_a_page(project: Project) -> None:
+    for day in range(1, 26):
+        project.story(f"story-{day:02d}", date=f"2026-01-{day:02d}")
+    site_dir = built(project)
+
+    first, second = page(site_dir, "stories"), page(site_dir, "stories/page/2")
+    assert texts(first, ".nv-card__title") == [f"Story {day:02d}" for day in range(25, 5, -1)]
+    assert texts(second, ".nv-card__title") == [f"Story {day:02d}" for day in range(5, 0, -1)]
+    assert texts(first, ".nv-count") == ["25 stories: page 1 of 2"]
+    assert [a.get("href") for a in first.cssselect(".nv-pagination a[rel=next]")] == ["page/2/"]
+    assert [a.get("href") for a in second.cssselect(".nv-pagination a[rel=prev]")] == ["../../"]
+    assert not (site_dir / "stories/page/3").exists()
+
+
+def test_topic_pages_list_their_stories(project: Project) -> None:
+    project.story("about-carers", topics=["carers"])
+    project.story("about-both", topics=["carers", "mental-health"], date="2026-03-02")
+    site_dir = built(project)
+    assert texts(page(site_dir, "topics/carers"), ".nv-card__title") == ["About both", "About carers"]
+    assert texts(page(site_dir, "topics/mental-health"), ".nv-card__title") == ["About both"]
+    assert texts(page(site_dir, "topics"), ".nv-topics li")[-1] == (
+        "Carers People who look after a relative, partner or friend, and the help they get. (2 stories)")
+
+
+def test_pledge_overview_counts_updates_by_status(project: Project) -> None:
+    project.update("one", principle="deliver", status="done")
+    project.update("two", principle="deliver", status="done")
+    project.update("three", principle="deliver", status="planned")
+    project.update("four", principle="listen", status="in-progress")
+    site_dir = built(project)
+
+    overview = page(site_dir, "pledge")
+    progress = dict(zip(texts(overview, ".nv-principle h2"), texts(overview, ".nv-progress__text")))
+    assert progress["Deliver"] == "2 done, 0 in progress, 1 planned (3 updates)"
+    assert progress["Listen"] == "0 done, 1 in progress, 0 planned (1 update)"
+    assert progress["Grow"] == "No updates yet."
+    deliver = page(site_dir, "pledge/deliver")
+    assert texts(deliver, ".nv-timeline .nv-update__title") == ["One", "Three", "Two"]
+    widths = [span.get("style") for span in overview.cssselect(".nv-principle")[3].cssselect(".nv-progress__part")]
+    assert widths == ["width: 67%", "width: 33%"]
+
+
+def test_draft_appears_only_in_a_preview(project: Project) -> None:
+    project.story("finished")
+    project.story("unfinished", status="draft", date="2026-03-02")
+    site_dir = built(project)
+    assert not (site_dir / "stories/unfinished").exists()
+    assert "Unfinished" not in (site_dir / "stories/index.html").read_text()
+
+    preview_dir = built(project, preview=True)
+    assert texts(page(preview_dir, "stories"), ".nv-card__title") == ["Unfinished", "Finished"]
+
+
+def test_withdrawn_story_leaves_only_a_notice(project: Project) -> None:
+    (project.root / "stories/patient/images").mkdir()
+    PILImage.new("RGB", (4, 4)).save(project.root / "stories/patient/images/private.png")
+    project.story("taken-down", status="withdrawn", body="Words that must vanish.\n", topics=["carers"],
+                  images=[{"src": "images/private.png", "alt": "Something private"}])
+    project.story("still-here")
+    project.response("reply-to-taken-down", "taken-down")
+    project.update("cites-it", stories=["taken-down", "still-here"])
+    site_dir = built(project)
+
+    notice = page(site_dir, "stories/taken-down")
+    assert texts(notice, "h1") == ["This story was withdrawn"]
+    assert "withdrawn at the author's request" in notice.text_content()
+    assert notice.cssselect('meta[name="robots"][content="noindex"]')
+    everything = "".join(path.read_text(encoding="utf-8") for path in site_dir.rglob("*.html"))
+    assert "Words that must vanish" not in everything
+    assert "Taken down" not in everything
+    assert not (site_dir / "media/patient/images/private.png").exists()
+    assert texts(page(site_dir, "pledge/updates/cites-it"), ".nv-card__title") == ["Still here"]
+
+
+def test_contributed_markup_cannot_run_script(project: Project) -> None:
+    hostile_title = "<script>alert(1)</script> </title><b>x"
+    project.story("hostile", title=hostile_title, summary='"><img src=x onerror=alert(2)>',
+                  author="<i onmouseover=alert(3)>Eve</i>",
+                  body="<script>alert(4)</script>\n\n[click](javascript:alert(5)) [d](data:text/html,hi)\n\n"
+                       "<img src=x onerror=alert(6)> <a href=\"#\" onclick=\"alert(7)\">a</a> <b>kept</b>\n")
+    site_dir = built(project)
+    for path in site_dir.rglob("*.html"):
+        tree = lxml.html.fromstring(path.read_text(encoding="utf-8"))
+        assert not [s for s in tree.iter("script") if "alert" in (s.text or "")], path
+        assert not [e for e in tree.iter() if any(name.startswith("on") for name in e.attrib)], path
+        assert not [a for a in tree.iter("a") if re.match(r"\s*(javascript|data):", a.get("href", ""), re.I)], path
+    story = page(site_dir, "stories/hostile")
+    assert texts(story, "h1") == [hostile_title]
+    assert story.findtext(".//title") == f"{hostile_title} - Hollowmere stories (sample)"
+    body = story.cssselect(".nv-story__body")[0]
+    assert not body.cssselect("img, script")
+    assert [a.get("href") for a in body.cssselect("a")] == [None, None, "#"]
+    assert texts(body, "b") == ["kept"]
+
+
+def test_bad_content_fails_the_build_with_every_problem_and_no_traceback(project: Project) -> None:
+    project.story("fine")
+    project.story("typo", topics=["mental-heath"])
+    project.response("orphan", "no-such-story")
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "narrative: 2 problem(s) in the content; fix them and build again:" in result.stderr
+    assert ("stories/patient/typo.md:5: topics: unknown topic 'mental-heath' (did you mean 'mental-health'?); "
+            "choose from mental-health, children-and-families, primary-care, long-term-conditions, urgent-care, "
+            "carers") in result.stderr
+    assert "stories/responses/orphan.md:2: story: no story is called 'no-such-story'" in result.stderr
+
+
+def test_wrong_setting_stops_the_build_with_one_clear_line(project: Project) -> None:
+    config = project.config_file.read_text().replace("    per_page: 20", "    per_page: twenty")
+    project.config_file.write_text(config)
+    project.story("fine")
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "  mkdocs.yml: extra.narrative.per_page: must be a whole number of 1 or more, not 'twenty'" in (
+        result.stderr.splitlines())
+
+
+def test_sample_site_has_every_page_its_content_calls_for(sample_site: Path) -> None:
+    settings, problems = load_settings(REPO / "mkdocs.yml")
+    assert settings is not None and not problems
+    site, problems = read_site(settings)
+    assert not [problem for problem in problems if problem.is_error]
+    for story in site.stories:
+        tree = page(sample_site, story.url)
+        assert texts(tree, "h1") == [" ".join(story.title.split())]
+        assert len(tree.cssselect(".nv-response")) == len(site.responses_to(story.slug))
+    for story in site.all_stories:
+        if not story.status.is_public():
+            assert story.title not in (sample_site / "stories/index.html").read_text(encoding="utf-8")
+    for update in site.updates:
+        assert texts(page(sample_site, update.url), "h1") == [update.title]
+    for topic in settings.topics:
+        assert (sample_site / "topics" / topic.slug / "index.html").is_file()
+    for principle in settings.principles:
+        assert texts(page(sample_site, f"pledge/{principle.slug}"), "h1") == [principle.name]
+    pages = -(-len(site.stories) // settings.per_page)
+    assert (sample_site / f"stories/page/{pages}/index.html").is_file() if pages > 1 else True
+    assert not (sample_site / f"stories/page/{pages + 1}").exists()
+
+
+@pytest.mark.parametrize("url", ["", "about/", "share-your-story/", "privacy/", "accessibility/"])
+def test_sample_editor_pages_are_built(sample_site: Path, url: str) -> None:
+    assert (sample_site / url / "index.html").is_file()
