@@ -116,8 +116,11 @@ def test_draft_appears_only_in_a_preview(project: Project) -> None:
     assert not (site_dir / "stories/unfinished").exists()
     assert "Unfinished" not in (site_dir / "stories/index.html").read_text()
 
+    assert not (site_dir / ".narrative-preview").exists()
+
     preview_dir = built(project, preview=True)
     assert texts(page(preview_dir, "stories"), ".nv-card__title") == ["Unfinished", "Finished"]
+    assert (preview_dir / ".narrative-preview").is_file()
 
 
 def test_withdrawn_story_leaves_only_a_notice(project: Project) -> None:

@@ -1,4 +1,4 @@
-"""The pipeline in one place: load → validate → (screen) → site, then the outputs made from the site.
+"""The pipeline in one place: load → validate → site → screen, then the outputs made from the site.
 
 Each step is a named function with explicit inputs and outputs. The MkDocs hook, the CLI and the tests all
 call these; none of them prints or exits.
@@ -10,14 +10,18 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import fields, loader
+from narrative import digests, feeds, fields, loader, mail
 from narrative.config import Settings
 from narrative.model import Item
+from narrative.output import Output
 from narrative.problems import Problem, sort_problems
+from narrative.screen import Screening, screen
 from narrative.site import Site
 from narrative.validate import validate
 
 PREVIEW_VARIABLE = "NARRATIVE_PREVIEW"
+PREVIEW_MARKER = ".narrative-preview"
+"""Left in a preview build's folder so that `narrative deploy` refuses to publish drafts."""
 
 
 def preview_requested() -> bool:
@@ -30,11 +34,15 @@ def read_site(settings: Settings, preview: bool = False,
     """Load every contributed file, build the model and check it; problems about files outside `only`
     (when given) are left out, though every file is read so references between files still resolve."""
     paths = loader.discover(settings.stories_path)
-    wanted = None
+    wanted, strays = None, []
     if only is not None:
-        wanted = {loader.display_path(path, settings.root) for path in only}
+        only = list(only)
+        wanted = _shown(settings, only)
         paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
+        strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
+                          "updates and responses are .md files", "not-markdown") for path in only if path.suffix != ".md"]
     files, problems = loader.load(paths, settings.stories_path, settings.root)
+    problems += strays
     items: list[Item] = []
     for file in files:
         item, item_problems = fields.build(file, settings)
@@ -47,6 +55,21 @@ def read_site(settings: Settings, preview: bool = False,
     return Site.from_items(items, settings, preview), sort_problems(problems)
 
 
+def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
+    return {loader.display_path(path, settings.root) for path in paths}
+
+
+def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
+    """Personal data, crisis words and readability in every loaded file (drafts and withdrawn stories too:
+    their text is in the repository all the same), or only in the files in `only`; its `problems` fail a
+    build only for the kinds `screening.error_kinds` makes errors."""
+    items = [*site.all_stories, *site.updates, *site.all_responses]
+    if only is not None:
+        wanted = _shown(site.settings, only)
+        items = [item for item in items if item.source.path in wanted]
+    return screen(items, site.settings)
+
+
 def media_files(site: Site) -> dict[str, Path]:
     """Pictures and recordings of public stories, by their address under `media/`: a withdrawn story's
     files are not published."""
@@ -57,6 +80,27 @@ def media_files(site: Site) -> dict[str, Path]:
     }
 
 
+def output_problems(settings: Settings) -> list[Problem]:
+    """What a build needs that a check does not: the site's address (feeds and digests link to it) and the
+    digest settings, all reported at once."""
+    return mail.settings_problems(settings)
+
+
+def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, folder: str = "") -> None:
+    """Each digest's `email.html`, `email.txt` and `email.eml` under `folder` + the digest's own folder."""
+    for digest in found:
+        for name, data in mail.compose(digest, site).files().items():
+            writer.write(f"{folder}{digest.folder}{name}", data)
+
+
 def write_outputs(site: Site, out: Path) -> list[Path]:
-    """Everything the build makes beyond MkDocs' pages; returns the files written."""
-    return []
+    """Everything the build makes beyond MkDocs' pages (the feeds, and the digests' email files beside their
+    archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
+    kept = digests.archive(site)
+    writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
+    for path, data in feeds.render(site).items():
+        writer.write(path, data)
+    if site.preview:
+        writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
+    write_digests(site, kept, writer, digests.FOLDER)
+    return writer.written

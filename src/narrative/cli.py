@@ -6,6 +6,7 @@ Exit codes: 0 all is well, 1 the content or the site has problems, 2 the command
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -13,10 +14,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import build, loader, scaffold
+from narrative import build, deploy, digests, loader, report, scaffold
 from narrative.config import CONFIG_FILE, Settings, load_settings
 from narrative.model import Kind
-from narrative.problems import Problem, has_errors
+from narrative.output import Output, OutputError
+from narrative.presentation import long_date, plural
+from narrative.problems import Problem, Severity, has_errors, sort_problems
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -35,9 +38,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _summary(problems: Sequence[Problem], files: int) -> str:
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
+    urgent = sum(problem.severity is Severity.URGENT for problem in problems)
     if not problems:
-        return f"All {files} files are fine."
-    return f"{errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)} in {files} files."
+        return f"No problems in {plural(files, 'file')}."
+    return (f"{plural(errors, 'error')} and {plural(warnings, 'warning')}{f' ({urgent} urgent)' if urgent else ''}"
+            f" in {plural(files, 'file')}.")
 
 
 def check(args: argparse.Namespace) -> int:
@@ -48,9 +53,13 @@ def check(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or folder")
     expanded = None if paths is None else [p for path in paths for p in (sorted(path.rglob("*.md"))
                                                                           if path.is_dir() else [path])]
-    site, problems = build.read_site(settings, only=expanded)
+    site, validation = build.read_site(settings, only=expanded)
+    screening = build.screen_site(site, only=expanded)
+    problems = sort_problems([*validation, *screening.problems])
     files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
-    if args.format == "json":
+    if args.format == "markdown":
+        print(report.markdown(validation, screening, files), end="")
+    elif args.format == "json":
         print(json.dumps([problem.as_dict() for problem in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
@@ -64,6 +73,8 @@ def new(args: argparse.Namespace) -> int:
     kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE}[args.kind]
     try:
         path = scaffold.new_file(kind, settings, title=args.title, story=args.story)
+    except scaffold.MissingArgument as error:
+        raise UsageError(str(error)) from None
     except scaffold.ScaffoldError as error:
         print(f"narrative new: {error}", file=sys.stderr)
         return PROBLEMS
@@ -86,7 +97,60 @@ def build_site(args: argparse.Namespace) -> int:
     return OK
 
 
+def deploy_site(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        blockers = deploy.deploy(settings, Path(args.site_dir), remote=args.remote, branch=args.branch)
+    except deploy.DeployError as error:
+        print(f"narrative deploy: {error}", file=sys.stderr)
+        return PROBLEMS
+    if blockers:
+        for problem in blockers:
+            print(problem)
+        print(f"narrative deploy: not published: {plural(len(blockers), 'error')} in the content; fix them, "
+              "build again and deploy", file=sys.stderr)
+        return PROBLEMS
+    print(f"Published {args.site_dir} to the {args.branch} branch of {args.remote}.")
+    return OK
+
+
 Command = Callable[[argparse.Namespace], int]
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2026-03-14") from None
+
+
+def digest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    site, problems = None, build.output_problems(settings)
+    if not problems:
+        site, problems = build.read_site(settings)
+    if site is None or has_errors(problems):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("narrative digest: no digest written; fix the problems above first.", file=sys.stderr)
+        return PROBLEMS
+    period = digests.Period(args.period)
+    day = args.date or dt.datetime.now(settings.zone).date()
+    found = digests.for_date(site, period, day)
+    first, last = digests.span(period, day)
+    when = f"on {long_date(first)}" if first == last else f"from {digests.date_range(first, last)}"
+    if not found:
+        print(f"Nothing was published {when}: no {period.value} digest written.")
+        return OK
+    try:
+        build.write_digests(site, found, Output(args.out))
+    except (OSError, OutputError) as error:
+        print(f"narrative digest: cannot write to {args.out}: {error}", file=sys.stderr)
+        return PROBLEMS
+    for each in found:
+        print(f"Wrote {Path(args.out) / each.folder}: email.html, email.txt and email.eml "
+              f"({plural(len(each.items), 'item')} published {when}).")
+    return OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -96,7 +160,8 @@ def parser() -> argparse.ArgumentParser:
 
     checker = commands.add_parser("check", help="check stories, updates and responses for problems")
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
-    checker.add_argument("--format", choices=["text", "json"], default="text")
+    checker.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                         help="markdown: the editor's report for a pull request (default: %(default)s)")
     checker.set_defaults(run=check)
 
     maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
@@ -110,6 +175,18 @@ def parser() -> argparse.ArgumentParser:
     builder.add_argument("--preview", action="store_true", help="include drafts (never deploy a preview)")
     builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     builder.set_defaults(run=build_site)
+
+    deployer = commands.add_parser("deploy", help="publish the built site to GitHub Pages with ghp-import")
+    deployer.add_argument("-d", "--site-dir", default="site", help="the built site (default: %(default)s)")
+    deployer.add_argument("--remote", default="origin", help="the git remote to push to (default: %(default)s)")
+    deployer.add_argument("--branch", default="gh-pages", help="the branch Pages serves (default: %(default)s)")
+    deployer.set_defaults(run=deploy_site)
+
+    digester = commands.add_parser("digest", help="write the email digest of an instant, a day or a week")
+    digester.add_argument("--period", required=True, choices=[period.value for period in digests.Period])
+    digester.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: today)")
+    digester.add_argument("--out", default="digests", help="where to write them (default: %(default)s)")
+    digester.set_defaults(run=digest)
     return root
 
 

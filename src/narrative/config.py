@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -61,6 +62,10 @@ class DigestSettings:
     """How many days of daily and weekly digests the build keeps in the archive."""
 
 
+FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability")
+"""What the screen reports; `screening.error_kinds` and a story's `reviewed:` name these."""
+
+
 @dataclass(frozen=True)
 class ScreeningSettings:
     """How strictly the editors' gate treats what it finds."""
@@ -99,6 +104,9 @@ class Settings:
     """How many conversations the organisation aims to hold; shown on the impact page."""
     intake_url: str | None = None
     """Where the share form posts; without it the form page explains other ways to share."""
+    custom_domain: str | None = None
+    """The domain GitHub Pages serves the site on, e.g. `stories.example.org`: `narrative deploy` writes it to
+    `CNAME`. Leave it out when the site lives at `<owner>.github.io`. It must be `site_url`'s host."""
     digest: DigestSettings = DigestSettings()
     """Email digest settings (`extra.narrative.digest`)."""
     screening: ScreeningSettings = ScreeningSettings()
@@ -164,7 +172,7 @@ def _url(value: Any) -> str | None:
 def _timezone(value: Any) -> str:
     try:
         zoneinfo.ZoneInfo(_text(value))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise SettingError(f"must be a time zone name such as 'Europe/London', not {value!r}") from None
     return value.strip()
 
@@ -172,7 +180,21 @@ def _timezone(value: Any) -> str:
 def _kinds(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
         raise SettingError("must be a list of finding kinds, e.g. [nhs-number, email]")
+    for kind in value:
+        if kind not in FINDING_KINDS:
+            raise SettingError(f"unknown finding kind '{kind}'{did_you_mean(kind, FINDING_KINDS)}; "
+                               f"choose from {', '.join(FINDING_KINDS)}")
     return tuple(value)
+
+
+def _domain(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+                                                      value.strip().lower()):
+        raise SettingError(f"must be a domain name such as 'stories.example.org' (no https:// and no path), "
+                           f"not {value!r}")
+    return value.strip().lower()
 
 
 def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:
@@ -228,6 +250,7 @@ SETTING_PARSERS: dict[str, Parser] = {
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
     "intake_url": _url,
+    "custom_domain": _domain,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
@@ -278,6 +301,10 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         values["site_url"] = _url(config.get("site_url"))
     except SettingError as error:
         problems.append(Problem(path, None, "site_url", str(error), "bad-setting"))
+    host = urlsplit(values.get("site_url") or "").hostname
+    if values.get("custom_domain") and host and host != values["custom_domain"]:
+        problems.append(Problem(path, None, f"{PREFIX}.custom_domain", f"is '{values['custom_domain']}' but "
+                                f"site_url's host is '{host}': make them the same", "bad-setting"))
     if problems:
         return None, problems
     site_name = config.get("site_name")
@@ -308,10 +335,12 @@ def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | Non
     except FileNotFoundError:
         return None, [Problem(str(config_file), None, None, "not found: run this in the folder with mkdocs.yml",
                               "missing")]
+    except OSError as error:
+        return None, [Problem(str(config_file), None, None, f"cannot be read: {error.strerror}", "unreadable")]
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         return None, [Problem(str(config_file), None if line is None else line + 1, None,
-                              f"cannot be read: {error}", "unreadable")]
+                              f"cannot be read: {getattr(error, 'problem', None) or error}", "unreadable")]
     if not isinstance(raw, Mapping):
         return None, [Problem(str(config_file), None, None, "must be a set of settings", "unreadable")]
     return from_mapping(raw, root=config_path.parent, path=str(config_file))

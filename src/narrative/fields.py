@@ -9,19 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import re
+import reprlib
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from narrative.config import Settings
+from narrative.config import FINDING_KINDS, Settings
 from narrative.loader import SourceFile
 from narrative.model import (
-    SLUG, Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status, Story,
+    SLUG, TITLE_LIMIT, Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status,
+    Story,
 )
-from narrative.problems import Problem, did_you_mean
+from narrative.problems import Problem, Severity, did_you_mean
 
+BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(|<img\b", re.IGNORECASE)
 RESERVED_SLUGS = frozenset({"index"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 RECORDING_TYPES = {"audio": "audio/", "video": "video/"}
@@ -51,6 +54,19 @@ class Field:
     attribute: str | None = None
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxother = 2, 4, 4, 60
+
+
+def shown(value: Any) -> str:
+    """A value quoted for a message, cut short when it is not text: YAML aliases can make a list of billions."""
+    return f"'{value}'" if isinstance(value, str) else _SHORT.repr(value)
+
+
+def _hint(value: Any, choices: Iterable[str]) -> str:
+    return did_you_mean(value, choices) if isinstance(value, str) else ""
+
+
 def _control_character(text: str) -> str | None:
     return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
 
@@ -78,7 +94,7 @@ def text(limit: int, *, multiline: bool = False) -> Parser:
 def published(value: Any, ctx: Context) -> dt.datetime:
     """An ISO date (`2026-03-14`) or date and time (`2026-03-14T10:30`), in the site's time zone if none."""
     if not isinstance(value, str):
-        raise FieldError(f"must be a date like 2026-03-14, not {value!r}")
+        raise FieldError(f"must be a date like 2026-03-14, not {shown(value)}")
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
@@ -92,7 +108,7 @@ def one_of(choices: Callable[[Context], tuple[str, ...]], what: str) -> Parser:
     def parse(value: Any, ctx: Context) -> str:
         known = choices(ctx)
         if not isinstance(value, str) or value not in known:
-            raise FieldError(f"unknown {what} '{value}'{did_you_mean(value, known)}; "
+            raise FieldError(f"unknown {what} {shown(value)}{_hint(value, known)}; "
                              f"choose from {', '.join(known)}")
         return value
 
@@ -124,17 +140,16 @@ def enum_of(cls: type) -> Parser:
     words = [member.value for member in cls]
 
     def parse(value: Any, ctx: Context) -> Any:
-        try:
-            return cls(value)
-        except ValueError:
-            raise FieldError(f"must be one of {', '.join(words)}, not '{value}'{did_you_mean(value, words)}") from None
+        if value not in words:  # not `cls(value)`, whose error message holds the whole value, however big
+            raise FieldError(f"must be one of {', '.join(words)}, not {shown(value)}{_hint(value, words)}")
+        return cls(value)
 
     return parse
 
 
 def slug(value: Any, ctx: Context) -> str:
     if not isinstance(value, str) or not SLUG.match(value):
-        raise FieldError(f"'{value}' is not a story's slug: use the story's file name without '.md'")
+        raise FieldError(f"{shown(value)} is not a story's slug: use the story's file name without '.md'")
     return value
 
 
@@ -211,8 +226,12 @@ def responder(value: Any, ctx: Context) -> str:
 
 
 def _kinds(value: Any, ctx: Context) -> str:
+    """A kind of finding an editor has checked and accepted, so the screen stops reporting it."""
     if not isinstance(value, str):
         raise FieldError("must list finding kinds, like [phone, postcode]")
+    if value not in FINDING_KINDS:
+        raise FieldError(f"unknown finding kind {shown(value)}{_hint(value, FINDING_KINDS)}; "
+                         f"choose from {', '.join(FINDING_KINDS)}")
     return value
 
 
@@ -222,7 +241,7 @@ COMMON_FIELDS: dict[str, Field] = {
     "reviewed": Field(list_of(_kinds, example="[phone, postcode]")),
 }
 STORY_FIELDS: dict[str, Field] = {
-    "title": Field(text(120), required=True),
+    "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
     "summary": Field(text(300), required=True),
     "topics": Field(list_of(_topic, minimum=1, example="[mental-health]"), required=True),
@@ -238,7 +257,7 @@ STORY_FIELDS: dict[str, Field] = {
     "video": Field(recording("video")),
 }
 UPDATE_FIELDS: dict[str, Field] = {
-    "title": Field(text(120), required=True),
+    "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
     "summary": Field(text(300), required=True),
     "principle": Field(one_of(lambda c: c.settings.principle_slugs, "principle"), required=True),
@@ -297,4 +316,14 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
                                  line=file.source.body_line))
     if problems:
         return None, problems
-    return cls(slug=file.slug, body=file.body, source=file.source, **values), []
+    return cls(slug=file.slug, body=file.body, source=file.source, **values), list(pictures_in_body(file))
+
+
+def pictures_in_body(file: SourceFile) -> Iterator[Problem]:
+    """Pictures written into the text are dropped from pages (they could load from anywhere and may have
+    no description); say so, and where pictures belong."""
+    for offset, line in enumerate(file.body.splitlines()):
+        if BODY_PICTURE.search(line):
+            yield Problem(file.path, file.source.body_line + offset, None, "this picture in the text will not be "
+                          "shown: list it under 'images:' with a description ('alt')", "picture-in-body",
+                          Severity.WARNING)

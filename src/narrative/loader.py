@@ -30,8 +30,10 @@ class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     }
 
 
-class FrontMatterError(ValueError):
-    """The front matter cannot be read; `line` is relative to the front matter's first line."""
+class FrontMatterError(Exception):
+    """The front matter cannot be read; `line` is relative to the front matter's first line.
+
+    Not a ValueError: python-frontmatter swallows those from `split()` and reads the whole file as the body."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -60,26 +62,40 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
         try:
             node = yaml.compose(fm, Loader=_FrontMatterLoader)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            raise FrontMatterError(f"the front matter is not valid YAML: {error.problem or error}",
-                                   mark.line if mark else None) from None
+        except yaml.reader.ReaderError as error:
+            # The first such character is the one reported; its position is in bytes or characters by loader.
+            line = fm.count("\n", 0, fm.find(chr(error.character)))
+            raise FrontMatterError(f"contains an invisible control character (U+{error.character:04X}) that YAML "
+                                   "does not allow: remove it", line) from None
         except yaml.YAMLError as error:
-            raise FrontMatterError(f"the front matter is not valid YAML: {error}") from None
+            raise _invalid(error) from None
         if node is None:
             return {}
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError("the front matter must be fields like 'title: ...', one a line",
                                    node.start_mark.line)
         for key_node, _ in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key cannot be constructed: construct_document() says where
+            key = key_node.value
             if key in self.lines:
                 raise FrontMatterError(f"the field '{key}' appears twice", key_node.start_mark.line)
             self.lines[key] = key_node.start_mark.line
         try:
             return _FrontMatterLoader("").construct_document(node)
         except yaml.YAMLError as error:
-            raise FrontMatterError(f"the front matter is not valid YAML: {error}") from None
+            raise _invalid(error) from None
+
+
+def _invalid(error: yaml.YAMLError) -> FrontMatterError:
+    """The YAML parser's complaint in one line, at the line it points to."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or str(error)
+        if problem.startswith("mapping values are not allowed"):
+            problem += " (a value with ': ' in it needs quotes, like title: \"Ward 7: the night staff\")"
+        return FrontMatterError(f"the front matter is not valid YAML: {problem}", mark.line if mark else None)
+    return FrontMatterError(f"the front matter is not valid YAML: {error}")
 
 
 @dataclass(frozen=True)
@@ -153,10 +169,14 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
 
 
 def load(paths: Iterable[Path], stories_path: Path, root: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Read many files, keeping every problem rather than stopping at the first."""
+    """Read many files, each once however it is named, keeping every problem rather than stopping at the first."""
     files: list[SourceFile] = []
     problems: list[Problem] = []
+    seen: set[Path] = set()
     for path in paths:
+        if path.resolve() in seen:
+            continue  # the same file named twice (`/site/stories/...` and `stories/...`) is not a duplicate
+        seen.add(path.resolve())
         shown = display_path(path, root)
         kind = kind_of(path, stories_path)
         if kind is None:

@@ -20,7 +20,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, presentation
+from narrative import build, config as settings_module, feeds, presentation, search_index
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
@@ -36,6 +36,7 @@ class _Build:
     settings: Settings
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
+    search: search_index.Indexing | None = None
 
 
 _current: _Build | None = None
@@ -57,7 +58,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra}
     root = Path(config.config_file_path or ".").parent
     settings, problems = settings_module.from_mapping(raw, root=root, path=Path(config.config_file_path).name)
-    if settings is None:
+    problems += build.output_problems(settings) if settings else []
+    if settings is None or problems:
         raise _fail("narrative: mkdocs.yml has settings to fix", problems)
     _current = _Build(settings)
     return config
@@ -66,6 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
     site, problems = build.read_site(state.settings, preview=build.preview_requested())
+    problems += build.screen_site(site).problems
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
         raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
@@ -75,6 +78,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+    state.search = search_index.start(site, Path(config.site_dir))  # indexes while MkDocs renders
     return files
 
 
@@ -88,7 +92,9 @@ def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, f
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-    env.globals["narrative_site"] = _state().site
+    site = _state().site
+    env.globals["narrative_site"] = site
+    env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
     env.filters.update(presentation.FILTERS)
     return env
 
@@ -103,6 +109,8 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     state = _state()
     if state.site is not None:
         build.write_outputs(state.site, Path(config.site_dir))
+    if state.search is not None and (problems := state.search.finish()):
+        raise _fail("narrative: the site was built without its search index", problems)
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 """Lowercase letters, digits and single hyphens: safe in a URL, a file name and a branch name."""
+TITLE_LIMIT = 120
+"""Characters in a title: longer ones are cut off in feed readers, email subjects and search results."""
 MEDIA = "media/"
 """Where pictures and recordings kept with the stories are published, under the site root."""
 

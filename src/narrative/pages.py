@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from narrative import charts, feeds, impact
+from narrative.digests import Period, archive
 from narrative.model import Story
 from narrative.render import body_html
 from narrative.site import Site
@@ -123,6 +125,49 @@ def pledge_pages(site: Site) -> Iterator[Page]:
         })
 
 
+def subscribe_page(site: Site) -> Iterator[Page]:
+    """Every feed with what it carries, and the email digests."""
+    yield Page(_src("subscribe/"), "Subscribe", "narrative/subscribe.html",
+               "Follow new stories and pledge updates in a feed reader, a podcast app or by email.", {
+                   "channels": feeds.channels(site),
+                   "formats": feeds.FORMATS,
+                   "site_url": site.settings.site_url or "",
+                   "contact": site.settings.digest.reply_to,
+               })
+
+
+DIGEST_FILES = (("email.html", "The email"), ("email.txt", "The email as plain text"),
+                ("email.eml", "The email as a message file (.eml), to open in a mail program"))
+
+
+def digest_pages(site: Site) -> Iterator[Page]:
+    """The archive of email digests: an index, and a page for each digest with its email files beside it."""
+    found = archive(site)
+    yield Page(_src("digests/"), "Email digests", "narrative/digests.html",
+               "Every email digest of new stories and pledge updates, as sent.", {
+                   "periods": [(period, [d for d in found if d.period is period])
+                               for period in (Period.WEEKLY, Period.DAILY, Period.INSTANT)],
+                   "archive_days": site.settings.digest.archive_days,
+               })
+    for digest in found:
+        yield Page(_src(digest.url), digest.label, "narrative/digest.html", digest.title, {
+            "digest": digest,
+            "files": DIGEST_FILES,
+        })
+
+
+def impact_pages(site: Site) -> Iterator[Page]:
+    """The impact page: what the stories add up to, counted and drawn once per build."""
+    counted = impact.measure(site)
+    yield Page(_src("impact/"), "Our impact", "narrative/impact.html",
+               f"How many conversations we have had, what they were about, where we heard them and what "
+               f"changed: {len(site.stories)} stories so far.", {
+                   "impact": counted,
+                   "figures": [charts.figure(chart) for chart in impact.charts(counted)],
+               })
+
+
 def all_pages(site: Site) -> list[Page]:
     """Every generated page of the site, in a stable order."""
-    return [*list_pages(site), *story_pages(site), *pledge_pages(site)]
+    return [*list_pages(site), *story_pages(site), *pledge_pages(site), *subscribe_page(site), *digest_pages(site),
+            *impact_pages(site)]

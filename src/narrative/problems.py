@@ -9,10 +9,13 @@ from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
-    """How much a problem matters: an error stops a build, a warning informs an editor."""
+    """How much a problem matters: an error stops a build; the rest inform an editor, an urgent finding
+    (words that may mean someone is at risk) before anything else, a note (how a story reads) last."""
 
     ERROR = "error"
+    URGENT = "urgent"
     WARNING = "warning"
+    NOTE = "note"
 
     def __str__(self) -> str:
         return self.value

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from pathlib import Path
 
 from narrative.config import Settings
-from narrative.model import Kind
+from narrative.model import SLUG, TITLE_LIMIT, Kind
 
 TEMPLATES = {
     Kind.STORY: """---
@@ -54,6 +55,10 @@ class ScaffoldError(ValueError):
     """The file cannot be written; the message says why and what to do."""
 
 
+class MissingArgument(ScaffoldError):
+    """The command lacks what this kind of file needs (a title, or the story a response answers)."""
+
+
 def slugify(title: str) -> str:
     """`Ward 7: the night staff` → `ward-7-the-night-staff`; accents are kept as plain letters."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
@@ -66,17 +71,20 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
     today = today or dt.datetime.now(settings.zone).date()
     if kind is Kind.RESPONSE:
         if not story:
-            raise ScaffoldError("a response answers a story: give its slug with --story")
-        if not (settings.stories_path / Kind.STORY.folder / f"{story}.md").is_file():
+            raise MissingArgument("a response answers a story: give its slug with --story")
+        if not SLUG.match(story) or not any((settings.stories_path / Kind.STORY.folder).rglob(f"{story}.md")):
             raise ScaffoldError(f"no story is called '{story}' in {settings.stories_dir}/{Kind.STORY.folder}/")
-        slug = f"{story}-response-{today.isoformat()}"
+        slug = _unused(settings.stories_path / kind.folder, f"{story}-response-{today.isoformat()}")
         title = None
     else:
         if not title or not title.strip():
-            raise ScaffoldError("give the title with --title")
+            raise MissingArgument("give the title with --title")
         slug = slugify(title)
         if not slug:
             raise ScaffoldError(f"the title '{title}' has no letters or digits to make a file name from")
+        if len(" ".join(title.split())) > TITLE_LIMIT:
+            raise ScaffoldError(f"the title is {len(' '.join(title.split()))} characters long: keep it to "
+                                f"{TITLE_LIMIT} or fewer")
     path = settings.stories_path / kind.folder / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path} already exists: choose another title or edit that file")
@@ -87,6 +95,12 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _unused(folder: Path, slug: str) -> str:
+    """`slug`, or `slug-2`, `slug-3` ... when a file of that name exists: two responses on one day."""
+    candidates = (slug if n == 1 else f"{slug}-{n}" for n in itertools.count(1))
+    return next(candidate for candidate in candidates if not (folder / f"{candidate}.md").exists())
 
 
 def _yaml_text(value: str) -> str:

@@ -10,9 +10,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from narrative.config import Settings
 from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story
+
+T = TypeVar("T")
+
+
+def group(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
+    """Values grouped by key, each group in the order the pairs came."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {key: tuple(values) for key, values in grouped.items()}
 
 
 def newest_first(items: Iterable[Item]) -> list[Item]:
@@ -66,10 +77,7 @@ class Site:
 
     @cached_property
     def _responses_to(self) -> dict[str, tuple[Response, ...]]:
-        grouped: dict[str, list[Response]] = defaultdict(list)
-        for response in reversed(self.responses):
-            grouped[response.story].append(response)
-        return {slug: tuple(responses) for slug, responses in grouped.items()}
+        return group((response.story, response) for response in reversed(self.responses))
 
     def responses_to(self, slug: str) -> tuple[Response, ...]:
         """The responses to one story, oldest first, as a conversation reads."""
@@ -77,11 +85,7 @@ class Site:
 
     @cached_property
     def _updates_citing(self) -> dict[str, tuple[PledgeUpdate, ...]]:
-        grouped: dict[str, list[PledgeUpdate]] = defaultdict(list)
-        for update in self.updates:
-            for slug in update.stories:
-                grouped[slug].append(update)
-        return {slug: tuple(updates) for slug, updates in grouped.items()}
+        return group((slug, update) for update in self.updates for slug in update.stories)
 
     def updates_citing(self, slug: str) -> tuple[PledgeUpdate, ...]:
         """Pledge updates prompted by a story: "you said, we did"."""
@@ -93,21 +97,14 @@ class Site:
 
     @cached_property
     def _stories_on(self) -> dict[str, tuple[Story, ...]]:
-        grouped: dict[str, list[Story]] = defaultdict(list)
-        for story in self.stories:
-            for topic in story.topics:
-                grouped[topic].append(story)
-        return {topic: tuple(stories) for topic, stories in grouped.items()}
+        return group((topic, story) for story in self.stories for topic in story.topics)
 
     def stories_on(self, topic: str) -> tuple[Story, ...]:
         return self._stories_on.get(topic, ())
 
     @cached_property
     def _updates_for(self) -> dict[str, tuple[PledgeUpdate, ...]]:
-        grouped: dict[str, list[PledgeUpdate]] = defaultdict(list)
-        for update in self.updates:
-            grouped[update.principle].append(update)
-        return {principle: tuple(updates) for principle, updates in grouped.items()}
+        return group((update.principle, update) for update in self.updates)
 
     def updates_for(self, principle: str) -> tuple[PledgeUpdate, ...]:
         """One principle's updates, newest first."""

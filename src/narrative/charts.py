@@ -1,0 +1,140 @@
+"""Bar charts drawn at build time as accessible SVG, each with its numbers as an HTML table.
+
+Standard library only, and no JavaScript in what it draws: a chart is an `<svg role="img">` named by its
+`<title>` and `<desc>`, and the table beside it carries every number for people who cannot see the bars.
+Text keeps its size in pixels while the bars stretch in percentages, so a chart reads as well on a phone as on
+a desktop without scaling its words down.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from html import escape
+
+BAR_SPAN = 80.0
+"""Percent of the chart's width the longest bar takes; the rest leaves room for the number after it."""
+LINE = 20
+"""Height in pixels of a line of text (a label line, a legend entry)."""
+BAR = 22
+"""Height in pixels of a bar."""
+GAP = 14
+"""Pixels between one row and the next."""
+WRAP = 30
+"""Characters per line of a label, so that long place names wrap instead of running off a phone's screen."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar: its label and a value for each series (one for a plain bar, several for a stacked one)."""
+
+    label: str
+    values: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows. `key` makes the ids on the page unique; `series` names each value of a row."""
+
+    key: str
+    title: str
+    description: str
+    category: str
+    series: tuple[str, ...]
+    rows: tuple[Row, ...]
+    note: str = ""
+
+    @property
+    def stacked(self) -> bool:
+        return len(self.series) > 1
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart drawn: the SVG and the table of its numbers, as HTML ready to place on a page."""
+
+    chart: Chart
+    svg: str
+    table: str
+
+
+def number(value: int) -> str:
+    """`2,500`: digits grouped as people read them."""
+    return f"{value:,}"
+
+
+def _percent(value: int, largest: int) -> str:
+    return f"{BAR_SPAN * value / largest:.2f}" if largest and value else "0"
+
+
+def _label(lines: list[str], y: int) -> str:
+    spans = "".join(f'<tspan x="0" y="{y + LINE * index}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return f'<text class="nv-chart__label">{spans}</text>'
+
+
+def _legend(chart: Chart) -> tuple[list[str], int]:
+    if not chart.stacked:
+        return [], 0
+    entries = [
+        f'<rect class="nv-chart__bar nv-chart__bar--{index}" x="0" y="{LINE * (index - 1) + 3}" width="14" height="14"/>'
+        f'<text class="nv-chart__key" x="22" y="{LINE * index - 5}">{escape(name)}</text>'
+        for index, name in enumerate(chart.series, start=1)
+    ]
+    return ['<g class="nv-chart__legend">', *entries, "</g>"], LINE * len(chart.series) + GAP
+
+
+def _row(chart: Chart, row: Row, top: int, largest: int) -> tuple[str, int]:
+    lines = textwrap.wrap(row.label, WRAP) or [""]
+    bar_top = top + LINE * len(lines) + 4
+    parts, start = [], 0
+    for index, (name, value) in enumerate(zip(chart.series, row.values), start=1):
+        if value:
+            tip = f"{row.label}: {number(value)} {name.lower()}" if chart.stacked else f"{row.label}: {number(value)}"
+            parts.append(f'<rect class="nv-chart__bar nv-chart__bar--{index}" x="{_percent(start, largest)}%" '
+                         f'y="{bar_top}" width="{_percent(value, largest)}%" height="{BAR}">'
+                         f"<title>{escape(tip)}</title></rect>")
+        start += value
+    value_text = (f'<text class="nv-chart__value" x="{_percent(row.total, largest)}%" dx="6" '
+                  f'y="{bar_top + BAR - 6}">{number(row.total)}</text>')
+    markup = f'<g class="nv-chart__row">{_label(lines, top + LINE - 5)}{"".join(parts)}{value_text}</g>'
+    return markup, LINE * len(lines) + 4 + BAR + GAP
+
+
+def svg(chart: Chart) -> str:
+    """The chart as an `<svg role="img">` labelled by its title and description; no script, no external file."""
+    largest = max((row.total for row in chart.rows), default=0)
+    body, height = _legend(chart)
+    for row in chart.rows:
+        markup, row_height = _row(chart, row, height, largest)
+        body.append(markup)
+        height += row_height
+    ids = f"{chart.key}-title {chart.key}-desc"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="nv-chart__svg" role="img" aria-labelledby="{ids}" '
+            f'width="100%" height="{height}" focusable="false">'
+            f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
+            f'<desc id="{chart.key}-desc">{escape(chart.description)}</desc>'
+            f'{"".join(body)}</svg>')
+
+
+def table(chart: Chart) -> str:
+    """Every number of the chart as a table: one row per bar, a column per series (and a total when stacked)."""
+    columns = [*chart.series, "Total"] if chart.stacked else list(chart.series)
+    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in [chart.category, *columns])
+    rows = []
+    for row in chart.rows:
+        values = [*row.values, row.total] if chart.stacked else list(row.values)
+        cells = "".join(f"<td>{number(value)}</td>" for value in values)
+        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{cells}</tr>')
+    return (f'<table class="nv-chart__table" id="{chart.key}-table">'
+            f"<caption>{escape(chart.title)}: the numbers</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def figure(chart: Chart) -> Figure:
+    """The chart drawn and tabulated, once per build."""
+    return Figure(chart, svg(chart), table(chart))

@@ -1,0 +1,318 @@
+"""Feeds of what the site publishes: RSS 2.0, Atom 1.0 and JSON Feed 1.1, all made from one list of entries.
+
+The only module that imports feedgen. JSON Feed is written with `json` from the same `Entry` values, as feedgen
+has none. Every entry is built once per item however many feeds carry it, and each feed holds at most
+`feed_items` entries, so the cost does not grow with the size of the archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from narrative.config import Settings
+from narrative.model import PledgeUpdate, Story
+from narrative.presentation import long_date
+from narrative.render import body_html
+from narrative.sanitise import clean
+from narrative.site import Site, group
+
+Published = Story | PledgeUpdate
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "xml": ("RSS 2.0", "application/rss+xml"),
+    "atom": ("Atom 1.0", "application/atom+xml"),
+    "json": ("JSON Feed 1.1", "application/feed+json"),
+}
+"""Each feed's file extension, the format's name and its media type (for `<link rel="alternate">`)."""
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+PODCAST_CATEGORY = {"cat": "Society & Culture", "sub": "Personal Journals"}
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/F);
+    everything else, right-to-left text, emoji and every script, is kept as it is."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True)
+class Category:
+    term: str
+    label: str
+    scheme: str
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A recording attached to an entry: what podcast apps download."""
+
+    url: str
+    mime_type: str
+    length: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item as every feed format carries it: absolute links, XML-safe text, times in the site's zone."""
+
+    id: str
+    title: str
+    link: str
+    summary: str
+    content_html: str
+    published: dt.datetime
+    updated: dt.datetime
+    author: str
+    categories: tuple[Category, ...] = ()
+    enclosure: Enclosure | None = None
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One feed: where it lives (without extension), its short name and its title in a reader, what it
+    carries, the page it follows, its group on the subscribe page and its items, newest first."""
+
+    path: str
+    name: str
+    title: str
+    description: str
+    home: str
+    group: str
+    items: tuple[Published, ...]
+
+    def file(self, extension: str) -> str:
+        return f"{self.path}.{extension}"
+
+    @property
+    def files(self) -> list[tuple[str, str, str]]:
+        """Each format's file (under the site root), media type and name, for links to the feed."""
+        return [(self.file(extension), media_type, name) for extension, (name, media_type) in FORMATS.items()]
+
+
+def entry_id(site_url: str, item: Published) -> str:
+    """A permanent id from the site's address, the item's kind and its slug only: editing the title, date or
+    text of an item never changes it, so readers do not show an edited story as new."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{site_url}{item.kind.folder}/{item.slug}')}"
+
+
+def _responses_html(site: Site, story: Story) -> str:
+    parts = []
+    for response in site.responses_to(story.slug):
+        change = f" ({response.change.label})" if response.change else ""
+        parts.append(f"<h3>{html.escape(response.responder)}, {long_date(response.published)}{change}</h3>"
+                     + body_html(response))
+    return "<h2>Responses</h2>" + "".join(parts) if parts else ""
+
+
+def _story_html(site: Site, story: Story) -> str:
+    note = f"<p><strong>Content note:</strong> {html.escape(story.content_note)}</p>" if story.content_note else ""
+    recording = ""
+    if story.recording:
+        verb = "Watch" if story.recording.is_video else "Listen to"
+        recording = f'<p><a href="{site.settings.site_url}{story.recording.url}">{verb} the recording</a></p>'
+    return note + body_html(story) + recording + _responses_html(site, story)
+
+
+def _update_html(site: Site, update: PledgeUpdate) -> str:
+    cited = site.cited_stories(update)
+    if not cited:
+        return body_html(update)
+    links = "".join(f'<li><a href="{site.settings.site_url}{story.url}">{html.escape(story.title)}</a></li>'
+                    for story in cited)
+    return body_html(update) + f"<p>Prompted by these stories:</p><ul>{links}</ul>"
+
+
+def _latest(moments: Iterable[dt.datetime | None]) -> dt.datetime:
+    return max(moment for moment in moments if moment is not None)
+
+
+def make_entry(site: Site, item: Published) -> Entry:
+    """The feed entry for one public item; a story's responses are part of its content and its update time."""
+    settings = site.settings
+    base = site_url(settings)
+    zone = settings.zone
+    link = base + item.url
+    if isinstance(item, Story):
+        content = _story_html(site, item)
+        author = item.display_author
+        changed = [item.updated, *(r.updated or r.published for r in site.responses_to(item.slug))]
+        categories = [Category(slug, settings.topic(slug).label, f"{base}topics/") for slug in item.topics]
+        recording = item.recording
+        enclosure = Enclosure(base + recording.url, recording.mime_type, recording.length) if recording else None
+    else:
+        content = _update_html(site, item)
+        author = settings.organisation
+        changed = [item.updated]
+        principle = settings.principle(item.principle)
+        categories = [Category(principle.slug, principle.name, f"{base}pledge/"),
+                      *(Category(slug, settings.topic(slug).label, f"{base}topics/") for slug in item.topics)]
+        enclosure = None
+    return Entry(
+        id=entry_id(base, item),
+        title=xml_text(item.title),
+        link=link,
+        summary=xml_text(item.summary),
+        content_html=xml_text(clean(content, base_url=link)),
+        published=item.published.astimezone(zone),
+        updated=_latest([item.published, *changed]).astimezone(zone),
+        author=xml_text(author),
+        categories=tuple(Category(c.term, xml_text(c.label), c.scheme) for c in categories),
+        enclosure=enclosure,
+    )
+
+
+def site_url(settings: Settings) -> str:
+    """The site's absolute address, which every feed link is made from."""
+    if not settings.site_url:
+        raise ValueError("site_url: missing: feeds and digests need the site's address in mkdocs.yml, "
+                         "e.g. site_url: https://stories.example.org/")
+    return settings.site_url
+
+
+def channels(site: Site) -> list[Channel]:
+    """Every feed the site offers, site-wide first, then one per topic and one per principle."""
+    settings = site.settings
+    on_topic = group((topic, item) for item in site.published_items for topic in item.topics)
+    name = settings.site_name
+    found = [
+        Channel("feeds/all", "Everything", name,
+                f"Everything {settings.organisation} publishes here: stories and pledge updates.",
+                "", "site", site.published_items),
+        Channel("feeds/stories", "Stories", f"{name}: stories",
+                "People's experiences of local health services, in their own words. Recorded stories come with "
+                "their audio or video, so this feed works in a podcast app.", "stories/", "site", site.stories),
+        Channel("feeds/pledge", "Pledge updates", f"{name}: pledge updates",
+                "Progress on every principle of the pledge: what we said we would do and what we did.",
+                "pledge/", "site", site.updates),
+    ]
+    found += [Channel(f"feeds/topics/{topic.slug}", topic.label, f"{name}: {topic.label}",
+                      f"Stories and pledge updates filed under {topic.label}. {topic.description}",
+                      f"topics/{topic.slug}/", "topic", on_topic.get(topic.slug, ()))
+              for topic in settings.topics]
+    found += [Channel(f"feeds/pledge/{principle.slug}", principle.name, f"{name}: {principle.name}",
+                      f"Pledge updates on the principle {principle.name}. {principle.commitment}",
+                      f"pledge/{principle.slug}/", "principle", site.updates_for(principle.slug))
+              for principle in settings.principles]
+    return found
+
+
+def _feed_updated(entries: Sequence[Entry], site: Site) -> dt.datetime:
+    """The newest change in the feed; an empty feed takes the site's newest item, so rebuilds are identical."""
+    if entries:
+        return max(entry.updated for entry in entries)
+    newest = site.published_items[:1]
+    moment = newest[0].updated or newest[0].published if newest else dt.datetime.now(dt.timezone.utc)
+    return moment.astimezone(site.settings.zone)
+
+
+def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension: str) -> FeedGenerator:
+    """A feedgen feed of `entries`; `extension` is the format it will be written in, for its `self` link."""
+    settings = site.settings
+    base = site_url(settings)
+    feed = FeedGenerator()
+    feed.load_extension("podcast")
+    feed.load_extension("dc", atom=False, rss=True)
+    feed.id(base + channel.file("atom"))
+    feed.title(xml_text(channel.title))
+    feed.description(xml_text(channel.description))
+    feed.author({"name": xml_text(settings.organisation)})
+    feed.link(href=base + channel.file(extension), rel="self", type=FORMATS[extension][1])
+    feed.link(href=base + channel.home, rel="alternate")  # last: feedgen makes RSS's <link> of the last link
+    feed.generator("narrative")
+    updated = _feed_updated(entries, site)
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    feed.podcast.itunes_author(xml_text(settings.organisation))
+    feed.podcast.itunes_summary(xml_text(channel.description))
+    feed.podcast.itunes_explicit("no")
+    feed.podcast.itunes_category(PODCAST_CATEGORY)
+    for entry in entries:
+        item = feed.add_entry(order="append")
+        item.id(entry.id)
+        item.title(entry.title)
+        item.link(href=entry.link, rel="alternate")
+        item.summary(entry.summary)
+        item.content(entry.content_html, type="html")
+        item.published(entry.published)
+        item.updated(entry.updated)
+        item.author({"name": entry.author})
+        item.dc.dc_creator(entry.author)
+        item.podcast.itunes_author(entry.author)
+        item.podcast.itunes_summary(entry.summary)
+        for category in entry.categories:
+            item.category(term=category.term, label=category.label, scheme=category.scheme)
+        if entry.enclosure:
+            item.enclosure(entry.enclosure.url, str(entry.enclosure.length), entry.enclosure.mime_type)
+    return feed
+
+
+def _atom(channel: Channel, entries: Sequence[Entry], site: Site) -> bytes:
+    return _generator(channel, entries, site, "atom").atom_str(pretty=True)
+
+
+def _rss(channel: Channel, entries: Sequence[Entry], site: Site) -> bytes:
+    return _generator(channel, entries, site, "xml").rss_str(pretty=True)
+
+
+def _json(channel: Channel, entries: Sequence[Entry], site: Site) -> bytes:
+    base = site_url(site.settings)
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": xml_text(channel.title),
+        "home_page_url": base + channel.home,
+        "feed_url": base + channel.file("json"),
+        "description": xml_text(channel.description),
+        "authors": [{"name": xml_text(site.settings.organisation)}],
+        "items": [_json_item(entry) for entry in entries],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(entry: Entry) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": entry.id,
+        "url": entry.link,
+        "title": entry.title,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "date_published": entry.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+        "authors": [{"name": entry.author}],
+        "tags": [category.label for category in entry.categories],
+    }
+    if entry.enclosure:
+        item["attachments"] = [{"url": entry.enclosure.url, "mime_type": entry.enclosure.mime_type,
+                                "size_in_bytes": entry.enclosure.length}]
+    return item
+
+
+WRITERS: Mapping[str, Callable[[Channel, Sequence[Entry], Site], bytes]] = {"xml": _rss, "atom": _atom, "json": _json}
+
+
+def render(site: Site) -> dict[str, bytes]:
+    """Every feed file, by its path under the site root: newest first, at most `feed_items` entries each.
+    Drafts (outside preview) and withdrawn stories are not among the site's public items, so in no feed."""
+    limit = site.settings.feed_items
+    entries: dict[tuple[type, str], Entry] = {}
+
+    def entry(item: Published) -> Entry:
+        key = (type(item), item.slug)
+        if key not in entries:
+            entries[key] = make_entry(site, item)
+        return entries[key]
+
+    files: dict[str, bytes] = {}
+    for channel in channels(site):
+        shown = [entry(item) for item in channel.items[:limit]]
+        for extension, write in WRITERS.items():
+            files[channel.file(extension)] = write(channel, shown, site)
+    return files

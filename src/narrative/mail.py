@@ -1,0 +1,263 @@
+"""Digests as email: `email.html` (tables, CSS inlined), `email.txt` (wrapped at 78) and `email.eml` (RFC 5322).
+
+The only module that imports css_inline. The HTML comes from a Jinja2 template with autoescape on, so nothing a
+contributor writes is ever markup; the message is built with the standard library's `EmailMessage` and the
+SMTP policy, which encodes non-ASCII headers and folds long ones, and a title with a line break in it is
+flattened to one line before it reaches `Subject`, so it cannot add a header.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import css_inline
+import jinja2
+
+from narrative.config import CONFIG_FILE, Settings
+from narrative.digests import Digest, Period, kind_label
+from narrative.model import PledgeUpdate, Story
+from narrative.presentation import long_date, plural
+from narrative.problems import Problem
+from narrative.site import Site
+
+WIDTH = 78
+"""Longest line of the plain-text part (RFC 5322's recommended limit); only a long link may run past it."""
+PREHEADER_LENGTH = 140
+EMAIL_ITEMS = 30
+"""Most items one email shows; the rest are a link to the digest's page. Gmail cuts off an email's HTML after
+102 KB, and 30 items of the longest titles, summaries and content notes stay well under that."""
+FILES = ("email.html", "email.txt", "email.eml")
+SETTING = "extra.narrative.digest"
+
+_templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
+                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
+
+
+class MailError(ValueError):
+    """A digest cannot be made; the message names the setting to fix."""
+
+
+@functools.lru_cache(maxsize=16)
+def parse_address(value: str) -> Address | None:
+    """`Name <user@example.org>` or `user@example.org` as an `Address`, or None when it is not one."""
+    display, spec = parseaddr(value)
+    if not spec or "@" not in spec or not spec.isascii():
+        return None
+    try:
+        return Address(display_name=one_line(display), addr_spec=spec)
+    except (ValueError, IndexError):
+        return None
+
+
+def _address(settings: Settings, name: str) -> tuple[Address | None, Problem | None]:
+    """A digest setting that must hold an email address, or the problem with it."""
+    value = getattr(settings.digest, name)
+    field = f"{SETTING}.{name}"
+    example = "Our stories <stories@example.org>" if name == "sender" else "engagement@example.org"
+    if value is None:
+        return None, Problem(CONFIG_FILE, None, field, f"missing: email digests need it, e.g. {name}: {example}",
+                             "missing")
+    address = parse_address(value)
+    if address is None:
+        return None, Problem(CONFIG_FILE, None, field, f"'{value}' is not an email address: write it like {example}",
+                             "bad-setting")
+    return address, None
+
+
+def settings_problems(settings: Settings) -> list[Problem]:
+    """Everything missing or wrong in the digest settings, all at once; an empty list means digests can be made."""
+    problems = [problem for name in ("sender", "reply_to") if (problem := _address(settings, name)[1])]
+    if settings.digest.unsubscribe_url is None:
+        problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "missing: every digest must "
+                                "offer one-click unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe",
+                                "missing"))
+    if not settings.site_url:
+        problems.append(Problem(CONFIG_FILE, None, "site_url", "missing: digests link to the site, e.g. "
+                                "site_url: https://stories.example.org/", "missing"))
+    return problems
+
+
+@dataclass(frozen=True)
+class MailItem:
+    """One item as a digest shows it: every link absolute, every text plain (the template escapes it)."""
+
+    kind: str
+    title: str
+    link: str
+    meta: str
+    summary: str
+    action: str
+    note: str | None = None
+    recording: str | None = None
+    recording_action: str | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    """A digest's three files, ready to write beside its archive page."""
+
+    subject: str
+    html: str
+    text: str
+    eml: bytes
+
+    def files(self) -> dict[str, bytes]:
+        return {"email.html": self.html.encode("utf-8"), "email.txt": self.text.encode("utf-8"), "email.eml": self.eml}
+
+
+def one_line(text: str) -> str:
+    """Every run of whitespace, line breaks included (CR, LF, U+2028 ...), as one space."""
+    return " ".join(text.split())
+
+
+def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
+    settings = site.settings
+    base = settings.site_url or ""
+    date = long_date(item.published.astimezone(settings.zone))
+    if isinstance(item, Story):
+        who = item.display_author + (f", {item.role}" if item.role else "")
+        topics = ", ".join(settings.topic(slug).label for slug in item.topics)
+        recording = item.recording
+        return MailItem("Story", one_line(item.title), base + item.url, f"{date} · {who} · {topics}",
+                        item.summary, "Read the story", item.content_note,
+                        base + recording.url if recording else None,
+                        None if recording is None else ("Watch" if recording.is_video else "Listen to")
+                        + " the recording")
+    principle = settings.principle(item.principle)
+    return MailItem("Pledge update", one_line(item.title), base + item.url,
+                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update")
+
+
+def counts(digest: Digest) -> str:
+    """`3 stories and 1 pledge update`."""
+    stories = sum(isinstance(item, Story) for item in digest.items)
+    updates = len(digest.items) - stories
+    parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
+    return " and ".join(parts)
+
+
+def subject(digest: Digest, settings: Settings) -> str:
+    """The subject line: always one line, whatever the title holds."""
+    if digest.period is Period.INSTANT:
+        text = f"New {kind_label(digest.items[0]).lower()}: {digest.title}"
+    else:
+        text = f"{digest.title}: {counts(digest)}"
+    return one_line(f"{settings.digest.subject_prefix} {text}")
+
+
+def intro(digest: Digest) -> str:
+    if digest.period is Period.INSTANT:
+        return f"A new {kind_label(digest.items[0]).lower()}, published on {long_date(digest.first_day)}."
+    if digest.period is Period.DAILY:
+        return f"{counts(digest).capitalize()}, published on {long_date(digest.first_day)}."
+    return f"{counts(digest).capitalize()}, published from {long_date(digest.first_day)} to " \
+           f"{long_date(digest.last_day)}."
+
+
+def preheader(digest: Digest) -> str:
+    """The line inboxes show after the subject: the summary of one item, or the titles of several."""
+    text = one_line(digest.items[0].summary if digest.period is Period.INSTANT
+                    else "; ".join(item.title for item in digest.items))
+    return text if len(text) <= PREHEADER_LENGTH else text[:PREHEADER_LENGTH - 1].rstrip() + "…"
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(one_line(text), WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _link(label: str, url: str) -> list[str]:
+    """`label: url` on one line when it fits, else the link alone on the next line, never broken."""
+    line = f"{label}: {url}"
+    return [line] if len(line) <= WIDTH else [f"{label}:", url]
+
+
+def more(digest: Digest, shown: int) -> str | None:
+    """What a long digest leaves to its page: `And 12 more items on the website`, or None."""
+    rest = len(digest.items) - shown
+    return f"And {plural(rest, 'more item')} on the website" if rest > 0 else None
+
+
+def plain_text(digest: Digest, items: Sequence[MailItem], links: dict[str, str], settings: Settings) -> str:
+    """The same digest as plain text, wrapped at 78 characters, every link written out."""
+    heading = one_line(digest.title)
+    lines = [*_wrap(settings.site_name), "", *_wrap(heading), "=" * min(len(heading), WIDTH), "",
+             *_wrap(intro(digest)), ""]
+    for item in items:
+        lines += ["-" * 20, item.kind.upper(), *_wrap(item.title), *_wrap(item.meta)]
+        if item.note:
+            lines += _wrap(f"Content note: {item.note}")
+        lines += ["", *_wrap(item.summary), "", *_link(item.action, item.link)]
+        if item.recording and item.recording_action:
+            lines += _link(item.recording_action, item.recording)
+        lines.append("")
+    if rest := more(digest, len(items)):
+        lines += ["-" * 20, *_link(rest, links["archive"]), ""]
+    lines += ["-" * 20, *_wrap(f"You are getting this email because you subscribed to {settings.site_name} from "
+                                f"{settings.organisation}."), "",
+              *_link("Read this digest on the website", links["archive"]),
+              *_link("Other ways to follow", links["subscribe"]),
+              *_link("Unsubscribe", links["unsubscribe"])]
+    return "\n".join(lines) + "\n"
+
+
+def html(digest: Digest, items: Sequence[MailItem], links: dict[str, str], settings: Settings,
+         subject_line: str) -> str:
+    """The HTML part: the template drawn, then every CSS rule inlined by css-inline."""
+    drawn = _templates.get_template("email.html").render(
+        subject=subject_line, preheader=preheader(digest), heading=digest.title, intro=intro(digest),
+        items=items, more=more(digest, len(items)), site_name=settings.site_name, organisation=settings.organisation,
+        **links)
+    return _inliner.inline(drawn)
+
+
+def fingerprint(digest: Digest) -> str:
+    """Which items, as last changed, a digest holds: the same digest always gets the same `Message-ID` and
+    MIME boundary (so a rebuild writes identical files), one whose items change gets new ones."""
+    state = "\n".join(f"{item.kind.folder}/{item.slug}@{(item.updated or item.published).isoformat()}"
+                      for item in digest.items)
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+
+
+def message_id(digest: Digest, settings: Settings) -> str:
+    host = urlsplit(settings.site_url or "").hostname or "localhost"
+    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}@{host}>"
+
+
+def compose(digest: Digest, site: Site) -> Email:
+    """One digest's email in its three forms; `MailError` names any digest setting that is missing or wrong."""
+    settings = site.settings
+    problems = settings_problems(settings)
+    if problems:
+        raise MailError("\n".join(str(problem) for problem in problems))
+    sender, _ = _address(settings, "sender")
+    reply_to, _ = _address(settings, "reply_to")
+    base = settings.site_url or ""
+    links = {"home": base, "archive": base + digest.url, "subscribe": base + "subscribe/",
+             "unsubscribe": settings.digest.unsubscribe_url or ""}
+    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
+    subject_line = subject(digest, settings)
+    html_part = html(digest, items, links, settings, subject_line)
+    text_part = plain_text(digest, items, links, settings)
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = subject_line
+    message["From"] = sender
+    message["Reply-To"] = reply_to
+    message["Date"] = max(item.published for item in digest.items).astimezone(settings.zone)
+    message["Message-ID"] = message_id(digest, settings)
+    message["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text_part, cte="quoted-printable")
+    message.add_alternative(html_part, subtype="html", cte="quoted-printable")
+    message.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
+    return Email(subject_line, html_part, text_part, message.as_bytes())
+

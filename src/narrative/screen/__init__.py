@@ -1,0 +1,108 @@
+"""The editors' gate: what in a story looks like personal data, needs urgent safeguarding attention, or reads
+harder than the site aims for.
+
+Detectors work on plain strings and yield hits at offsets; `screen()` walks every text of every item (the
+front-matter fields people write and the body), turns offsets into the file's lines, leaves out the kinds an
+editor has accepted in `reviewed:`, and decides from the settings how much each finding matters. The same
+function serves `narrative check`, the MkDocs build and the web form. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from narrative.config import Settings
+from narrative.model import Item
+from narrative.problems import Problem, Severity
+from narrative.screen import crisis, personal_data, readability
+from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
+from narrative.screen.readability import Reading
+
+__all__ = ["Finding", "Reading", "Screening", "screen", "screen_item"]
+
+TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
+"""Front-matter fields holding words a person wrote, screened as well as the body."""
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Everything the screen found, and how each screened file reads."""
+
+    findings: tuple[Finding, ...] = ()
+    readings: tuple[Reading, ...] = ()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [finding.problem for finding in self.findings]
+
+
+def texts(item: Item) -> Iterator[tuple[str | None, int | None, str]]:
+    """Each text of an item as (field, line, text); the body's field is None and its line its first line."""
+    lines = item.source.line_of
+    for name in TEXT_FIELDS:
+        value = getattr(item, name, None)
+        if isinstance(value, str):
+            yield name, lines(name), value
+    consent = getattr(item, "consent", None)
+    if consent is not None and consent.how:
+        yield "consent", lines("consent"), consent.how
+    for image in getattr(item, "images", ()):
+        yield "images", lines("images"), image.alt
+    yield None, item.source.body_line, item.body
+
+
+def _severity(kind: str, settings: Settings) -> Severity:
+    if kind in settings.screening.error_kinds:
+        return Severity.ERROR
+    return {CRISIS: Severity.URGENT, READABILITY: Severity.NOTE}.get(kind, Severity.WARNING)
+
+
+def _finding(path: str, field: str | None, line: int | None, text: str, hit: Hit, settings: Settings) -> Finding:
+    """A hit placed in its file: a body hit on its own line, a front-matter hit on its field's line."""
+    if field is None and line is not None:
+        line += text.count("\n", 0, hit.start)
+    if hit.kind == CRISIS:
+        message = (f"urgent: {hit.label} ('{hit.text}'): make sure the person is safe and follow the "
+                   f"safeguarding procedure; once done, add '{CRISIS}' to 'reviewed:'")
+    else:
+        message = f"{hit.label} '{hit.text}': remove it, or once checked add '{hit.kind}' to 'reviewed:'"
+    return Finding(path, line, field, hit.kind, hit.label, hit.text, message, _severity(hit.kind, settings))
+
+
+def _readability_note(reading: Reading, settings: Settings) -> Finding | None:
+    aim = settings.screening.max_grade
+    if reading.grade <= aim or reading.words < readability.MIN_WORDS:
+        return None
+    text = f"grade {reading.grade:g}, reading ease {reading.ease:g}"
+    message = (f"reads at {text}, above the site's aim of grade {aim:g}: shorter sentences and everyday words "
+               f"would help more people; or add '{READABILITY}' to 'reviewed:'")
+    return Finding(reading.path, reading.line, None, READABILITY, "harder to read than the aim", text, message,
+                   _severity(READABILITY, settings))
+
+
+def screen_item(item: Item, settings: Settings) -> tuple[list[Finding], Reading]:
+    """One item's findings, in file order, and how its body reads."""
+    accepted = set(item.reviewed)
+    findings = [
+        _finding(item.source.path, field, line, text, hit, settings)
+        for field, line, text in texts(item)
+        for detector in (crisis.find, personal_data.find)
+        for hit in detector(text)
+        if hit.kind not in accepted
+    ]
+    reading = readability.measure(item.source.path, item.source.body_line, item.body)
+    note = None if READABILITY in accepted else _readability_note(reading, settings)
+    findings += [note] if note else []
+    return sorted(findings, key=lambda finding: finding.line or 0), reading
+
+
+def screen(items: Iterable[Item], settings: Settings) -> Screening:
+    """Every finding in every item, file by file, and each item's reading."""
+    findings: list[Finding] = []
+    readings: list[Reading] = []
+    for item in sorted(items, key=lambda item: item.source.path):
+        item_findings, reading = screen_item(item, settings)
+        findings += item_findings
+        readings.append(reading)
+    return Screening(tuple(findings), tuple(readings))

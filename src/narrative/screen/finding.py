@@ -1,0 +1,63 @@
+"""What the screen finds: a `Hit` in a piece of text, and the `Finding` it becomes once placed in a file.
+
+A finding never holds the personal data it found, only a masked copy (`943 *** ****`), so no report, log or
+JSON output can leak it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from narrative.problems import Problem, Severity
+
+CRISIS = "crisis"
+"""The kind of an urgent finding: words about suicide, self-harm, abuse or immediate danger."""
+READABILITY = "readability"
+"""The kind of the gentle note on a story that reads harder than the site aims for."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Something a detector found at `start:end` of one text; `text` is already masked where it needs to be."""
+
+    kind: str
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+def distinct(hits: Iterable[Hit]) -> list[Hit]:
+    """Hits that overlap no earlier one (so earlier in `hits` wins), in the order they appear in the text."""
+    taken: list[Hit] = []
+    for hit in hits:
+        if not any(hit.start < other.end and other.start < hit.end for other in taken):
+            taken.append(hit)
+    return sorted(taken, key=lambda hit: hit.start)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hit placed in its file (the field's line, or the body line), with how much it matters on this site.
+
+    `label` says what it is ("phone number"), `text` is the masked value or the crisis phrase, and `message`
+    says it all in one line for an editor."""
+
+    path: str
+    line: int | None
+    field: str | None
+    kind: str
+    label: str
+    text: str
+    message: str
+    severity: Severity
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind == CRISIS
+
+    @property
+    def problem(self) -> Problem:
+        """The finding as the CLI's text and JSON output and the MkDocs hook carry it; `code` is the kind."""
+        return Problem(self.path, self.line, self.field, self.message, self.kind, self.severity)

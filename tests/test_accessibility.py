@@ -1,0 +1,274 @@
+"""The public site in a real browser: axe-core finds nothing at WCAG 2.2 A and AA in either colour scheme, the
+keyboard reaches everything in order with a visible focus, phones never scroll sideways, the charts tell the
+truth, sharing works with and without JavaScript, and a story prints cleanly.
+
+Screenshots land in tests/artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Browser, Page
+
+from tests.browser import SCHEMES, browser, page_at, served  # noqa: F401 - fixtures
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
+
+PAGES = [
+    # (address under the site root, a selector that proves the page is the template it stands for)
+    pytest.param("", ".nv-cards .nv-card", id="home"),
+    pytest.param("stories/", ".nv-count", id="story-index"),
+    pytest.param("stories/phone-queue-at-eight/", ".nv-response", id="story-with-responses"),
+    pytest.param("stories/crisis-night-and-the-safe-haven/", ".nv-content-note", id="story-with-content-note"),
+    pytest.param("stories/parking-at-hollowmere-general/", ".nv-withdrawn", id="withdrawn-story"),
+    pytest.param("topics/mental-health/", ".nv-breadcrumb", id="topic"),
+    pytest.param("topics/", ".nv-topics", id="topic-index"),
+    pytest.param("pledge/", ".nv-principles", id="pledge-overview"),
+    pytest.param("pledge/deliver/", ".nv-timeline", id="principle"),
+    pytest.param("pledge/updates/quieter-waiting-rooms/", ".nv-update-page", id="update"),
+    pytest.param("impact/", ".nv-chart", id="impact"),
+    pytest.param("subscribe/", "h1", id="subscribe"),
+    pytest.param("digests/", "h1", id="digest-archive"),
+    # The share form (share/) comes in a later change; until then the page on how to share stands in for it.
+    pytest.param("share-your-story/", "h1", id="share-your-story"),
+    pytest.param("404.html", ".nv-not-found", id="not-found"),
+]
+
+
+def violations(page: Page) -> list[str]:
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [f"{violation['id']} at {node['target']}: {node['failureSummary']}"
+            for violation in results.response["violations"] for node in violation["nodes"]]
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+@pytest.mark.parametrize(("url", "proof"), PAGES)
+def test_no_wcag_a_or_aa_violations(browser: Browser, served: str, url: str, proof: str, scheme: str) -> None:
+    with page_at(browser, served + url, scheme=scheme) as page:
+        assert page.locator(proof).count() > 0, f"{url} is not the page it stands for"
+        assert violations(page) == []
+
+
+@pytest.mark.parametrize(("url", "proof"), PAGES)
+def test_no_sideways_scrolling_on_a_phone(browser: Browser, served: str, url: str, proof: str) -> None:
+    with page_at(browser, served + url, width=375) as page:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize(("name", "url"), [("home", ""), ("story", "stories/saying-goodbye-on-ward-7/"),
+                                           ("impact", "impact/")])
+def test_screenshots_for_a_person_to_look_at(browser: Browser, served: str, name: str, url: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    path.unlink(missing_ok=True)
+    with page_at(browser, served + url, width=width) as page:
+        page.screenshot(path=str(path), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    with Image.open(path) as shot:
+        assert shot.width == width
+        assert shot.height > 900
+
+
+# Marks every control the keyboard should reach, in DOM order, and returns a description of each. A radio group
+# is one stop (its checked radio); hidden (by attribute or style), disabled and tabindex=-1 elements are none.
+MARK_TAB_STOPS = """() => {
+  const stops = [], groups = new Set();
+  for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")) {
+    if (el.disabled || el.tabIndex < 0 || el.closest("[hidden]")) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    if (el.type === "radio") {
+      if (groups.has(el.name)) continue;
+      const group = [...document.getElementsByName(el.name)];
+      if ((group.find(radio => radio.checked) || group[0]) !== el) continue;
+      groups.add(el.name);
+    }
+    el.dataset.nvStop = String(stops.length);
+    stops.push(`${el.tagName.toLowerCase()} ${(el.getAttribute("href") || el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40)}`);
+  }
+  return stops;
+}"""
+# The look of focus: an element's outline and shadow, or its label's for an input drawn by its label.
+FOCUS_LOOK = """el => {
+  const shown = (el.tagName === "INPUT" && getComputedStyle(el).opacity === "0" && el.nextElementSibling) || el;
+  const style = getComputedStyle(shown);
+  return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow].join(" | ");
+}"""
+
+
+@pytest.mark.parametrize("url", ["", "stories/phone-queue-at-eight/", "impact/"])
+def test_keyboard_reaches_every_control_in_order_with_a_visible_focus(browser: Browser, served: str,
+                                                                      url: str) -> None:
+    with page_at(browser, served + url) as page:
+        assert page.evaluate("document.querySelectorAll('[tabindex]:not([tabindex=\"-1\"]):not([tabindex=\"0\"])')"
+                             ".length") == 0, "a positive tabindex breaks the reading order"
+        stops = page.evaluate(MARK_TAB_STOPS)
+        assert len(stops) > 20
+        reached, focused_looks = [], []
+        for _ in stops:
+            page.keyboard.press("Tab")
+            active = page.evaluate_handle("document.activeElement")
+            reached.append(page.evaluate("el => el.dataset.nvStop ?? el.outerHTML.slice(0, 80)", active))
+            focused_looks.append(page.evaluate(FOCUS_LOOK, active))
+        assert reached == [str(index) for index in range(len(stops))], stops
+        page.evaluate("document.activeElement.blur()")
+        for index, stop in enumerate(stops):
+            element = page.locator(f'[data-nv-stop="{index}"]')
+            assert element.evaluate(FOCUS_LOOK) != focused_looks[index], f"no visible focus on {stop}"
+
+
+def test_the_skip_link_comes_first_and_moves_focus_to_the_content(browser: Browser, served: str) -> None:
+    with page_at(browser, served + "stories/phone-queue-at-eight/") as page:
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+        box = page.locator(".nv-skip").bounding_box()
+        assert box is not None and box["y"] >= 0, "the skip link must show when focused"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "nv-main"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('#nv-main') !== null")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Stories"
+
+
+def front_matter(path: Path) -> dict[str, Any]:
+    _, header, _ = path.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(header)
+
+
+def month_of(value: dt.date | dt.datetime) -> tuple[int, int]:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(zoneinfo.ZoneInfo("Europe/London"))
+    return value.year, value.month
+
+
+def counted_from_the_files() -> dict[str, dict[str, list[int]]]:
+    """Every chart's numbers, counted straight from the content files without the impact module."""
+    settings = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["narrative"]
+    stories = {path.stem: front_matter(path) for path in (REPO / "stories/patient").glob("*.md")}
+    public = {slug: front for slug, front in stories.items() if front.get("status", "published") == "published"}
+    topics = Counter(topic for front in public.values() for topic in front["topics"])
+    months = Counter(month_of(front["date"]) for front in public.values())
+    first, last = min(months), max(months)
+    month_rows, (year, month) = {}, first
+    while (year, month) <= last:
+        month_rows[f"{dt.date(year, month, 1):%B %Y}"] = [months[(year, month)]]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    places = Counter(" ".join((front.get("location") or "").split()) or "Not recorded" for front in public.values())
+    answers = sorted((front for front in map(front_matter, (REPO / "stories/responses").glob("*.md"))
+                      if front["story"] in public), key=lambda front: front["date"])
+    latest_change = {front["story"]: front["change"] for front in answers if front.get("change")}
+    updates = [front_matter(path) for path in (REPO / "stories/pledge").glob("*.md")]
+    return {
+        "chart-conversations": {"Conversations so far": [len(public)], "Our aspiration": [settings["aspiration"]]},
+        "chart-topics": {topic["label"]: [topics[topic["slug"]]] for topic in settings["topics"]},
+        "chart-months": month_rows,
+        "chart-places": {place: [count] for place, count in places.items()},
+        "chart-responses": {
+            "Responses given": [len(answers)],
+            "Stories with a response": [len({front["story"] for front in answers})],
+            "Stories that led to a change we have planned": [list(latest_change.values()).count("planned")],
+            "Stories that led to a change we have made": [list(latest_change.values()).count("made")],
+        },
+        "chart-pledge": {
+            principle["name"]: [*(counts := [sum(1 for front in updates if front["principle"] == principle["slug"]
+                                                 and front["status"] == status)
+                                             for status in ("done", "in-progress", "planned")]), sum(counts)]
+            for principle in settings["principles"]
+        },
+    }
+
+
+READ_CHARTS = """() => Object.fromEntries([...document.querySelectorAll("section.nv-chart")].map(section => {
+  const number = text => Number(text.replaceAll(",", ""));
+  const table = section.querySelector("table");
+  const svg = section.querySelector("svg");
+  return [table.id.replace(/-table$/, ""), {
+    table: [...table.querySelectorAll("tbody tr")].map(row => [row.querySelector("th").textContent,
+                                                              [...row.querySelectorAll("td")].map(td => number(td.textContent))]),
+    bars: [...svg.querySelectorAll(".nv-chart__row")].map(row => [
+      [...row.querySelectorAll(".nv-chart__label tspan")].map(span => span.textContent).join(" "),
+      number(row.querySelector(".nv-chart__value").textContent)]),
+    name: [...svg.getAttribute("aria-labelledby").split(" ")].map(id => document.getElementById(id)?.textContent),
+  }];
+}))"""
+
+
+def test_the_impact_charts_match_the_content(browser: Browser, served: str) -> None:
+    expected = counted_from_the_files()
+    with page_at(browser, served + "impact/") as page:
+        charts = page.evaluate(READ_CHARTS)
+        headline = page.locator(".nv-headline__number").text_content()
+    assert headline is not None and int(headline.replace(",", "")) == expected["chart-conversations"][
+        "Conversations so far"][0]
+    assert list(charts) == list(expected)
+    for key, numbers in expected.items():
+        table = {label: values for label, values in charts[key]["table"]}
+        assert table == numbers, key
+        bars = charts[key]["bars"]
+        assert [label for label, _ in bars] == [label for label, _ in charts[key]["table"]], key
+        assert [total for _, total in bars] == [values[-1] if len(values) > 1 else values[0]
+                                                for _, values in charts[key]["table"]], key
+        title, description = charts[key]["name"]
+        assert title and description, f"{key} must be named by its title and description"
+    assert [label for label, _ in charts["chart-months"]["table"]] == list(expected["chart-months"])
+
+
+def test_copy_link_copies_the_address_and_says_so(browser: Browser, served: str) -> None:
+    url = served + "stories/phone-queue-at-eight/"
+    with page_at(browser, url) as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
+        button = page.get_by_role("button", name="Copy link")
+        button.click()
+        status = page.locator("#nv-share-status")
+        status.filter(has_text="Link copied").wait_for()
+        assert status.text_content() == "Link copied. You can now paste it into a message."
+        assert status.get_attribute("role") == "status"
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            "https://stories.hollowmere.example/stories/phone-queue-at-eight/")
+
+
+def test_without_javascript_the_address_is_there_to_copy(browser: Browser, served: str) -> None:
+    with page_at(browser, served + "stories/phone-queue-at-eight/", javascript=False) as page:
+        assert not page.get_by_role("button", name="Copy link").is_visible()
+        address = page.get_by_label("Link to this page")
+        assert address.is_visible()
+        assert address.input_value() == "https://stories.hollowmere.example/stories/phone-queue-at-eight/"
+        assert page.get_by_role("link", name="WhatsApp").is_visible()
+
+
+def test_a_story_prints_without_navigation_or_sharing_and_shows_link_addresses(browser: Browser,
+                                                                               served: str) -> None:
+    with page_at(browser, served + "stories/phone-queue-at-eight/") as page:
+        page.evaluate("""() => {
+          const link = document.createElement("a");
+          link.href = "https://example.org/leaflet";
+          link.textContent = "the leaflet";
+          link.id = "outside-link";
+          document.querySelector(".nv-story__body").append(link);
+        }""")
+        display = "selector => getComputedStyle(document.querySelector(selector)).display"
+        assert page.evaluate(display, ".nv-print-only") == "none"
+        page.emulate_media(media="print")
+        hidden = [".md-header", ".md-sidebar--primary", ".nv-share", ".nv-cta", ".md-footer", ".nv-skip"]
+        assert [page.evaluate(display, selector) for selector in hidden] == ["none"] * len(hidden)
+        assert page.evaluate(display, ".nv-print-only") == "block"
+        assert page.locator(".nv-print-only").text_content() == (
+            "Read this story online: https://stories.hollowmere.example/stories/phone-queue-at-eight/")
+        after = page.evaluate("getComputedStyle(document.getElementById('outside-link'), '::after').content")
+        assert after == '" (https://example.org/leaflet)"'
+        font = page.evaluate("getComputedStyle(document.querySelector('.nv-story__body')).fontFamily")
+        assert font.startswith("Georgia, ")

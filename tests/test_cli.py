@@ -1,0 +1,236 @@
+"""The `narrative` command: output and exit codes (0 clean, 1 problems, 2 wrong usage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrative.cli import main
+from tests.content import response, story, update, write_file, write_site
+
+BROKEN = "stories/patient/broken.md"
+BROKEN_LINE = f"{BROKEN}:4: the front matter is not valid YAML: did not find expected node content"
+UNKNOWN_STORY = ("stories/responses/lost-reply.md:2: story: no story is called 'lost' "
+                 "(looked for stories/patient/lost.md)")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean site of one story, one update and one response, and the current folder."""
+    root = tmp_path / "site"
+    write_site(root)
+    story(root, "ward-7")
+    update(root, "quieter-nights", stories=["ward-7"])
+    response(root, "ward-7-reply", "ward-7")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def broken(site: Path) -> Path:
+    """The site with a file that does not parse and a response to a story that does not exist."""
+    write_file(site, "patient", "broken", "title: x\ntopics: [\n")
+    response(site, "lost-reply", "lost")
+    return site
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def usage(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run a command argparse refuses; return what it said."""
+    with pytest.raises(SystemExit) as raised:
+        main(list(argv))
+    assert raised.value.code == 2
+    return capsys.readouterr().err
+
+
+# check: exit 0
+
+
+def test_check_clean(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check") == (0, "No problems in 3 files.\n", "")
+
+
+def test_check_clean_json(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "--format", "json")
+    assert (code, json.loads(out), err) == (0, [], "")
+
+
+def test_check_one_file_resolves_references_to_others(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only the named file's problems are reported, though the story it answers is read to find it."""
+    assert run(capsys, "check", "stories/responses/ward-7-reply.md") == (0, "No problems in 1 file.\n", "")
+
+
+def test_check_one_folder(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "stories/pledge") == (0, "No problems in 1 file.\n", "")
+
+
+@pytest.mark.parametrize("name", ["absolute", "dotted"])
+def test_check_a_file_however_it_is_named(site: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    path = {"absolute": str(site / "stories/patient/ward-7.md"), "dotted": "stories/pledge/../patient/ward-7.md"}[name]
+    assert run(capsys, "check", path) == (0, "No problems in 1 file.\n", "")
+
+
+# check: exit 1
+
+
+def test_check_reports_every_problem(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check") == (1, f"{BROKEN_LINE}\n{UNKNOWN_STORY}\n", "2 errors and 0 warnings in 5 files.\n")
+
+
+def test_check_json(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "--format", "json")
+    assert (code, err) == (1, "")
+    assert json.loads(out) == [
+        {"path": BROKEN, "line": 4, "field": None, "code": "bad-front-matter", "severity": "error",
+         "message": "the front matter is not valid YAML: did not find expected node content"},
+        {"path": "stories/responses/lost-reply.md", "line": 2, "field": "story", "code": "unknown-story",
+         "severity": "error", "message": "no story is called 'lost' (looked for stories/patient/lost.md)"},
+    ]
+
+
+def test_check_only_the_named_files(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", BROKEN, "stories/patient/ward-7.md") == (
+        1, f"{BROKEN_LINE}\n", "1 error and 0 warnings in 2 files.\n")
+
+
+def test_check_a_file_outside_the_content_folders(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "docs").mkdir()
+    (site / "docs" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
+    assert run(capsys, "check", "docs/story.md") == (
+        1, "docs/story.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
+           "stories/responses/\n", "1 error and 0 warnings in 1 file.\n")
+
+
+def test_check_with_a_config_file_elsewhere(broken: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(broken.parent)
+    code, out, _ = run(capsys, "-f", "site/mkdocs.yml", "check", f"site/{BROKEN}")
+    assert (code, out) == (1, f"{BROKEN_LINE}\n")
+
+
+# check: exit 2
+
+
+def test_check_a_missing_path(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "stories/patient/ward-8.md") == (
+        2, "", "narrative check: stories/patient/ward-8.md: no such file or folder\n")
+
+
+def test_check_without_mkdocs_yml(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "check") == (
+        2, "", "narrative check: mkdocs.yml: not found: run this in the folder with mkdocs.yml\n")
+
+
+def test_check_with_broken_mkdocs_yml(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_site(site, "site_name: x\nextra: [\n")
+    assert run(capsys, "check") == (
+        2, "", "narrative check: mkdocs.yml:3: cannot be read: expected the node content, but found '<stream end>'\n")
+
+
+def test_check_with_wrong_settings_names_each(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_site(site, per_page=0, organization="Sample ICB")
+    assert run(capsys, "check") == (2, "", (
+        "narrative check: mkdocs.yml: extra.narrative.per_page: must be a whole number of 1 or more, not 0\n"
+        "mkdocs.yml: extra.narrative.organization: unknown setting (did you mean 'organisation'?)\n"))
+
+
+@pytest.mark.parametrize("argv", [("check", "--format", "xml"), ("check", "--nope"), (), ("chek",),
+                                  ("new", "essay"), ("-f",)])
+def test_wrong_usage(site: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    assert usage(capsys, *argv).startswith("usage: narrative")
+
+
+def test_wrong_format_names_the_choices(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "argument --format: invalid choice: 'xml'" in usage(capsys, "check", "--format", "xml")
+
+
+# new
+
+
+def test_new_story_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = "stories/patient/ward-7-the-night-staff.md"
+    assert run(capsys, "new", "story", "--title", "Ward 7: the night staff") == (
+        0, f"Wrote {path}: fill it in, then run 'narrative check {path}'.\n", "")
+    assert run(capsys, "check", path) == (0, "No problems in 1 file.\n", "")
+
+
+def test_new_update_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "new", "update", "--title", "Quieter waiting rooms")
+    assert (code, out.split(":")[0]) == (0, "Wrote stories/pledge/quieter-waiting-rooms.md")
+    assert run(capsys, "check")[0] == 0
+
+
+def test_new_response_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "new", "response", "--story", "ward-7")
+    assert code == 0
+    [written] = [path for path in (site / "stories" / "responses").iterdir() if path.name != "ward-7-reply.md"]
+    assert written.name.startswith("ward-7-response-")
+    assert out == (f"Wrote stories/responses/{written.name}: fill it in, then run "
+                   f"'narrative check stories/responses/{written.name}'.\n")
+    assert run(capsys, "check", f"stories/responses/{written.name}") == (0, "No problems in 1 file.\n", "")
+
+
+def test_new_refuses_to_overwrite(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "new", "story", "--title", "Ward 7") == (
+        1, "", "narrative new: stories/patient/ward-7.md already exists: choose another title or edit that file\n")
+    assert (site / "stories/patient/ward-7.md").read_text().startswith("---\ntitle: Ward 7\n")
+
+
+def test_new_response_to_a_story_that_does_not_exist(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "new", "response", "--story", "ward-8") == (
+        1, "", "narrative new: no story is called 'ward-8' in stories/patient/\n")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("new", "story"), "narrative new: give the title with --title\n"),
+    (("new", "update", "--title", " "), "narrative new: give the title with --title\n"),
+    (("new", "response"), "narrative new: a response answers a story: give its slug with --story\n"),
+])
+def test_new_without_what_it_needs(site: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...],
+                                   message: str) -> None:
+    assert run(capsys, *argv) == (2, "", message)
+
+
+def test_new_without_mkdocs_yml(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "new", "story", "--title", "x")[0] == 2
+
+
+# As a user runs it
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).with_name("narrative")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "narrative.cli"]
+
+
+def test_the_installed_command(site: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    made = subprocess.run([*command(), "new", "story", "--title", "Café au lait"], cwd=site, env=env,
+                          capture_output=True, text=True, check=False)
+    assert (made.returncode, made.stdout, made.stderr) == (
+        0, "Wrote stories/patient/cafe-au-lait.md: fill it in, then run "
+           "'narrative check stories/patient/cafe-au-lait.md'.\n", "")
+    checked = subprocess.run([*command(), "check"], cwd=site, env=env, capture_output=True, text=True, check=False)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 4 files.\n", "")
+    write_file(site, "patient", "broken", "title: x\ntopics: [\n")
+    failed = subprocess.run([sys.executable, "-m", "narrative.cli", "check", "--format", "json"], cwd=site, env=env,
+                            capture_output=True, text=True, check=False)
+    assert (failed.returncode, failed.stderr) == (1, "")
+    assert [problem["path"] for problem in json.loads(failed.stdout)] == [BROKEN]
+    wrong = subprocess.run([*command(), "check", "--format", "xml"], cwd=site, env=env, capture_output=True,
+                           text=True, check=False)
+    assert wrong.returncode == 2 and "invalid choice: 'xml'" in wrong.stderr

@@ -1,0 +1,472 @@
+"""Field parsers and `build()`: each wrong value becomes one problem at the field's line, never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from narrative import fields
+from narrative.config import Settings
+from narrative.loader import read
+from narrative.model import (
+    Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status, Story,
+)
+from narrative.problems import Problem
+from tests.content import settings_for, write_file
+
+KNOWN_STORY_FIELDS = ("title, date, updated, reviewed, summary, topics, consent, author, role, status, location, "
+                      "service, content_note, images, audio, video")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path)
+
+
+def build(settings: Settings, folder: str, name: str, front: dict[str, Any] | str,
+          body: str = "Some words.\n") -> tuple[Item | None, list[Problem]]:
+    path = write_file(settings.root, folder, name, front, body)
+    kind = {"patient": Kind.STORY, "pledge": Kind.UPDATE, "responses": Kind.RESPONSE}[folder]
+    file = read(path, f"stories/{folder}/{name}.md", kind)
+    assert not isinstance(file, Problem), file
+    return fields.build(file, settings)
+
+
+def story(settings: Settings, front: str, body: str = "Some words.\n", name: str = "ward-7") -> Story:
+    item, problems = build(settings, "patient", name, front, body)
+    assert problems == []
+    assert isinstance(item, Story)
+    return item
+
+
+def problems_of(settings: Settings, front: dict[str, Any] | str, folder: str = "patient", name: str = "ward-7",
+                body: str = "Some words.\n") -> list[str]:
+    item, problems = build(settings, folder, name, front, body)
+    assert item is None
+    return [str(problem) for problem in problems]
+
+
+STORY = ("title: Ward 7\n"                  # line 2
+         "date: 2026-03-01\n"               # line 3
+         "summary: A night on the ward.\n"  # line 4
+         "topics: [mental-health]\n"        # line 5
+         "consent: true\n")                 # line 6
+PATH = "stories/patient/ward-7.md"
+
+
+def with_field(line: str) -> str:
+    """The valid story's front matter with one more field on line 7."""
+    return STORY + line + "\n"
+
+
+def replaced(name: str, value: str) -> str:
+    """The valid story's front matter with one field's value replaced, on its own line."""
+    return "".join(f"{name}: {value}\n" if line.startswith(f"{name}:") else line + "\n"
+                   for line in STORY.splitlines())
+
+
+# A valid file of each kind
+
+
+def test_story(settings: Settings) -> None:
+    item = story(settings, STORY, "It went well.\n")
+    assert item == Story(
+        slug="ward-7", title="Ward 7", published=dt.datetime(2026, 3, 1, tzinfo=settings.zone),
+        summary="A night on the ward.", topics=("mental-health",), consent=Consent(True), body="It went well.",
+        source=item.source)
+    assert item.source.path == PATH
+    assert item.source.line_of("topics") == 5
+    assert (item.status, item.display_author, item.url, item.recording) == (
+        Status.PUBLISHED, "Anonymous", "stories/ward-7/", None)
+
+
+def test_story_with_every_optional_field(settings: Settings) -> None:
+    media = settings.stories_path / "patient" / "media"
+    media.mkdir()
+    (media / "bench.jpg").write_bytes(b"\xff\xd8\xff")
+    (media / "voice.mp3").write_bytes(b"ID3" + bytes(97))
+    item = story(settings, STORY.replace("consent: true\n", "") + (
+        "author: Dennis\nrole: patient\nstatus: draft\nlocation: Wharfside Surgery\nservice: GP\n"
+        "content_note: Talks about\n  a death in the family.\n"
+        "images:\n  - src: media/bench.jpg\n    alt: A bench by roses\n"
+        "audio: media/voice.mp3\nupdated: 2026-03-02\nreviewed: [phone, postcode]\n"
+        "consent:\n  given: yes\n  date: 2026-02-28\n  how: On the share form\n"))
+    assert (item.author, item.display_author, item.role, item.status) == ("Dennis", "Dennis", "patient", Status.DRAFT)
+    assert (item.location, item.service) == ("Wharfside Surgery", "GP")
+    assert item.content_note == "Talks about a death in the family."
+    assert item.images == (Image("patient/media/bench.jpg", "A bench by roses"),)
+    assert item.images[0].url == "media/patient/media/bench.jpg"
+    assert item.audio == Recording("patient/media/voice.mp3", "audio/mpeg", 100)
+    assert item.recording is item.audio and not item.audio.is_video
+    assert item.updated == dt.datetime(2026, 3, 2, tzinfo=settings.zone)
+    assert item.reviewed == ("phone", "postcode")
+    assert item.consent == Consent(True, dt.date(2026, 2, 28), "On the share form")
+
+
+def test_pledge_update(settings: Settings) -> None:
+    item, problems = build(settings, "pledge", "quieter-waiting-rooms",
+                           "title: Quieter waiting rooms\ndate: 2026-04-01\nsummary: Radios off.\nprinciple: deliver\n"
+                           "status: in-progress\nstories: [ward-7]\ntopics: [primary-care]\n", "")
+    assert problems == []
+    assert isinstance(item, PledgeUpdate)
+    assert (item.principle, item.progress, item.stories, item.topics) == (
+        "deliver", Progress.IN_PROGRESS, ("ward-7",), ("primary-care",))
+    assert (item.body, item.url, item.progress.label) == ("", "pledge/updates/quieter-waiting-rooms/", "In progress")
+
+
+def test_response(settings: Settings) -> None:
+    item, problems = build(settings, "responses", "ward-7-reply",
+                           "story: ward-7\ndate: 2026-03-05\nresponder: {name: Priya Shah, role: Head of Experience}\n"
+                           "change: made\n", "Thank you.\n")
+    assert problems == []
+    assert isinstance(item, Response)
+    assert (item.slug, item.story, item.responder, item.change, item.body) == (
+        "ward-7-reply", "ward-7", "Priya Shah, Head of Experience", Change.MADE, "Thank you.")
+    assert item.change.label == "Change made"
+
+
+def test_responder_as_text(settings: Settings) -> None:
+    item, _ = build(settings, "responses", "r", "story: ward-7\ndate: 2026-03-05\nresponder: Sam Reed, Lead\n")
+    assert isinstance(item, Response) and item.responder == "Sam Reed, Lead"
+
+
+def test_responder_needs_name_and_role(settings: Settings) -> None:
+    assert problems_of(settings, "story: ward-7\ndate: 2026-03-05\nresponder: {name: Sam}\n", "responses", "r") == [
+        "stories/responses/r.md:4: responder: needs both 'name' and 'role', like "
+        "{name: Priya Shah, role: Head of Experience}"]
+
+
+def test_null_optional_field_is_left_out(settings: Settings) -> None:
+    assert story(settings, with_field("author:")).author is None
+
+
+# Missing required fields
+
+
+def test_every_missing_field_at_once(settings: Settings) -> None:
+    assert problems_of(settings, "title: Ward 7\n") == [
+        f"{PATH}: date: missing: every story needs a date",
+        f"{PATH}: summary: missing: every story needs a summary",
+        f"{PATH}: topics: missing: every story needs a topics",
+        f"{PATH}: consent: missing: every story needs a consent",
+    ]
+
+
+def test_empty_required_field_is_missing_at_its_line(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "ward-7", replaced("title", ""))
+    assert item is None
+    assert problems == [Problem(PATH, 2, "title", "missing: every story needs a title", "missing")]
+
+
+def test_missing_fields_of_updates_and_responses(settings: Settings) -> None:
+    assert problems_of(settings, "title: x\n", "pledge", "u") == [
+        "stories/pledge/u.md: date: missing: every update needs a date",
+        "stories/pledge/u.md: summary: missing: every update needs a summary",
+        "stories/pledge/u.md: principle: missing: every update needs a principle",
+        "stories/pledge/u.md: status: missing: every update needs a status",
+    ]
+    assert problems_of(settings, "change: made\n", "responses", "r") == [
+        "stories/responses/r.md: story: missing: every response needs a story",
+        "stories/responses/r.md: date: missing: every response needs a date",
+        "stories/responses/r.md: responder: missing: every response needs a responder",
+    ]
+
+
+def test_story_needs_a_body(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "ward-7", STORY, "\n\n")
+    assert item is None
+    assert problems == [Problem(PATH, 7, None, "has no text: write it below the closing '---'", "no-body")]
+
+
+# Wrong types and values
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("20260301", "must be a date like 2026-03-14, not 20260301"),
+    ("[2026, 3, 1]", "must be a date like 2026-03-14, not [2026, 3, 1]"),
+    ("2026-02-30", "'2026-02-30' is not a date: write it as year-month-day, like 2026-03-14"),
+    ("1/3/2026", "'1/3/2026' is not a date: write it as year-month-day, like 2026-03-14"),
+    ("next tuesday", "'next tuesday' is not a date: write it as year-month-day, like 2026-03-14"),
+])
+def test_a_date_that_is_not_a_date(settings: Settings, value: str, message: str) -> None:
+    item, problems = build(settings, "patient", "ward-7", replaced("date", value))
+    assert item is None
+    assert problems == [Problem(PATH, 3, "date", message, "bad-value")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-03-01", dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)),
+    ("2026-07-01", dt.datetime(2026, 6, 30, 23, tzinfo=dt.timezone.utc)),
+    ("2026-07-01T10:30", dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.timezone.utc)),
+    ("2026-07-01 10:30", dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.timezone.utc)),
+    ("2026-07-01T10:30:00+02:00", dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.timezone.utc)),
+    ("2026-07-01T10:30:00Z", dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.timezone.utc)),
+])
+def test_dates_with_times_and_offsets(settings: Settings, value: str, expected: dt.datetime) -> None:
+    published = story(settings, replaced("date", value)).published
+    assert published.tzinfo is not None
+    assert published == expected
+
+
+def test_updated_before_date_is_allowed(settings: Settings) -> None:
+    """A correction dated before publication is odd but harmless: nothing orders by `updated`."""
+    item = story(settings, with_field("updated: 2026-01-01"))
+    assert item.updated is not None and item.updated < item.published
+
+
+def test_topics_not_a_list(settings: Settings) -> None:
+    assert problems_of(settings, replaced("topics", "mental-health")) == [
+        f"{PATH}:5: topics: must be a list, like [mental-health]"]
+
+
+def test_topics_empty(settings: Settings) -> None:
+    assert problems_of(settings, replaced("topics", "[]")) == [
+        f"{PATH}:5: topics: needs at least 1, like [mental-health]"]
+
+
+def test_topic_listed_twice(settings: Settings) -> None:
+    assert problems_of(settings, replaced("topics", "[carers, carers]")) == [f"{PATH}:5: topics: lists 'carers' twice"]
+
+
+def test_title_that_is_not_text(settings: Settings) -> None:
+    assert problems_of(settings, replaced("title", "[Ward, 7]")) == [f"{PATH}:2: title: must be text"]
+    assert problems_of(settings, replaced("title", "true")) == [f"{PATH}:2: title: must be text"]
+
+
+def test_a_number_is_text(settings: Settings) -> None:
+    assert story(settings, replaced("title", "1984")).title == "1984"
+
+
+def test_title_over_120_characters(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "ward-7", replaced("title", "x" * 121))
+    assert item is None
+    assert problems == [Problem(PATH, 2, "title", "is 121 characters long: keep it to 120 or fewer", "bad-value")]
+    assert story(settings, replaced("title", "x" * 120)).title == "x" * 120
+
+
+def test_title_whitespace_is_tidied(settings: Settings) -> None:
+    assert story(settings, replaced("title", '"  Ward \\t 7  "')).title == "Ward 7"
+
+
+def test_control_character(settings: Settings) -> None:
+    assert problems_of(settings, replaced("summary", '"A night\\x07 on the ward"')) == [
+        f"{PATH}:4: summary: contains an invisible control character (U+0007): remove it"]
+
+
+def test_unknown_status_suggests_the_nearest(settings: Settings) -> None:
+    assert problems_of(settings, with_field("status: Published")) == [
+        f"{PATH}:7: status: must be one of published, draft, withdrawn, not 'Published' (did you mean 'published'?)"]
+
+
+def test_reviewed_must_list_text(settings: Settings) -> None:
+    assert problems_of(settings, with_field("reviewed: [{a: 1}]")) == [
+        f"{PATH}:7: reviewed: must list finding kinds, like [phone, postcode]"]
+
+
+# Unknown fields, topics and principles
+
+
+def test_unknown_field_names_the_nearest(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "ward-7", with_field("autor: Dennis"))
+    assert item is None
+    assert problems == [Problem(PATH, 7, "autor", "unknown field (did you mean 'author'?)", "unknown-field")]
+
+
+def test_unknown_field_far_from_any_lists_them(settings: Settings) -> None:
+    assert problems_of(settings, with_field("mood: happy")) == [
+        f"{PATH}:7: mood: unknown field; known fields are {KNOWN_STORY_FIELDS}"]
+
+
+def test_a_field_of_another_kind_is_unknown(settings: Settings) -> None:
+    assert problems_of(settings, with_field("principle: deliver")) == [
+        f"{PATH}:7: principle: unknown field; known fields are {KNOWN_STORY_FIELDS}"]
+
+
+def test_unknown_topic(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "ward-7", replaced("topics", "[carers, mental-heath]"))
+    assert item is None
+    assert problems == [Problem(PATH, 5, "topics", "unknown topic 'mental-heath' (did you mean 'mental-health'?); "
+                                "choose from mental-health, primary-care, carers", "bad-value")]
+
+
+def test_unknown_topic_without_a_near_one(settings: Settings) -> None:
+    assert problems_of(settings, replaced("topics", "[dentistry]")) == [
+        f"{PATH}:5: topics: unknown topic 'dentistry'; choose from mental-health, primary-care, carers"]
+
+
+def test_unknown_principle(settings: Settings) -> None:
+    assert problems_of(settings, "title: x\ndate: 2026-04-01\nsummary: s\nprinciple: delivr\nstatus: done\n",
+                       "pledge", "u") == [
+        "stories/pledge/u.md:5: principle: unknown principle 'delivr' (did you mean 'deliver'?); "
+        "choose from listen, deliver"]
+
+
+def test_update_status_is_progress(settings: Settings) -> None:
+    assert problems_of(settings, "title: x\ndate: 2026-04-01\nsummary: s\nprinciple: deliver\nstatus: finished\n",
+                       "pledge", "u") == [
+        "stories/pledge/u.md:6: status: must be one of planned, in-progress, done, not 'finished'"]
+
+
+def test_update_stories_must_be_slugs(settings: Settings) -> None:
+    assert problems_of(settings, "title: x\ndate: 2026-04-01\nsummary: s\nprinciple: deliver\nstatus: done\n"
+                       "stories: [Ward 7.md]\n", "pledge", "u") == [
+        "stories/pledge/u.md:7: stories: 'Ward 7.md' is not a story's slug: use the story's file name without '.md'"]
+
+
+# Consent
+
+
+@pytest.mark.parametrize("value", ["false", "no", "'true'", "given", "{given: false}", "{date: 2026-03-01}", "[true]"])
+def test_consent_not_true(settings: Settings, value: str) -> None:
+    item, problems = build(settings, "patient", "ward-7", replaced("consent", value))
+    assert item is None
+    assert problems == [Problem(PATH, 6, "consent", "must be true: publish a story only when its contributor has "
+                                "agreed", "bad-value")]
+
+
+def test_consent_missing(settings: Settings) -> None:
+    assert problems_of(settings, STORY.replace("consent: true\n", "")) == [
+        f"{PATH}: consent: missing: every story needs a consent"]
+
+
+def test_consent_null_is_missing(settings: Settings) -> None:
+    assert problems_of(settings, replaced("consent", "")) == [
+        f"{PATH}:6: consent: missing: every story needs a consent"]
+
+
+@pytest.mark.parametrize("value", ["true", "True", "yes", "on", "{given: yes}"])
+def test_consent_yaml_true(settings: Settings, value: str) -> None:
+    """YAML 1.1 reads `yes` and `on` as true, and so does the contributor who wrote them."""
+    assert story(settings, replaced("consent", value)).consent == Consent(True)
+
+
+def test_consent_record_unknown_key(settings: Settings) -> None:
+    assert problems_of(settings, replaced("consent", "{given: true, hwo: spoken}")) == [
+        f"{PATH}:6: consent: has unknown key 'hwo' (did you mean 'how'?)"]
+
+
+def test_consent_record_bad_date(settings: Settings) -> None:
+    assert problems_of(settings, replaced("consent", "{given: true, date: yesterday}")) == [
+        f"{PATH}:6: consent: 'yesterday' is not a date: write it as year-month-day, like 2026-03-14"]
+
+
+# Slugs (file names)
+
+
+def test_slug_not_lowercase_letters_digits_and_hyphens(settings: Settings) -> None:
+    item, problems = build(settings, "patient", "Ward_7 Nights", STORY)
+    assert item is None
+    assert problems == [Problem("stories/patient/Ward_7 Nights.md", None, None,
+                                "file name 'Ward_7 Nights.md' must be lowercase letters, digits and hyphens, like "
+                                "'ward-7-nights.md'", "bad-slug")]
+
+
+@pytest.mark.parametrize(("name", "suggestion"), [("-ward-7", "ward-7"), ("ward--7", "ward-7"), ("___", "my-story")])
+def test_slug_suggestions(settings: Settings, name: str, suggestion: str) -> None:
+    assert problems_of(settings, STORY, name=name) == [
+        f"stories/patient/{name}.md: file name '{name}.md' must be lowercase letters, digits and hyphens, like "
+        f"'{suggestion}.md'"]
+
+
+def test_index_is_reserved(settings: Settings) -> None:
+    assert problems_of(settings, STORY, name="index") == [
+        "stories/patient/index.md: file name 'index.md' is kept for the list page: choose another"]
+
+
+def test_every_problem_of_a_file_at_once(settings: Settings) -> None:
+    assert problems_of(settings, "title: Ward 7\ndate: soon\nsummary: s\ntopics: carers\nmood: x\n",
+                       name="Ward7") == [
+        "stories/patient/Ward7.md: file name 'Ward7.md' must be lowercase letters, digits and hyphens, like "
+        "'ward7.md'",
+        "stories/patient/Ward7.md:3: date: 'soon' is not a date: write it as year-month-day, like 2026-03-14",
+        "stories/patient/Ward7.md:5: topics: must be a list, like [mental-health]",
+        f"stories/patient/Ward7.md:6: mood: unknown field; known fields are {KNOWN_STORY_FIELDS}",
+        "stories/patient/Ward7.md: consent: missing: every story needs a consent",
+    ]
+
+
+# Images and recordings
+
+
+@pytest.fixture
+def picture(settings: Settings) -> Path:
+    path = settings.stories_path / "patient" / "images" / "bench.png"
+    path.parent.mkdir()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n")
+    return path
+
+
+def test_image_without_alt(settings: Settings, picture: Path) -> None:
+    item, problems = build(settings, "patient", "ward-7", with_field("images:\n  - src: images/bench.png"))
+    assert item is None
+    assert problems == [Problem(PATH, 7, "images", "'images/bench.png' has no 'alt': describe the picture for "
+                                "someone who cannot see it", "bad-value")]
+
+
+def test_image_with_empty_alt(settings: Settings, picture: Path) -> None:
+    assert problems_of(settings, with_field("images: [{src: images/bench.png, alt: '  '}]")) == [
+        f"{PATH}:7: images: 'images/bench.png' has no 'alt': describe the picture for someone who cannot see it"]
+
+
+def test_image_with_alt(settings: Settings, picture: Path) -> None:
+    item = story(settings, with_field("images: [{src: images/bench.png, alt: A bench}]"))
+    assert item.images == (Image("patient/images/bench.png", "A bench"),)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[images/bench.png]", "each image needs 'src' and 'alt', like {src: images/garden.jpg, alt: A bench by roses}"),
+    ("[{alt: A bench}]", "each image needs a 'src': the file's path next to the story, like images/garden.jpg"),
+    ("[{src: images/gone.png, alt: x}]", "'images/gone.png' was not found next to the story"),
+    ("[{src: 'https://example.org/a.png', alt: x}]",
+     "'https://example.org/a.png' must be a file kept with the stories, like images/garden.jpg, not a web address"),
+    ("[{src: /etc/passwd, alt: x}]",
+     "'/etc/passwd' must be a file kept with the stories, like images/garden.jpg, not a web address"),
+    ("[{src: ../../mkdocs.yml, alt: x}]", "'../../mkdocs.yml' must be inside the stories/ folder"),
+    ("[{src: ../patient/ward-7.md, alt: x}]", "'../patient/ward-7.md' must be a JPEG, PNG, WebP or GIF picture"),
+])
+def test_bad_images(settings: Settings, picture: Path, value: str, message: str) -> None:
+    assert problems_of(settings, with_field(f"images: {value}")) == [f"{PATH}:7: images: {message}"]
+
+
+def test_recording_must_be_of_its_kind(settings: Settings, picture: Path) -> None:
+    assert problems_of(settings, with_field("video: {src: images/bench.png}")) == [
+        f"{PATH}:7: video: 'images/bench.png' is not an video file (such as .mp3, .m4a or .mp4)"]
+
+
+# Hostile values
+
+
+def test_alias_bomb_gives_a_short_message(settings: Settings) -> None:
+    """Aliases make a list of 9^8 items from a few lines; the message shows a glimpse of it, not all of it."""
+    levels = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+    front = STORY.replace("date: 2026-03-01\n", "") + "l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + levels
+    item, problems = build(settings, "patient", "ward-7", front + "date: *l8\nstatus: *l8\n")
+    assert item is None
+    by_field = {problem.field: problem.message for problem in problems}
+    assert by_field["date"] == ("must be a date like 2026-03-14, not "
+                                "[[[...], [...], [...], [...], ...], [[...], [...], [...], [...], ...], "
+                                "[[...], [...], [...], [...], ...], [[...], [...], [...], [...], ...], ...]")
+    assert by_field["status"].startswith("must be one of published, draft, withdrawn, not [[[...]")
+    assert max(len(str(problem)) for problem in problems) < 300
+
+
+def test_shown() -> None:
+    assert fields.shown("mental-heath") == "'mental-heath'"
+    assert fields.shown(20260301) == "20260301"
+    assert fields.shown(list(range(100))) == "[0, 1, 2, 3, ...]"
+    assert fields.shown({"a": {"b": {"c": 1}}}) == "{'a': {'b': {...}}}"
+
+
+def test_picture_in_the_text_is_a_warning_at_its_line(settings: Settings) -> None:
+    body = "First paragraph.\n\n![A ward](ward.jpg)\n\nMore, and <img src=x.png>.\n"
+    item, problems = build(settings, "patient", "ward-7", STORY, body)
+    assert isinstance(item, Story)
+    assert [(str(problem), problem.severity.value) for problem in problems] == [
+        (f"{PATH}:10: this picture in the text will not be shown: list it under 'images:' with a description "
+         "('alt')", "warning"),
+        (f"{PATH}:12: this picture in the text will not be shown: list it under 'images:' with a description "
+         "('alt')", "warning"),
+    ]

@@ -1,0 +1,70 @@
+"""Markdown to safe HTML: what contributors write renders, what could harm a reader does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from narrative.model import Consent, Source, Story
+from narrative.render import body_html, to_html
+from narrative.sanitise import LINK_REL
+
+REL = f'rel="{LINK_REL}"'
+
+
+def test_markdown() -> None:
+    assert to_html("Hello *world*, **you**.\n\n- one\n- two\n") == (
+        "<p>Hello <em>world</em>, <strong>you</strong>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>")
+
+
+def test_h1_becomes_h2_as_the_page_title_is_the_only_h1() -> None:
+    assert to_html("# Title\n\n## Part\n") == "<h2>Title</h2>\n<h2>Part</h2>"
+
+
+def test_smart_punctuation() -> None:
+    assert to_html('"Quoted" -- it\'s... over') == "<p>“Quoted” – it’s… over</p>"
+
+
+def test_tables() -> None:
+    assert to_html("| a | b |\n| - | - |\n| 1 | 2 |\n") == (
+        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n"
+        "</tr>\n</tbody>\n</table>")
+
+
+def test_links() -> None:
+    assert to_html("[NHS](https://www.nhs.uk/) and [us](mailto:team@example.org)") == (
+        f'<p><a href="https://www.nhs.uk/" {REL}>NHS</a> and <a href="mailto:team@example.org" {REL}>us</a></p>')
+
+
+def test_script_in_markdown_is_removed() -> None:
+    assert to_html("Hello\n\n<script>alert(1)</script>\n\nBye") == "<p>Hello</p>\n\n\n<p>Bye</p>"
+
+
+def test_javascript_link_in_markdown_loses_its_address() -> None:
+    assert to_html("[click](javascript:alert(1))") == f"<p><a {REL}>click</a></p>"
+
+
+def test_raw_html_is_cut_down() -> None:
+    assert to_html('<p onclick="x()" style="color:red">Hi <b>there</b></p><iframe src="https://e.example/"></iframe>') \
+        == "<p>Hi <b>there</b></p>\n"
+
+
+def test_markdown_images_are_dropped_as_pictures_need_alt_in_front_matter() -> None:
+    assert to_html("![a bench](bench.png)") == "<p></p>"
+
+
+def test_base_url_makes_links_absolute() -> None:
+    assert to_html("[next](stories/b/)", base_url="https://stories.example.org/") == (
+        f'<p><a href="https://stories.example.org/stories/b/" {REL}>next</a></p>')
+
+
+def test_each_conversion_starts_afresh() -> None:
+    """The converter is shared; footnote-like state from one text must not leak into the next."""
+    to_html("[a]: https://example.org/\n\n[link][a]")
+    assert to_html("[link][a]") == "<p>[link][a]</p>"
+
+
+def test_body_html_renders_an_item_once() -> None:
+    story = Story(slug="a", title="A", published=dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc), summary="s",
+                  topics=("carers",), consent=Consent(True), body="*Hi*", source=Source("a.md"))
+    assert body_html(story) == "<p><em>Hi</em></p>"
+    assert body_html(story) is body_html(story)

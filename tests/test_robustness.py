@@ -1,0 +1,105 @@
+"""Never a traceback, for any file: each nasty file below gives problems naming it, and reading goes on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrative.build import read_site
+from narrative.config import Settings
+from tests.content import settings_for, story
+
+VALID = "title: T\ndate: 2026-03-01\nsummary: S\ntopics: [carers]\nconsent: true\n"
+ALIASES = "l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+"""9^8 (43 million) items from nine lines, if anything were to expand them."""
+
+NASTY: dict[str, bytes] = {
+    "empty": b"",
+    "only-dashes": b"---",
+    "only-dashes-twice": b"---\n---\n",
+    "whitespace": b" \n\t\n  \n",
+    "binary": bytes(range(256)),
+    "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+    "utf16": "---\ntitle: x\n---\nBody\n".encode("utf-16"),
+    "latin1": "---\ntitle: Café\n---\nBody\n".encode("latin-1"),
+    "nul-in-yaml": b"---\ntitle: a\x00b\n---\nBody\n",
+    "huge-title": f"---\n{VALID.replace('title: T', 'title: ' + 'x' * 200_000)}---\nBody\n".encode(),
+    "huge-line-of-dashes": b"-" * 100_000,
+    "alias-bomb": f"---\n{ALIASES}title: *l8\ndate: *l8\nsummary: *l8\ntopics: *l8\nconsent: *l8\nstatus: *l8\n"
+                  f"images: *l8\naudio: *l8\nvideo: *l8\nreviewed: *l8\nauthor: *l8\nstory: *l8\nresponder: *l8\n"
+                  f"principle: *l8\nstories: *l8\nchange: *l8\n---\nBody\n".encode(),
+    "alias-bomb-in-list": f"---\n{ALIASES}{VALID.replace('[carers]', '[*l8]')}---\nBody\n".encode(),
+    "alias-bomb-as-key": f"---\n{ALIASES}? *l8\n: x\n---\nBody\n".encode(),
+    "undefined-alias": b"---\ntitle: *nothing\n---\nBody\n",
+    "recursive-alias": b"---\ntitle: &a [*a]\n---\nBody\n",
+    "list-front-matter": b"---\n- title: x\n- date: 2026-03-01\n---\nBody\n",
+    "scalar-front-matter": b"---\n42\n---\nBody\n",
+    "tabs": b"---\ntitle:\tx\n\tdate: 2026-03-01\n---\nBody\n",
+    "tab-only-values": b"---\ttitle\t: x\n---\nBody\n",
+    "date-int": f"---\n{VALID.replace('2026-03-01', '20260301')}---\nBody\n".encode(),
+    "date-float": f"---\n{VALID.replace('2026-03-01', '2026.03')}---\nBody\n".encode(),
+    "date-tagged": f"---\n{VALID.replace('2026-03-01', '!!timestamp 2026-03-01')}---\nBody\n".encode(),
+    "date-year-0": f"---\n{VALID.replace('2026-03-01', '0000-01-01')}---\nBody\n".encode(),
+    "date-huge-offset": f"---\n{VALID.replace('2026-03-01', '2026-03-01T10:00+25:00')}---\nBody\n".encode(),
+    "nested-garbage": b"---\ntitle: {a: [1, {b: [2, {c: null}]}]}\nconsent: {given: {given: true}}\n"
+                      b"topics: [[[[]]]]\nimages: [[{src: [1]}]]\naudio: {src: {}}\nvideo: [1]\n---\nBody\n",
+    "deep-nesting": b"---\ntitle: " + b"[" * 10_000 + b"]" * 10_000 + b"\n---\nBody\n",
+    "python-tag": b"---\ntitle: !!python/object/apply:os.system [echo owned]\n---\nBody\n",
+    "custom-tag": b"---\ntitle: !include /etc/passwd\n---\nBody\n",
+    "set-tag": b"---\ntitle: !!set {a, b}\n---\nBody\n",
+    "binary-tag": b"---\ntitle: !!binary aGVsbG8=\n---\nBody\n",
+    "null-keys": b"---\n~: x\nnull: y\n1: z\ntrue: w\n2026-03-01: v\n---\nBody\n",
+    "merge-key": b"---\nbase: &b {title: x, date: 2026-03-01}\n<<: *b\n<<: [*b, *b]\n---\nBody\n",
+    "duplicate-keys": b"---\ntitle: a\ntitle: b\n---\nBody\n",
+    "unclosed-quote": b"---\ntitle: \"Ward 7\n---\nBody\n",
+    "unclosed-front-matter": f"---\n{VALID}Body\n".encode(),
+    "second-document": f"---\n{VALID}...\nmore: x\n---\nBody\n".encode(),
+    "crlf-and-cr": b"---\r\ntitle: x\rdate: y\r\n---\r\nBody",
+    "bom-twice": "\ufeff\ufeff---\ntitle: x\n---\nBody\n".encode(),
+    "control-characters": ("---\n" + VALID.replace("title: T", 'title: "T\\u0007\\u001b[31m"')
+                           + "---\nBody\n").encode(),
+    "surrogate-escape": b"---\ntitle: \"\\ud800\"\n---\nBody\n",
+    "only-body": b"Once upon a time\n",
+    "front-matter-later": b"Hello\n---\ntitle: x\n---\n",
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path)
+
+
+@pytest.mark.parametrize("folder", ["patient", "pledge", "responses"])
+def test_nasty_files_give_problems_never_exceptions(settings: Settings, folder: str) -> None:
+    story(settings.root, "ward-7")
+    for name, data in NASTY.items():
+        (settings.stories_path / folder / f"{name}.md").write_bytes(data)
+    site, problems = read_site(settings)
+    assert [story.slug for story in site.all_stories] == ["ward-7"]
+    assert {problem.path for problem in problems} == {f"stories/{folder}/{name}.md" for name in NASTY}
+    assert all(problem.is_error for problem in problems)
+    assert max(len(str(problem)) for problem in problems) < 1000
+
+
+@pytest.mark.parametrize("name", list(NASTY))
+def test_each_nasty_file_alone(settings: Settings, name: str) -> None:
+    path = settings.stories_path / "patient" / f"{name}.md"
+    path.write_bytes(NASTY[name])
+    site, problems = read_site(settings, only=[path])
+    assert site.all_stories == ()
+    assert problems and {problem.path for problem in problems} == {f"stories/patient/{name}.md"}
+    assert all("Traceback" not in str(problem) and "\n" not in str(problem) for problem in problems)
+
+
+def test_the_command_never_shows_a_traceback(settings: Settings) -> None:
+    for name, data in NASTY.items():
+        (settings.stories_path / "patient" / f"{name}.md").write_bytes(data)
+    result = subprocess.run([sys.executable, "-m", "narrative.cli", "check"], cwd=settings.root,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.endswith(f" in {len(NASTY)} files.\n")

@@ -1,0 +1,150 @@
+"""New files from templates: valid as written, never over an existing file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from narrative.build import read_site
+from narrative.config import Settings
+from narrative.model import Consent, Kind, Progress, Status
+from narrative.scaffold import MissingArgument, ScaffoldError, new_file, slugify
+from tests.content import settings_for, story
+
+DAY = dt.date(2026, 3, 14)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path)
+
+
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Ward 7: the night staff", "ward-7-the-night-staff"),
+    ("  Café  au lait — très bien! ", "cafe-au-lait-tres-bien"),
+    ("A&E at 3am?", "a-e-at-3am"),
+    ("Don't 'quote' me", "don-t-quote-me"),
+    ("x" * 70, "x" * 60),
+    ("word " * 20, ("word-" * 12).rstrip("-")),
+    ("日本語", ""),
+])
+def test_slugify(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+
+
+def test_new_story_is_valid_as_written(settings: Settings) -> None:
+    path = new_file(Kind.STORY, settings, title="Ward 7: the night staff", today=DAY)
+    assert path == settings.stories_path / "patient" / "ward-7-the-night-staff.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "Ward 7: the night staff"\ndate: 2026-03-14\n')
+    assert "topics: [mental-health]\n" in text
+    site, problems = read_site(settings)
+    assert problems == []
+    [written] = site.all_stories
+    assert (written.slug, written.title, written.published.date(), written.topics, written.status) == (
+        "ward-7-the-night-staff", "Ward 7: the night staff", DAY, ("mental-health",), Status.PUBLISHED)
+    assert written.consent == Consent(True, DAY, "Agreed in writing on the share form")
+
+
+@pytest.mark.parametrize("title", ['Say "hello"', "Back\\slash", "- a dash first", "# not a comment", "[a list]",
+                                   "yes", "2026-03-14", "Tabs\tand\nnew lines", "{braces}: and colons"])
+def test_any_title_round_trips(settings: Settings, title: str) -> None:
+    new_file(Kind.STORY, settings, title=title, today=DAY)
+    site, problems = read_site(settings)
+    assert problems == []
+    assert site.all_stories[0].title == " ".join(title.split())
+
+
+def test_new_update_is_valid_as_written(settings: Settings) -> None:
+    path = new_file(Kind.UPDATE, settings, title="Quieter waiting rooms", today=DAY)
+    assert path == settings.stories_path / "pledge" / "quieter-waiting-rooms.md"
+    site, problems = read_site(settings)
+    assert problems == []
+    [update] = site.updates
+    assert (update.title, update.principle, update.progress, update.published.date()) == (
+        "Quieter waiting rooms", "listen", Progress.PLANNED, DAY)
+
+
+def test_new_response_is_valid_as_written(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    path = new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY)
+    assert path == settings.stories_path / "responses" / "ward-7-response-2026-03-14.md"
+    site, problems = read_site(settings)
+    assert problems == []
+    [response] = site.responses_to("ward-7")
+    assert (response.story, response.published.date(), response.responder) == ("ward-7", DAY, "Name, Role")
+
+
+def test_response_to_a_story_in_a_subfolder(settings: Settings) -> None:
+    story(settings.root, "2025/ward-7")
+    assert new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY).name == "ward-7-response-2026-03-14.md"
+
+
+def test_today_is_in_the_site_time_zone(settings: Settings) -> None:
+    before = dt.datetime.now(settings.zone).date()
+    path = new_file(Kind.STORY, settings, title="Today")
+    after = dt.datetime.now(settings.zone).date()
+    assert any(f"\ndate: {day.isoformat()}\n" in path.read_text() for day in (before, after))
+
+
+def test_never_overwrites(settings: Settings) -> None:
+    path = new_file(Kind.STORY, settings, title="Ward 7", today=DAY)
+    path.write_text("edited", encoding="utf-8")
+    with pytest.raises(ScaffoldError) as raised:
+        new_file(Kind.STORY, settings, title="Ward  7!", today=DAY)
+    assert str(raised.value) == f"{path} already exists: choose another title or edit that file"
+    assert path.read_text(encoding="utf-8") == "edited"
+
+
+def test_second_response_on_one_day_gets_its_own_file(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    first = new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY)
+    second = new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY)
+    third = new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY)
+    assert [first.stem, second.stem, third.stem] == [
+        f"ward-7-response-{DAY}", f"ward-7-response-{DAY}-2", f"ward-7-response-{DAY}-3"]
+
+
+def test_overlong_title_is_refused_before_a_file_is_written(settings: Settings) -> None:
+    with pytest.raises(ScaffoldError) as raised:
+        new_file(Kind.STORY, settings, title="word " * 30, today=DAY)
+    assert str(raised.value) == "the title is 149 characters long: keep it to 120 or fewer"
+    assert not list((settings.root / "stories" / "patient").glob("*.md"))
+
+
+def test_response_needs_an_existing_story(settings: Settings) -> None:
+    with pytest.raises(ScaffoldError) as raised:
+        new_file(Kind.RESPONSE, settings, story="ward-8", today=DAY)
+    assert str(raised.value) == "no story is called 'ward-8' in stories/patient/"
+    assert not isinstance(raised.value, MissingArgument)
+    assert list((settings.stories_path / "responses").iterdir()) == []
+
+
+@pytest.mark.parametrize("slug", ["../pledge/quieter", "Ward-7", "ward 7", "*"])
+def test_response_story_must_be_a_slug(settings: Settings, slug: str) -> None:
+    """A path in `--story` must not lead the new file out of the responses folder."""
+    (settings.stories_path / "pledge" / "quieter.md").write_text("x")
+    story(settings.root, "ward-7")
+    with pytest.raises(ScaffoldError, match="^no story is called"):
+        new_file(Kind.RESPONSE, settings, story=slug, today=DAY)
+
+
+@pytest.mark.parametrize(("kind", "title", "story_slug", "message"), [
+    (Kind.RESPONSE, None, None, "a response answers a story: give its slug with --story"),
+    (Kind.RESPONSE, "A title", "", "a response answers a story: give its slug with --story"),
+    (Kind.STORY, None, None, "give the title with --title"),
+    (Kind.UPDATE, "   ", None, "give the title with --title"),
+])
+def test_missing_argument(settings: Settings, kind: Kind, title: str | None, story_slug: str | None,
+                          message: str) -> None:
+    with pytest.raises(MissingArgument) as raised:
+        new_file(kind, settings, title=title, story=story_slug, today=DAY)
+    assert str(raised.value) == message
+
+
+def test_title_without_letters_or_digits(settings: Settings) -> None:
+    with pytest.raises(ScaffoldError) as raised:
+        new_file(Kind.STORY, settings, title="!!!", today=DAY)
+    assert str(raised.value) == "the title '!!!' has no letters or digits to make a file name from"

@@ -1,0 +1,131 @@
+"""The screen over whole files: findings at the right lines, accepted kinds left out, severity from settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from narrative import build
+from narrative.config import from_mapping, load_settings
+from narrative.problems import Severity
+from narrative.screen import Screening
+from tests.conftest import REPO
+from tests.content import config, response, settings_for, story, update, write_file
+
+FRONT = """title: Call me on 07700 900 123
+date: 2026-03-14
+summary: Jo's story. Write to jo.bloggs@example.org.
+topics: [mental-health]
+consent:
+  given: true
+  how: Spoken, and checked by phone on 0113 496 0000
+content_note: Talks about self-harm.
+"""
+BODY = """I was born 3 March 1961.
+
+My NHS number is 943 476 5919 and I live at LS1 4AP.
+
+Some nights I was cutting myself.
+"""
+
+
+def screened(root: Path, **screening: object) -> Screening:
+    settings = settings_for(root, screening=screening or None)
+    site, problems = build.read_site(settings)
+    assert problems == []
+    return build.screen_site(site)
+
+
+def test_findings_carry_the_file_line_field_kind_and_masked_text(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT, BODY)
+    screening = screened(tmp_path)
+    assert [str(finding.problem) for finding in screening.findings] == [
+        "stories/patient/everything.md:2: title: phone number '07700 9** ***': remove it, or once checked add "
+        "'phone' to 'reviewed:'",
+        "stories/patient/everything.md:4: summary: email address 'j***@example.org': remove it, or once checked "
+        "add 'email' to 'reviewed:'",
+        "stories/patient/everything.md:6: consent: phone number '0113 49* ****': remove it, or once checked add "
+        "'phone' to 'reviewed:'",
+        "stories/patient/everything.md:9: content_note: urgent: words about self-harm ('self-harm'): make sure the "
+        "person is safe and follow the safeguarding procedure; once done, add 'crisis' to 'reviewed:'",
+        "stories/patient/everything.md:11: date of birth 'born 3 *** ****': remove it, or once checked add "
+        "'date-of-birth' to 'reviewed:'",
+        "stories/patient/everything.md:13: NHS number '943 *** ****': remove it, or once checked add 'nhs-number' "
+        "to 'reviewed:'",
+        "stories/patient/everything.md:13: postcode 'LS1 ***': remove it, or once checked add 'postcode' to "
+        "'reviewed:'",
+        "stories/patient/everything.md:15: urgent: words about self-harm ('cutting myself'): make sure the person "
+        "is safe and follow the safeguarding procedure; once done, add 'crisis' to 'reviewed:'",
+    ]
+    assert [finding.severity for finding in screening.findings] == [
+        Severity.WARNING, Severity.WARNING, Severity.WARNING, Severity.URGENT, Severity.WARNING, Severity.WARNING,
+        Severity.WARNING, Severity.URGENT]
+    assert [finding.urgent for finding in screening.findings].count(True) == 2
+    assert [reading.line for reading in screening.readings] == [11]
+
+
+def test_no_output_holds_the_personal_data(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT, BODY)
+    screening = screened(tmp_path)
+    everything = json.dumps([problem.as_dict() for problem in screening.problems]) + repr(screening)
+    for secret in ("900 123", "jo.bloggs", "496 0000", "March 1961", "476 5919", "4AP"):
+        assert secret not in everything
+
+
+def test_an_editor_accepts_kinds_in_reviewed(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT + "reviewed: [phone, crisis]\n", BODY)
+    kinds = [finding.kind for finding in screened(tmp_path).findings]
+    assert kinds == ["email", "date-of-birth", "nhs-number", "postcode"]
+
+
+def test_an_unknown_kind_in_reviewed_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    story(tmp_path, "typo", reviewed=["phnoe"])
+    _, problems = build.read_site(settings_for(tmp_path))
+    assert [str(problem) for problem in problems] == [
+        "stories/patient/typo.md:8: reviewed: unknown finding kind 'phnoe' (did you mean 'phone'?); choose from "
+        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+
+
+def test_the_settings_make_a_kind_an_error(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT, BODY)
+    screening = screened(tmp_path, error_kinds=["nhs-number", "crisis"])
+    severities = {finding.kind: finding.severity for finding in screening.findings}
+    assert severities == {"phone": Severity.WARNING, "email": Severity.WARNING, "crisis": Severity.ERROR,
+                          "date-of-birth": Severity.WARNING, "nhs-number": Severity.ERROR,
+                          "postcode": Severity.WARNING}
+    assert [problem.code for problem in screening.problems if problem.is_error] == ["crisis", "nhs-number", "crisis"]
+
+
+def test_an_unknown_error_kind_in_the_settings_is_reported() -> None:
+    settings, problems = from_mapping(config(screening={"error_kinds": ["nhs_number"]}))
+    assert settings is None
+    assert [str(problem) for problem in problems] == [
+        "mkdocs.yml: extra.narrative.screening.error_kinds: unknown finding kind 'nhs_number' (did you mean "
+        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+
+
+def test_updates_responses_drafts_and_withdrawn_stories_are_screened(tmp_path: Path) -> None:
+    story(tmp_path, "draft-story", status="draft", body="Email me at sam@example.org.\n")
+    story(tmp_path, "gone", status="withdrawn", body="I felt suicidal.\n")
+    response(tmp_path, "reply", "draft-story", body="Call our team on 07700 900 456.\n")
+    update(tmp_path, "news", body="Our office moved to HX1 2AB.\n")
+    screening = screened(tmp_path)
+    assert [(finding.path, finding.kind) for finding in screening.findings] == [
+        ("stories/patient/draft-story.md", "email"), ("stories/patient/gone.md", "crisis"),
+        ("stories/pledge/news.md", "postcode"), ("stories/responses/reply.md", "phone")]
+
+
+def test_only_the_files_asked_for(tmp_path: Path) -> None:
+    one = story(tmp_path, "one", body="Email me at sam@example.org.\n")
+    story(tmp_path, "two", body="Email me at kim@example.org.\n")
+    settings = settings_for(tmp_path)
+    site, _ = build.read_site(settings, only=[one])
+    assert [finding.path for finding in build.screen_site(site, only=[one]).findings] == ["stories/patient/one.md"]
+
+
+def test_the_sample_site_passes_the_gate() -> None:
+    settings, _ = load_settings(REPO / "mkdocs.yml")
+    assert settings is not None
+    site, problems = build.read_site(settings)
+    assert [str(problem) for problem in problems] == []
+    assert [str(problem) for problem in build.screen_site(site).problems] == []

@@ -1,0 +1,77 @@
+"""Crisis and safeguarding words: found as whole words in any case, and the everyday senses left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrative.screen import crisis
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(hit.label, hit.text) for hit in crisis.find(text)]
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    ("Last winter I felt suicidal.", "words about suicide", "suicidal"),
+    ("SUICIDE was on my mind", "words about suicide", "SUICIDE"),
+    ("I thought about killing myself.", "words about suicide", "killing myself"),
+    ("I wanted to end my life.", "words about suicide", "end my life"),
+    ("My brother took his own life in 2019.", "words about suicide", "took his own life"),
+    ("Some days I just want to die.", "words about suicide", "want to die"),
+    ("I felt my family would be better off dead without me", "words about suicide", "better off dead"),
+    ("I didn't want to be here anymore.", "words about suicide", "didn't want to be here anymore"),
+    ("I don’t want to wake up any more", "words about suicide", "don’t want to wake up any more"),
+    ("She was admitted after an overdose.", "words about suicide", "overdose"),
+    ("I started self-harming at fourteen.", "words about self-harm", "self-harming"),
+    ("Self harm was how I coped.", "words about self-harm", "Self harm"),
+    ("I was cutting myself most nights.", "words about self-harm", "cutting myself"),
+    ("I had urges to hurt myself again.", "words about self-harm", "urges to hurt myself"),
+    ("Her partner was abusive.", "words about abuse", "abusive"),
+    ("I was abused as a child.", "words about abuse", "abused"),
+    ("There was verbal abuse from the man in the next bed.", "words about abuse", "abuse"),
+    ("Mum was neglected in the care home.", "words about abuse", "neglected"),
+    ("We had lived with domestic violence for years.", "words about abuse", "domestic violence"),
+    ("He hits me when he drinks.", "words about abuse", "He hits me"),
+    ("I don't feel safe at home.", "words about immediate danger", "don't feel safe"),
+    ("I am not safe at home.", "words about immediate danger", "not safe at home"),
+    ("She is in immediate danger.", "words about immediate danger", "in immediate danger"),
+    ("I was scared for my life.", "words about immediate danger", "scared for my life"),
+    ("He threatened to kill her.", "words about immediate danger", "threatened to kill"),
+])
+def test_crisis_phrases_are_found(text: str, label: str, phrase: str) -> None:
+    assert found(text) == [(label, phrase)]
+
+
+def test_a_phrase_split_over_two_lines_is_found_and_shown_on_one() -> None:
+    assert found("some nights I wanted to\ndie") == [("words about suicide", "wanted to die")]
+
+
+def test_each_phrase_once_in_the_order_written() -> None:
+    text = "I was self-harming and felt suicidal, and he was abusive."
+    assert found(text) == [("words about self-harm", "self-harming"), ("words about suicide", "suicidal"),
+                           ("words about abuse", "abusive")]
+
+
+@pytest.mark.parametrize("text", [
+    "The abuse of the parking rules by staff made me cross.",
+    "People are abusing the system, the receptionist said.",
+    "It felt like an abuse of power.",
+    "I fell and hurt myself on the steps.",
+    "My therapist was brilliant.",
+    "We drove past fields of rapeseed.",
+    "The grapes in the shop were lovely.",
+    "That junction is dangerous for cyclists.",
+    "The nurse cut my hair and it hit me how kind she was.",
+    "He hit the button for the lift.",
+    "I felt safe at home again after the carers came.",
+    "We were killing time in the waiting room.",
+    "A killer headache kept me awake.",
+    "The self-service check-in was easy.",
+    "Mum was in hospital for ten days, and then she came home.",
+])
+def test_everyday_words_are_not_flagged(text: str) -> None:
+    assert found(text) == []
+
+
+def test_every_hit_is_the_crisis_kind() -> None:
+    assert {hit.kind for hit in crisis.find("suicidal, self-harm, abused, in danger")} == {"crisis"}

@@ -1,0 +1,64 @@
+"""Readability: Markdown read as plain sentences, the scores kept in range, a gentle note above the aim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrative import build
+from narrative.problems import Severity
+from narrative.screen import Screening
+from narrative.screen.readability import measure, plain_text
+from tests.content import settings_for, story
+
+EASY = "I went to the GP. The nurse was kind. She gave me a leaflet and a cup of tea. I felt better when I left.\n"
+HARD = ("Our service works in partnership with community organisations to deliver personalised support, "
+        "including signposting to appropriate voluntary sector provision and facilitating access to specialist "
+        "assessment where clinically indicated. Practitioners undertake comprehensive reviews of individual "
+        "circumstances. We listened to you and we acted quickly.\n")
+
+
+def test_plain_text_drops_markdown_and_ends_each_line_as_a_sentence() -> None:
+    markdown = ("# A heading\n\n- first item\n- second *item* with [a link](https://example.org)\n\n"
+                "> quoted words\n\n![a picture](images/x.png)\n<b>bold</b> text!")
+    assert plain_text(markdown) == "A heading.\nfirst item.\nsecond item with a link.\nquoted words.\nbold text!"
+
+
+def test_scores_and_word_count() -> None:
+    easy = measure("stories/patient/easy.md", 8, EASY * 3)
+    assert (easy.words, easy.ease, easy.grade) == (75, 100.0, 0.0)
+    hard = measure("stories/patient/hard.md", 8, HARD)
+    assert (hard.words, hard.ease, hard.grade) == (43, 0.0, 19.1)
+    assert measure("stories/pledge/empty.md", 7, "").words == 0
+
+
+def _screen(root: Path, **screening: object) -> Screening:
+    settings = settings_for(root, screening=screening or None)
+    site, problems = build.read_site(settings)
+    assert problems == []
+    return build.screen_site(site)
+
+
+def test_a_gentle_note_above_the_configured_grade(tmp_path: Path) -> None:
+    story(tmp_path, "hard-words", body=HARD)
+    story(tmp_path, "plain-words", body=EASY * 3)
+    screening = _screen(tmp_path, max_grade=9)
+    assert [str(finding.problem) for finding in screening.findings] == [
+        "stories/patient/hard-words.md:9: reads at grade 19.1, reading ease 0, above the site's aim of grade 9: "
+        "shorter sentences and everyday words would help more people; or add 'readability' to 'reviewed:'"]
+    assert screening.findings[0].severity is Severity.NOTE
+    assert [(reading.path, reading.words) for reading in screening.readings] == [
+        ("stories/patient/hard-words.md", 43), ("stories/patient/plain-words.md", 75)]
+
+
+def test_no_note_at_or_below_the_aim_or_for_a_short_text(tmp_path: Path) -> None:
+    story(tmp_path, "hard-words", body=HARD)
+    story(tmp_path, "short-and-hard", body="Comprehensive multidisciplinary documentation necessitated.\n")
+    assert _screen(tmp_path, max_grade=20).findings == ()
+    assert [finding.path for finding in _screen(tmp_path, max_grade=9).findings] == ["stories/patient/hard-words.md"]
+
+
+def test_an_editor_can_accept_a_hard_read(tmp_path: Path) -> None:
+    story(tmp_path, "hard-words", body=HARD, reviewed=["readability"])
+    screening = _screen(tmp_path, max_grade=9)
+    assert screening.findings == ()
+    assert screening.readings[0].grade == 19.1

@@ -1,0 +1,172 @@
+"""The search index: one record for each published story and update, Pagefind run on them in the background,
+and a clear problem, not a traceback, when it cannot run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import gzip
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from narrative.build import read_site
+from narrative.config import Settings, from_mapping, load_settings
+from narrative.model import Consent, Source, Status, Story
+from narrative.problems import Problem
+from narrative.search_index import STORY, UPDATE, Record, record, records, start
+from narrative.site import Site
+from tests.conftest import REPO, Project
+from tests.content import config
+
+
+@pytest.fixture(scope="module")
+def sample() -> Site:
+    settings, problems = load_settings(REPO / "mkdocs.yml")
+    assert settings is not None, problems
+    return read_site(settings)[0]
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    settings, problems = from_mapping(config())
+    assert settings is not None, problems
+    return settings
+
+
+def fragments(site_dir: Path) -> dict[str, dict[str, Any]]:
+    """What the built index returns for each page it can find, by URL (Pagefind's fragments, unpacked)."""
+    found = {}
+    for path in (site_dir / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        fragment = json.loads(data.removeprefix(b"pagefind_dcd"))
+        found[fragment["url"]] = fragment
+    return found
+
+
+def fake_pagefind(folder: Path, script: str) -> Path:
+    """A stand-in for the Pagefind program, for the ways it can fail."""
+    path = folder / "pagefind"
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_records_are_the_published_stories_and_updates_only(sample: Site) -> None:
+    urls = [each.url for each in records(sample)]
+    assert urls == [story.url for story in sample.stories] + [update.url for update in sample.updates]
+    assert "stories/sight-loss-and-letters/" not in urls  # a draft
+    assert "stories/parking-at-hollowmere-general/" not in urls  # withdrawn
+    assert {each.kind for each in records(sample)} == {STORY, UPDATE}
+
+
+def test_a_preview_indexes_drafts_as_it_shows_them(sample: Site) -> None:
+    preview = read_site(sample.settings, preview=True)[0]
+    urls = [each.url for each in records(preview)]
+    assert "stories/sight-loss-and-letters/" in urls
+    assert "stories/parking-at-hollowmere-general/" not in urls
+
+
+def test_a_record_holds_what_search_matches_and_shows(settings: Settings) -> None:
+    story = Story(slug="tea-and-biscuits", title='Tea & "biscuits" <at> the clinic',
+                  published=dt.datetime(2026, 3, 14, 10, 30, tzinfo=dt.timezone.utc),
+                  summary="Small kindnesses, & big ones.", topics=("carers", "mental-health"), consent=Consent(True),
+                  body="The nurse made **tea**.", source=Source("stories/patient/tea-and-biscuits.md"))
+    made = record(story, Site.from_items([story], settings))
+    assert made == Record("stories/tea-and-biscuits/", "Story", 'Tea & "biscuits" <at> the clinic',
+                          "Small kindnesses, & big ones.", "14 March 2026", "2026-03-14",
+                          ("Mental health", "Carers"), "<p>The nurse made <strong>tea</strong>.</p>")
+    page = lxml.html.fromstring(made.html())
+    body = page.find("body")
+    assert page.get("lang") == "en"
+    assert body.get("data-pagefind-body") == ""
+    assert body.get("data-pagefind-filter") == "kind:Story"
+    assert body.get("data-pagefind-meta") == ("title[data-title], summary[data-summary], date[data-date], "
+                                              "iso_date[data-iso]")
+    assert [body.get(f"data-{key}") for key in ("title", "summary", "date", "iso")] == [
+        'Tea & "biscuits" <at> the clinic', "Small kindnesses, & big ones.", "14 March 2026", "2026-03-14"]
+    assert [item.text for item in body.cssselect('li[data-pagefind-filter="topic"]')] == ["Mental health", "Carers"]
+    assert body.findtext("h1") == 'Tea & "biscuits" <at> the clinic'
+    assert body.findtext("p") == "Small kindnesses, & big ones."
+    assert body.findtext("p/strong") == "tea"
+
+
+def test_the_build_writes_pagefind_and_not_materials_index(sample_site: Path, sample: Site) -> None:
+    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == len(records(sample))
+    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    assert not (sample_site / "search").exists()
+    assert sorted(fragments(sample_site)) == sorted(f"/{each.url}" for each in records(sample))
+
+
+def test_only_published_items_reach_the_index(project: Project) -> None:
+    project.story("garden-bench", body="The bench by the pond.\n", topics=["carers"], date="2026-03-02")
+    project.story("still-editing", body="Marmalade sandwiches.\n", status="draft")
+    project.story("taken-down", body="Xylophone lessons.\n", status="withdrawn")
+    project.update("quiet-nights", topics=["mental-health"])
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    found = fragments(site_dir)
+    assert sorted(found) == ["/pledge/updates/quiet-nights/", "/stories/garden-bench/"]
+    story = found["/stories/garden-bench/"]
+    assert story["content"] == "Garden bench. A story called garden-bench. Carers. The bench by the pond."
+    assert story["meta"] == {"title": "Garden bench", "summary": "A story called garden-bench.",
+                             "date": "2 March 2026", "iso_date": "2026-03-02"}
+    assert story["filters"] == {"kind": ["Story"], "topic": ["Carers"]}
+    assert found["/pledge/updates/quiet-nights/"]["filters"] == {"kind": ["Pledge update"], "topic": ["Mental health"]}
+
+
+def test_with_nothing_published_the_site_builds_without_an_index(project: Project) -> None:
+    project.story("taken-down", status="withdrawn")
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    assert (site_dir / "stories/taken-down/index.html").is_file()
+    assert not (site_dir / "pagefind").exists()
+
+
+def test_pagefind_failing_is_a_problem_naming_what_it_said(sample: Site, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    program = fake_pagefind(tmp_path, 'echo "Building..."; echo "Error: the disk is full"; exit 3')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    assert start(sample, tmp_path / "site").finish() == [Problem(
+        "site/pagefind/", None, None,
+        "the search index could not be built: Pagefind stopped with exit code 3: Error: the disk is full",
+        code="search-index")]
+
+
+def test_a_missing_pagefind_program_is_a_problem(sample: Site, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere"))
+    assert start(sample, tmp_path / "site").finish() == [Problem(
+        "site/pagefind/", None, None,
+        f"the search index could not be built: {tmp_path / 'nowhere'} could not run "
+        f"([Errno 2] No such file or directory: '{tmp_path / 'nowhere'}')", code="search-index")]
+
+
+def test_a_failed_index_fails_the_build_and_says_why(project: Project, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    project.story("garden-bench")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, 'echo "Error: no space"; exit 1')))
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert ("narrative: the site was built without its search index:\n"
+            "  site/pagefind/: the search index could not be built: Pagefind stopped with exit code 1: "
+            "Error: no space") in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_index_left_unfinished_is_stopped_and_its_scratch_folder_removed(sample: Site, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exec sleep 60")))
+    indexing = start(sample, tmp_path / "site")
+    process, scratch = indexing.process, indexing.scratch
+    assert process is not None and process.poll() is None and scratch.is_dir()
+    del indexing
+    gc.collect()
+    assert process.poll() is not None
+    assert not scratch.exists()

@@ -1,0 +1,124 @@
+"""Checks across files: duplicate slugs and references to stories that do not exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrative.build import read_site
+from narrative.config import Settings
+from narrative.problems import Problem
+from narrative.validate import duplicate_slugs, story_references
+from tests.content import response, settings_for, story, update, write_file
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path)
+
+
+def problems(settings: Settings) -> list[Problem]:
+    return read_site(settings)[1]
+
+
+def test_a_clean_site_has_no_problems(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    update(settings.root, "quieter-nights", stories=["ward-7"])
+    response(settings.root, "ward-7-reply", "ward-7")
+    site, found = read_site(settings)
+    assert found == []
+    assert [item.slug for item in (*site.stories, *site.updates, *site.responses)] == [
+        "ward-7", "quieter-nights", "ward-7-reply"]
+
+
+def test_two_files_with_the_same_slug(settings: Settings) -> None:
+    story(settings.root, "2025/ward-7")
+    story(settings.root, "2026/ward-7")
+    assert problems(settings) == [Problem(
+        "stories/patient/2026/ward-7.md", None, None,
+        "has the same name 'ward-7.md' as stories/patient/2025/ward-7.md: rename one of them, as both would have the "
+        "same address", "duplicate-slug")]
+
+
+def test_three_files_with_the_same_slug_name_the_first(settings: Settings) -> None:
+    for folder in ("a", "b", "c"):
+        story(settings.root, f"{folder}/ward-7")
+    assert [str(problem) for problem in problems(settings)] == [
+        f"stories/patient/{folder}/ward-7.md: has the same name 'ward-7.md' as stories/patient/a/ward-7.md: rename "
+        "one of them, as both would have the same address" for folder in ("b", "c")]
+
+
+def test_a_story_and_an_update_may_share_a_slug(settings: Settings) -> None:
+    """They live at different addresses: stories/<slug>/ and pledge/updates/<slug>/."""
+    story(settings.root, "ward-7")
+    update(settings.root, "ward-7")
+    response(settings.root, "ward-7", "ward-7")
+    assert problems(settings) == []
+
+
+def test_a_response_to_a_story_that_does_not_exist(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    response(settings.root, "ward-8-reply", "ward-8")
+    assert problems(settings) == [Problem(
+        "stories/responses/ward-8-reply.md", 2, "story",
+        "no story is called 'ward-8' (looked for stories/patient/ward-8.md)", "unknown-story")]
+
+
+def test_an_update_naming_a_story_that_does_not_exist(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    write_file(settings.root, "pledge", "quieter-nights",
+               "title: Quieter nights\ndate: 2026-04-01\nsummary: s\nprinciple: deliver\nstatus: done\n"
+               "stories:\n  - ward-7\n  - ward-8\n  - ward-9\n")
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/pledge/quieter-nights.md:7: stories: no story is called 'ward-8' (looked for "
+        "stories/patient/ward-8.md)",
+        "stories/pledge/quieter-nights.md:7: stories: no story is called 'ward-9' (looked for "
+        "stories/patient/ward-9.md)",
+    ]
+
+
+def test_a_story_with_bad_fields_still_answers_references(settings: Settings) -> None:
+    """One mistake gives one error: a response to a story whose date is wrong still finds its story."""
+    story(settings.root, "ward-7", date="soon")
+    response(settings.root, "ward-7-reply", "ward-7")
+    update(settings.root, "quieter-nights", stories=["ward-7"])
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/patient/ward-7.md:3: date: 'soon' is not a date: write it as year-month-day, like 2026-03-14"]
+
+
+def test_references_to_withdrawn_and_draft_stories_are_fine(settings: Settings) -> None:
+    story(settings.root, "gone", status="withdrawn")
+    story(settings.root, "soon", status="draft")
+    response(settings.root, "gone-reply", "gone")
+    update(settings.root, "quieter-nights", stories=["gone", "soon"])
+    assert problems(settings) == []
+
+
+def test_a_story_in_a_file_that_cannot_be_read_is_unknown(settings: Settings) -> None:
+    write_file(settings.root, "patient", "ward-7", None, "No front matter at all.\n")
+    response(settings.root, "ward-7-reply", "ward-7")
+    assert [problem.code for problem in problems(settings)] == ["no-front-matter", "unknown-story"]
+
+
+def test_checks_are_generators_of_problems(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    site, _ = read_site(settings)
+    assert list(story_references(site.all_stories, frozenset())) == []
+    assert list(duplicate_slugs([])) == []
+
+
+def test_problems_come_in_file_and_line_order(settings: Settings) -> None:
+    write_file(settings.root, "patient", "b", "title: x\ndate: soon\nsummary: s\ntopics: [carers]\nconsent: no\n")
+    write_file(settings.root, "patient", "a", "title: x\n", "")
+    response(settings.root, "c", "nobody")
+    assert [(problem.path, problem.line, problem.field) for problem in problems(settings)] == [
+        ("stories/patient/a.md", None, "consent"),
+        ("stories/patient/a.md", None, "date"),
+        ("stories/patient/a.md", None, "summary"),
+        ("stories/patient/a.md", None, "topics"),
+        ("stories/patient/a.md", 3, None),
+        ("stories/patient/b.md", 3, "date"),
+        ("stories/patient/b.md", 6, "consent"),
+        ("stories/responses/c.md", 2, "story"),
+    ]
