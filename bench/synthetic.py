@@ -41,6 +41,8 @@ SYLLABLES = ("ba be bi bo bu da de di do du fa fe fi fo ga ge go ha he hi ka ke 
 RARE_WORDS = 12_000
 QUERY_WORD = "appointment"
 """A one-word query the benchmark types: an everyday word, so it matches many stories (the harder case)."""
+SPREAD = (3, 10, 30, 100, 300, 1000, 3000, 10000)
+"""Ranks of more one-word queries, from the most common words to the rarest, for the benchmark's spread."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,12 @@ class Vocabulary:
     def draw(self, rng: random.Random, count: int) -> list[str]:
         total = self.cumulative[-1]
         return [self.words[bisect.bisect_left(self.cumulative, rng.random() * total)] for _ in range(count)]
+
+
+def query_words(seed: int = 1) -> list[str]:
+    """The words at the `SPREAD` ranks of the vocabulary `write_site(..., seed)` draws from."""
+    vocabulary = Vocabulary.make(random.Random(seed))
+    return [vocabulary.words[rank] for rank in SPREAD]
 
 
 def paragraphs(vocabulary: Vocabulary, rng: random.Random, words: int) -> str:
@@ -155,17 +163,33 @@ def _day(number: int, count: int, shape: Shape, step: int = 1) -> int:
     return number * shape.days // max(count, 1) if shape.spread else number * step % shape.days
 
 
+CONTRACTIONS = ("didn't", "I'm", "it's", "couldn't", "wasn't", "they'd", "I'd", "mum's", "don't", "we'd")
+"""Written English has an apostrophe every few dozen words, and each one costs smart punctuation work."""
+
+
+def punctuate(block: str, rng: random.Random) -> str:
+    """A paragraph with a contraction or possessive every thirty words or so, and now and then a dash."""
+    words = block.split(" ")
+    for _ in range(max(1, len(words) // 30)):
+        words[rng.randrange(len(words))] = rng.choice(CONTRACTIONS)
+    if rng.random() < 0.2:
+        words.insert(rng.randrange(len(words)), "--")
+    return " ".join(words)
+
+
 def varied_body(vocabulary: Vocabulary, rng: random.Random, words: int) -> str:
-    """About `words` words as people write a story: paragraphs, a bulleted or numbered list, a quote, emphasis."""
+    """About `words` words as people write a story: paragraphs with apostrophes and dashes, a bulleted or numbered
+    list, a quote of what someone said, emphasis."""
     listed, quoted = rng.randint(30, 60), rng.randint(15, 30)
     blocks = paragraphs(vocabulary, rng, max(words - listed - quoted, 40)).rstrip("\n").split("\n\n")
+    blocks = [punctuate(block, rng) for block in blocks]
     marker = rng.choice(["-", "1."])
     items = []
     while listed > 0:
         length = min(listed, rng.randint(4, 12))
         items.append(f"{marker} " + " ".join(vocabulary.draw(rng, length)).capitalize())
         listed -= length
-    quote = "> " + " ".join(vocabulary.draw(rng, quoted)).capitalize() + "."
+    quote = '> "' + " ".join(vocabulary.draw(rng, quoted)).capitalize() + '..."'
     words_of = blocks[0].split(" ")
     at = rng.randrange(len(words_of))
     words_of[at] = f"*{words_of[at]}*" if rng.random() < 0.5 else f"**{words_of[at]}**"

@@ -1,6 +1,7 @@
 """Real Chromium for browser tests: the built sample site served over HTTP on 127.0.0.1, one browser a session.
 
-Import the fixtures a test module needs (`from tests.browser import browser, served`). When Chromium cannot
+The fixtures (`browser`, `served`) reach every test module through `pytest_plugins` in conftest.py, so
+that the session has one browser: a second Playwright cannot start while the first runs. When Chromium cannot
 start, browser tests skip on a developer's machine and fail under CI (`CI=true`), where they must run.
 """
 
@@ -70,7 +71,8 @@ def page_at(browser: Browser, url: str, *, width: int = 1280, scheme: str = "lig
             javascript: bool = True) -> Iterator[Page]:
     """A fresh tab of `width` CSS pixels for a reader who prefers `scheme`, with `url` loaded and the page's
     colour scheme applied."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,  # type: ignore[arg-type]
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  color_scheme=scheme,  # type: ignore[arg-type]
                                   java_script_enabled=javascript)
     try:
         page = context.new_page()

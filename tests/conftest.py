@@ -15,6 +15,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
+pytest_plugins = ["tests.browser"]
+
 
 def run_mkdocs(config_file: Path, site_dir: Path, *, preview: bool = False,
                strict: bool = True) -> subprocess.CompletedProcess[str]:

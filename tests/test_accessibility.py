@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from tests.browser import SCHEMES, browser, page_at, served  # noqa: F401 - fixtures
+from tests.browser import SCHEMES, page_at
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -98,7 +98,8 @@ MARK_TAB_STOPS = """() => {
       groups.add(el.name);
     }
     el.dataset.nvStop = String(stops.length);
-    stops.push(`${el.tagName.toLowerCase()} ${(el.getAttribute("href") || el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40)}`);
+    const name = el.getAttribute("href") || el.getAttribute("aria-label") || el.textContent || "";
+    stops.push(`${el.tagName.toLowerCase()} ${name.trim().slice(0, 40)}`);
   }
   return stops;
 }"""
@@ -118,6 +119,7 @@ def test_keyboard_reaches_every_control_in_order_with_a_visible_focus(browser: B
                              ".length") == 0, "a positive tabindex breaks the reading order"
         stops = page.evaluate(MARK_TAB_STOPS)
         assert len(stops) > 20
+        assert stops[0] == "a #nv-main", "the skip link comes first"
         reached, focused_looks = [], []
         for _ in stops:
             page.keyboard.press("Tab")
@@ -197,8 +199,8 @@ READ_CHARTS = """() => Object.fromEntries([...document.querySelectorAll("section
   const table = section.querySelector("table");
   const svg = section.querySelector("svg");
   return [table.id.replace(/-table$/, ""), {
-    table: [...table.querySelectorAll("tbody tr")].map(row => [row.querySelector("th").textContent,
-                                                              [...row.querySelectorAll("td")].map(td => number(td.textContent))]),
+    table: [...table.querySelectorAll("tbody tr")].map(row => [
+      row.querySelector("th").textContent, [...row.querySelectorAll("td")].map(td => number(td.textContent))]),
     bars: [...svg.querySelectorAll(".nv-chart__row")].map(row => [
       [...row.querySelectorAll(".nv-chart__label tspan")].map(span => span.textContent).join(" "),
       number(row.querySelector(".nv-chart__value").textContent)]),

@@ -106,3 +106,9 @@ def test_content_pages_of_a_small_site(settings: Settings) -> None:
     assert pages["pledge/deliver/"].context["counts"] == {Progress.PLANNED: 0, Progress.IN_PROGRESS: 0,
                                                           Progress.DONE: 1}
     assert pages["pledge/updates/quieter/"].context["stories"] == (site.story("a"),)
+
+
+def test_a_long_list_links_its_ends_and_the_pages_near_this_one() -> None:
+    assert Pagination(250, 500, "stories/").numbers == (1, None, 248, 249, 250, 251, 252, None, 500)
+    assert Pagination(1, 10, "stories/").numbers == (1, 2, 3, None, 10)
+    assert Pagination(4, 10, "stories/").numbers == (1, 2, 3, 4, 5, 6, None, 10)

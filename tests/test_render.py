@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import markdown
+import pytest
+
+from narrative import render
 from narrative.model import Consent, Source, Story
-from narrative.render import body_html, to_html
+from narrative.render import EXTENSIONS, body_html, converter_for, render_bodies, to_html
 from narrative.sanitise import LINK_REL
 
 REL = f'rel="{LINK_REL}"'
@@ -68,3 +72,31 @@ def test_body_html_renders_an_item_once() -> None:
                   topics=("carers",), consent=Consent(True), body="*Hi*", source=Source("a.md"))
     assert body_html(story) == "<p><em>Hi</em></p>"
     assert body_html(story) is body_html(story)
+
+
+SMARTY_CASES = [
+    "'Tis the season -- isn't it... \"she said\" 'so' ---",
+    "He said, \"'Quoted' words in a larger quote.\"",
+    "In the '80s we'd wait -- \"all night\" -- for a bed...",
+    "`code 'stays' \"straight\"` but 'this' turns",
+    "\"'Nested'\" and '\"nested\"' and \"it's\" 'mum's'",
+    "**'bold'** *\"em\"* [a 'link'](https://example.org/) 'a'. ''",
+    "Em---dash, en--dash, ----, .... and ..",
+    "> \"A quote...\"\n\n- 'one'\n- \"two\"",
+]
+
+
+@pytest.mark.parametrize("text", SMARTY_CASES)
+def test_smart_punctuation_is_exactly_python_markdowns_smarty(text: str) -> None:
+    reference = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+    assert converter_for(EXTENSIONS).convert(text) == reference.convert(text)
+
+
+def test_bodies_rendered_on_every_core_are_the_ones_rendered_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "PARALLEL_FROM", 2)
+    stories = [Story(slug=f"s{number}", title="T", published=dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc),
+                     summary="s", topics=("carers",), consent=Consent(True), body=f"*Story {number}*, it's 'here'.",
+                     source=Source(f"s{number}.md")) for number in range(9)]
+    render_bodies(stories)
+    assert [body_html(story) for story in stories] == [to_html(story.body) for story in stories]
+    assert body_html(stories[0]) == "<p><em>Story 0</em>, it’s ‘here’.</p>"

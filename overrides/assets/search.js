@@ -105,7 +105,8 @@
       shown += items.length;
       more.hidden = shown >= results.length;
       var total = count(results.length) + " for \u201c" + term + "\u201d" + scope();
-      say(more.hidden ? total + "." : total + ", showing " + shown + ". Use \u201cShow more results\u201d for the rest.");
+      say(more.hidden ? total + "."
+        : total + ", showing " + shown + ". Use \u201cShow more results\u201d for the rest.");
       if (focusFirst && items.length) items[0].querySelector("a").focus();
     });
   }
@@ -132,7 +133,8 @@
       list.replaceChildren();
       if (!results.length) {
         more.hidden = true;
-        say("Nothing found for \u201c" + term + "\u201d" + scope() + ". Try another word, or browse the stories below.");
+        say("Nothing found for \u201c" + term + "\u201d" + scope()
+          + ". Try another word, or browse the stories below.");
         return;
       }
       return showMore(question, term, false);

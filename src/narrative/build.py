@@ -10,12 +10,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail
+from narrative import digests, feeds, fields, loader, mail, render, search_index
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.output import Output
 from narrative.problems import Problem, sort_problems
 from narrative.screen import Screening, screen
+from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
 
@@ -70,6 +71,18 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     return screen(items, site.settings)
 
 
+def screen_errors(site: Site) -> list[Problem]:
+    """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names), looked
+    for in every loaded file; with no such kinds, nothing is screened at all."""
+    return screen_for_errors([*site.all_stories, *site.updates, *site.all_responses], site.settings)
+
+
+def render_bodies(site: Site) -> None:
+    """Every public story's, update's and response's body rendered now, on all the machine's cores, so that
+    pages, feeds, digests and the search index find them done."""
+    render.render_bodies([*site.stories, *site.updates, *site.responses])
+
+
 def media_files(site: Site) -> dict[str, Path]:
     """Pictures and recordings of public stories, by their address under `media/`: a withdrawn story's
     files are not published."""
@@ -104,3 +117,12 @@ def write_outputs(site: Site, out: Path) -> list[Path]:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
     write_digests(site, kept, writer, digests.FOLDER)
     return writer.written
+
+
+def write_beside_pages(site: Site, out: Path) -> list[Problem]:
+    """Everything the build makes from the site alone, beside MkDocs' pages: the search index (Pagefind at work
+    while the feeds and digests are written) and `write_outputs`. Returns the index's problems; a feed or digest
+    that cannot be written raises, as in `write_outputs`. The hook runs this in a background process."""
+    indexing = search_index.start(site, out)
+    write_outputs(site, out)
+    return indexing.finish()

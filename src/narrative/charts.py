@@ -81,8 +81,8 @@ def _legend(chart: Chart) -> tuple[list[str], int]:
     if not chart.stacked:
         return [], 0
     entries = [
-        f'<rect class="nv-chart__bar nv-chart__bar--{index}" x="0" y="{LINE * (index - 1) + 3}" width="14" height="14"/>'
-        f'<text class="nv-chart__key" x="22" y="{LINE * index - 5}">{escape(name)}</text>'
+        f'<rect class="nv-chart__bar nv-chart__bar--{index}" x="0" y="{LINE * (index - 1) + 3}" '
+        f'width="14" height="14"/><text class="nv-chart__key" x="22" y="{LINE * index - 5}">{escape(name)}</text>'
         for index, name in enumerate(chart.series, start=1)
     ]
     return ['<g class="nv-chart__legend">', *entries, "</g>"], LINE * len(chart.series) + GAP

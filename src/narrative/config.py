@@ -161,12 +161,19 @@ def _grade(value: Any) -> float:
     return float(value)
 
 
-def _url(value: Any) -> str | None:
+def _address(value: Any) -> str | None:
+    """An absolute http(s) URL kept exactly as written, query included (e.g. an unsubscribe link)."""
     if value is None:
         return None
-    if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+", value):
+    if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+\S*$", value):
         raise SettingError(f"must be an absolute http(s) URL such as 'https://stories.example.org/', not {value!r}")
-    return value if value.endswith("/") else value + "/"
+    return value
+
+
+def _url(value: Any) -> str | None:
+    """An absolute http(s) URL of a folder, so it always ends in `/`."""
+    url = _address(value)
+    return url if url is None or url.endswith("/") else url + "/"
 
 
 def _timezone(value: Any) -> str:
@@ -235,7 +242,7 @@ Parser = Callable[[Any], Any]
 DIGEST_PARSERS: dict[str, Parser] = {
     "sender": _optional_text,
     "reply_to": _optional_text,
-    "unsubscribe_url": _url,
+    "unsubscribe_url": _address,
     "subject_prefix": lambda value: "" if value is None else _text(value),
     "archive_days": _positive_int,
 }

@@ -27,7 +27,7 @@ def blockers(settings: Settings) -> list[Problem]:
     """The errors that stop a deploy: the content's (as `narrative check` finds them) and any finding the
     settings make an error. A build may be older than the content, so the content is read again."""
     site, problems = build.read_site(settings)
-    return sort_problems(problem for problem in [*problems, *build.screen_site(site).problems] if problem.is_error)
+    return sort_problems(problem for problem in [*problems, *build.screen_errors(site)] if problem.is_error)
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:

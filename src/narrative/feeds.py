@@ -14,8 +14,11 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from narrative.config import Settings
 from narrative.model import PledgeUpdate, Story
@@ -76,6 +79,20 @@ class Entry:
     enclosure: Enclosure | None = None
 
 
+class AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
+    """An Atom entry's `<link rel="enclosure">`. feedgen 1.0 drops `rel`, `type` and `length` from the links it
+    writes into Atom entries, which would make a recording a second "alternate" page, so this adds it."""
+
+    def __init__(self) -> None:
+        self.enclosure: Enclosure | None = None
+
+    def extend_atom(self, entry: Any) -> Any:
+        if self.enclosure:
+            xml_elem("link", entry, href=self.enclosure.url, rel="enclosure", type=self.enclosure.mime_type,
+                     length=str(self.enclosure.length))
+        return entry
+
+
 @dataclass(frozen=True)
 class Channel:
     """One feed: where it lives (without extension), its short name and its title in a reader, what it
@@ -108,8 +125,8 @@ def _responses_html(site: Site, story: Story) -> str:
     parts = []
     for response in site.responses_to(story.slug):
         change = f" ({response.change.label})" if response.change else ""
-        parts.append(f"<h3>{html.escape(response.responder)}, {long_date(response.published)}{change}</h3>"
-                     + body_html(response))
+        when = long_date(response.published.astimezone(site.settings.zone))
+        parts.append(f"<h3>{html.escape(response.responder)}, {when}{change}</h3>" + body_html(response))
     return "<h2>Responses</h2>" + "".join(parts) if parts else ""
 
 
@@ -221,6 +238,7 @@ def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension
     feed = FeedGenerator()
     feed.load_extension("podcast")
     feed.load_extension("dc", atom=False, rss=True)
+    feed.register_extension("atom_enclosure", BaseExtension, AtomEnclosure, atom=True, rss=False)
     feed.id(base + channel.file("atom"))
     feed.title(xml_text(channel.title))
     feed.description(xml_text(channel.description))
@@ -250,7 +268,9 @@ def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension
         item.podcast.itunes_summary(entry.summary)
         for category in entry.categories:
             item.category(term=category.term, label=category.label, scheme=category.scheme)
-        if entry.enclosure:
+        if entry.enclosure and extension == "atom":
+            item.atom_enclosure.enclosure = entry.enclosure
+        elif entry.enclosure:
             item.enclosure(entry.enclosure.url, str(entry.enclosure.length), entry.enclosure.mime_type)
     return feed
 

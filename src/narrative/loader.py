@@ -14,6 +14,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from narrative.background import on_all_cores
 from narrative.model import Kind, Source
 from narrative.problems import Problem
 
@@ -116,8 +117,12 @@ class SourceFile:
 
 def kind_of(path: Path, stories_path: Path) -> Kind | None:
     """The kind a file is, from the folder under `stories/` that holds it."""
+    return _kind(path.resolve(), stories_path.resolve())
+
+
+def _kind(resolved: Path, stories: Path) -> Kind | None:
     try:
-        folder = path.resolve().relative_to(stories_path.resolve()).parts[0]
+        folder = resolved.relative_to(stories).parts[0]
     except (ValueError, IndexError):
         return None
     return next((kind for kind in Kind if kind.folder == folder), None)
@@ -130,8 +135,12 @@ def discover(stories_path: Path) -> list[Path]:
 
 def display_path(path: Path, root: Path) -> str:
     """The path as an editor knows it: relative to the site's folder where it can be."""
+    return _shown(path, path.resolve(), root.resolve())
+
+
+def _shown(path: Path, resolved: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return resolved.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -170,20 +179,29 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
 
 def load(paths: Iterable[Path], stories_path: Path, root: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Read many files, each once however it is named, keeping every problem rather than stopping at the first."""
-    files: list[SourceFile] = []
-    problems: list[Problem] = []
+    outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
+    jobs: list[tuple[Path, str, Kind]] = []
     seen: set[Path] = set()
+    stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
     for path in paths:
-        if path.resolve() in seen:
+        resolved = path.resolve()
+        if resolved in seen:
             continue  # the same file named twice (`/site/stories/...` and `stories/...`) is not a duplicate
-        seen.add(path.resolve())
-        shown = display_path(path, root)
-        kind = kind_of(path, stories_path)
+        seen.add(resolved)
+        shown = _shown(path, resolved, base)
+        kind = _kind(resolved, stories)
         if kind is None:
             folders = ", ".join(f"{stories_path.name}/{k.folder}/" for k in Kind)
-            problems.append(Problem(shown, None, None, f"is not in a content folder: move it into {folders}",
+            outcomes.append(Problem(shown, None, None, f"is not in a content folder: move it into {folders}",
                                     "wrong-folder"))
             continue
-        result = read(path, shown, kind)
-        (problems if isinstance(result, Problem) else files).append(result)  # type: ignore[arg-type]
-    return files, problems
+        outcomes.append(None)
+        jobs.append((path, shown, kind))
+    done = iter(on_all_cores(_read, jobs))  # many files are read on all the machine's cores
+    outcomes = [next(done) if outcome is None else outcome for outcome in outcomes]
+    files = [outcome for outcome in outcomes if isinstance(outcome, SourceFile)]
+    return files, [outcome for outcome in outcomes if isinstance(outcome, Problem)]
+
+
+def _read(job: tuple[Path, str, Kind]) -> SourceFile | Problem:
+    return read(*job)

@@ -35,7 +35,6 @@ PREHEADER_LENGTH = 140
 EMAIL_ITEMS = 30
 """Most items one email shows; the rest are a link to the digest's page. Gmail cuts off an email's HTML after
 102 KB, and 30 items of the longest titles, summaries and content notes stay well under that."""
-FILES = ("email.html", "email.txt", "email.eml")
 SETTING = "extra.narrative.digest"
 
 _templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
@@ -76,14 +75,14 @@ def _address(settings: Settings, name: str) -> tuple[Address | None, Problem | N
 
 def settings_problems(settings: Settings) -> list[Problem]:
     """Everything missing or wrong in the digest settings, all at once; an empty list means digests can be made."""
-    problems = [problem for name in ("sender", "reply_to") if (problem := _address(settings, name)[1])]
+    problems = [] if settings.site_url else [
+        Problem(CONFIG_FILE, None, "site_url", "missing: feeds and digests link to the site, so they need its "
+                "address, e.g. site_url: https://stories.example.org/", "missing")]
+    problems += [problem for name in ("sender", "reply_to") if (problem := _address(settings, name)[1])]
     if settings.digest.unsubscribe_url is None:
         problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "missing: every digest must "
                                 "offer one-click unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe",
                                 "missing"))
-    if not settings.site_url:
-        problems.append(Problem(CONFIG_FILE, None, "site_url", "missing: digests link to the site, e.g. "
-                                "site_url: https://stories.example.org/", "missing"))
     return problems
 
 
@@ -167,7 +166,7 @@ def intro(digest: Digest) -> str:
 def preheader(digest: Digest) -> str:
     """The line inboxes show after the subject: the summary of one item, or the titles of several."""
     text = one_line(digest.items[0].summary if digest.period is Period.INSTANT
-                    else "; ".join(item.title for item in digest.items))
+                    else "; ".join(item.title for item in digest.items[:EMAIL_ITEMS]))
     return text if len(text) <= PREHEADER_LENGTH else text[:PREHEADER_LENGTH - 1].rstrip() + "…"
 
 
@@ -217,7 +216,7 @@ def html(digest: Digest, items: Sequence[MailItem], links: dict[str, str], setti
         subject=subject_line, preheader=preheader(digest), heading=digest.title, intro=intro(digest),
         items=items, more=more(digest, len(items)), site_name=settings.site_name, organisation=settings.organisation,
         **links)
-    return _inliner.inline(drawn)
+    return _inliner.inline(drawn).rstrip("\n") + "\n"  # the same bytes as the message's HTML part
 
 
 def fingerprint(digest: Digest) -> str:
@@ -252,7 +251,7 @@ def compose(digest: Digest, site: Site) -> Email:
     message["Subject"] = subject_line
     message["From"] = sender
     message["Reply-To"] = reply_to
-    message["Date"] = max(item.published for item in digest.items).astimezone(settings.zone)
+    message["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
     message["Message-ID"] = message_id(digest, settings)
     message["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

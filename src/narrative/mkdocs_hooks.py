@@ -20,7 +20,8 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation, search_index
+from narrative import build, config as settings_module, feeds, presentation
+from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
@@ -36,10 +37,20 @@ class _Build:
     settings: Settings
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
-    search: search_index.Indexing | None = None
+    beside: Background[list[Problem]] | None = None
 
 
 _current: _Build | None = None
+
+
+class _CorePage(MkDocsPage):
+    """A page the core made: its template draws it from the core's context (the body rendered once by
+    `render.body_html`), so there is no Markdown for MkDocs to convert, and making a converter for each of
+    thousands of pages would cost more than drawing some of them."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+        self.present_anchor_ids = set()
 
 
 def _fail(what: str, problems: list[Problem]) -> PluginError:
@@ -68,17 +79,21 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
     site, problems = build.read_site(state.settings, preview=build.preview_requested())
-    problems += build.screen_site(site).problems
+    problems += build.screen_errors(site)
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
         raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
     state.site = site
+    build.render_bodies(site)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
-        files.append(File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+        file = File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        _CorePage(None, file, config)
+        files.append(file)
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    state.search = search_index.start(site, Path(config.site_dir))  # indexes while MkDocs renders
+    out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
+    state.beside = Background(lambda: build.write_beside_pages(site, out))
     return files
 
 
@@ -106,10 +121,8 @@ def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocs
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    state = _state()
-    if state.site is not None:
-        build.write_outputs(state.site, Path(config.site_dir))
-    if state.search is not None and (problems := state.search.finish()):
+    beside = _state().beside
+    if beside is not None and (problems := beside.result()):
         raise _fail("narrative: the site was built without its search index", problems)
 
 

@@ -7,7 +7,7 @@ the same path (two items with one address) or a write over a page MkDocs made is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 
 class OutputError(ValueError):
@@ -29,9 +29,7 @@ class Output:
 
     def target(self, relative: str) -> Path:
         """Where `relative` (a `/`-separated path under the root) lands, or `OutputError` if it may not."""
-        parts = PurePosixPath(relative).parts
-        if not relative or relative.endswith("/") or PurePosixPath(relative).is_absolute() or "\\" in relative \
-                or any(part in ("..", ".") for part in parts):
+        if "\\" in relative or any(part in ("", ".", "..") for part in relative.split("/")):
             raise OutputError(f"{relative!r} is not a file path inside the site folder")
         path = (self.root / relative).resolve()
         if self.root not in path.parents:

@@ -54,8 +54,20 @@ class Pagination:
         return self.url(self.number + 1) if self.number < self.count else None
 
     @property
-    def numbers(self) -> range:
-        return range(1, self.count + 1)
+    def numbers(self) -> tuple[int | None, ...]:
+        """The pages to link: the first, the last and the two either side of this one, with None where pages are
+        left out. Linking every page would make each page of a long list grow with the archive, and all of them
+        together with its square (a quarter of a million links for 10,000 stories)."""
+        near = range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)
+        shown = sorted({1, self.count, *near})
+        numbers: list[int | None] = []
+        for before, number in zip([0, *shown], shown):
+            if number - before == 2:
+                numbers.append(before + 1)
+            elif number - before > 2:
+                numbers.append(None)
+            numbers.append(number)
+        return tuple(numbers)
 
 
 def _src(url: str) -> str:

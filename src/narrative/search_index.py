@@ -63,6 +63,7 @@ class Record:
 
 
 def record(item: Story | PledgeUpdate, site: Site) -> Record:
+    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
                   long_date(item.published), iso_date(item.published), topics, body_html(item))
@@ -108,7 +109,8 @@ def _problem(out: Path, message: str) -> Problem:
 
 def start(site: Site, out: Path) -> Indexing:
     """Write the site's records to a scratch folder and start Pagefind on them, writing `out/pagefind/`.
-    With nothing published there is no index (Pagefind refuses an empty site), and the search box says so."""
+    With nothing published there is no index (Pagefind refuses an empty site); the search box then points to
+    the story index and the topics."""
     scratch = tempfile.TemporaryDirectory(prefix="narrative-search-")
     root = Path(scratch.name)
     found = records(site)

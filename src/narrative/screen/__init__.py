@@ -9,9 +9,11 @@ function serves `narrative check`, the MkDocs build and the web form. Nothing he
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from narrative.background import on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.problems import Problem, Severity
@@ -19,7 +21,9 @@ from narrative.screen import crisis, personal_data, readability
 from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
 from narrative.screen.readability import Reading
 
-__all__ = ["Finding", "Reading", "Screening", "screen", "screen_item"]
+__all__ = ["Finding", "Reading", "Screening", "errors", "screen", "screen_item"]
+
+Detector = Callable[[str], Iterator[Hit]]
 
 TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
 """Front-matter fields holding words a person wrote, screened as well as the body."""
@@ -81,28 +85,51 @@ def _readability_note(reading: Reading, settings: Settings) -> Finding | None:
                    _severity(READABILITY, settings))
 
 
-def screen_item(item: Item, settings: Settings) -> tuple[list[Finding], Reading]:
-    """One item's findings, in file order, and how its body reads."""
+def _text_findings(item: Item, settings: Settings, detectors: Iterable[Detector],
+                   kinds: Collection[str] | None = None) -> list[Finding]:
+    """What `detectors` find in an item's texts, of `kinds` (all when None), less the kinds it has reviewed."""
     accepted = set(item.reviewed)
-    findings = [
+    return [
         _finding(item.source.path, field, line, text, hit, settings)
         for field, line, text in texts(item)
-        for detector in (crisis.find, personal_data.find)
+        for detector in detectors
         for hit in detector(text)
-        if hit.kind not in accepted
+        if hit.kind not in accepted and (kinds is None or hit.kind in kinds)
     ]
+
+
+def screen_item(item: Item, settings: Settings) -> tuple[list[Finding], Reading]:
+    """One item's findings, in file order, and how its body reads."""
+    findings = _text_findings(item, settings, (crisis.find, personal_data.find))
+    accepted = set(item.reviewed)
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
     note = None if READABILITY in accepted else _readability_note(reading, settings)
     findings += [note] if note else []
     return sorted(findings, key=lambda finding: finding.line or 0), reading
 
 
+def errors(items: Iterable[Item], settings: Settings) -> list[Problem]:
+    """Only the findings `screening.error_kinds` makes errors, looking only for those kinds: what a build or a
+    deploy needs, without the full screen's cost (measuring readability alone costs more than rendering every
+    page), and nothing at all when no kind is an error."""
+    kinds = frozenset(settings.screening.error_kinds)
+    if READABILITY in kinds:
+        return [problem for problem in screen(items, settings).problems if problem.is_error]
+    detectors = [detector for detector, wanted in ((crisis.find, CRISIS in kinds),
+                                                   (personal_data.find, bool(kinds - {CRISIS}))) if wanted]
+    if not detectors:
+        return []
+    findings = [finding for item in sorted(items, key=lambda item: item.source.path)
+                for finding in sorted(_text_findings(item, settings, detectors, kinds),
+                                      key=lambda finding: finding.line or 0)]
+    return [finding.problem for finding in findings]
+
+
 def screen(items: Iterable[Item], settings: Settings) -> Screening:
-    """Every finding in every item, file by file, and each item's reading."""
-    findings: list[Finding] = []
-    readings: list[Reading] = []
-    for item in sorted(items, key=lambda item: item.source.path):
-        item_findings, reading = screen_item(item, settings)
-        findings += item_findings
-        readings.append(reading)
-    return Screening(tuple(findings), tuple(readings))
+    """Every finding in every item, file by file, and each item's reading; a long list is shared out among the
+    machine's cores."""
+    readability.load()  # once, before any helper is forked, rather than once in each
+    screened = on_all_cores(functools.partial(screen_item, settings=settings),
+                            sorted(items, key=lambda item: item.source.path))
+    findings = tuple(finding for item_findings, _ in screened for finding in item_findings)
+    return Screening(findings, tuple(reading for _, reading in screened))

@@ -6,10 +6,11 @@ headings and quotes end a sentence even without a full stop, as a reader takes t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-import textstat
+from textstat.backend import counts, selections
 
 MIN_WORDS = 30
 """Below this many words the scores swing too far on one long word to be worth a note."""
@@ -44,10 +45,36 @@ def plain_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
+LANGUAGE = "en_US"
+"""textstat's language, whose dictionary and hyphenation count syllables."""
+
+
+@functools.lru_cache(maxsize=None)
+def syllables(word: str) -> int:
+    """The syllables of one word as textstat counts them (its pronouncing dictionary, else hyphenation): the
+    same few thousand words make up every story, so each is counted once, not once per use."""
+    return counts.count_syllables(word, LANGUAGE)
+
+
+def load() -> None:
+    """Load the pronouncing dictionary now (half a second), so that processes forked later share it."""
+    syllables("a")
+
+
+def scores(text: str) -> tuple[float, float, int]:
+    """Flesch reading ease, Flesch-Kincaid grade and words, computed as textstat computes them, from the same
+    word list, sentence count and syllables (a test holds them equal), but counting syllables word by word."""
+    words = selections.list_words(text, lowercase=True)
+    sentences = counts.count_sentences(text)
+    per_sentence = len(words) / sentences if sentences else 0.0
+    per_word = sum(map(syllables, words)) / len(words) if words else 0.0
+    if per_sentence == 0 or per_word == 0:
+        return 0.0, 0.0, len(words)
+    return 206.835 - 1.015 * per_sentence - 84.6 * per_word, 0.39 * per_sentence + 11.8 * per_word - 15.59, len(words)
+
+
 def measure(path: str, line: int, markdown: str) -> Reading:
     """The scores of a Markdown text, kept to the ranges people know: ease 0 to 100, grade 0 or more (the
     formulas run past both for very short or very long sentences)."""
-    text = plain_text(markdown)
-    ease = min(100.0, max(0.0, textstat.flesch_reading_ease(text)))
-    grade = max(0.0, textstat.flesch_kincaid_grade(text))
-    return Reading(path, line, textstat.lexicon_count(text), round(ease, 1), round(grade, 1))
+    ease, grade, words = scores(plain_text(markdown))
+    return Reading(path, line, words, round(min(100.0, max(0.0, ease)), 1), round(max(0.0, grade), 1))

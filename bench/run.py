@@ -1,0 +1,368 @@
+"""The build benchmark: `narrative build` against the floor and the usual alternative, at N = 100, 1,000, 10,000.
+
+    .venv/bin/python bench/run.py            # N = 100, 1,000 and 10,000, three runs each; writes bench/RESULTS.md
+    .venv/bin/python bench/run.py --quick    # N = 100 and 1,000 only
+
+For each N, one synthetic content (bench/synthetic.py, seed 1) becomes three sites (bench/sites.py): ours, the
+floor (the stories' Markdown in a bare Material site with the search plugin) and the alternative (Material's blog
+plugin with mkdocs-rss-plugin). The builds alternate (every N and site in one round, the order of the sites
+rotating from round to round) so that a machine's drift hits all alike. Each build runs in a fresh process;
+`os.wait4` gives its CPU time and the peak RSS of the largest process in its tree. Also measured, alone:
+`narrative check` over all files, feeds and digests made from an already loaded site, the Pagefind index on its
+own, and how long `mkdocs serve` takes to show an edited story (N = 1,000). It is never a timed test: the numbers
+go to the table between the markers in bench/RESULTS.md, with the machine's core count and the versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import sites  # noqa: E402
+import synthetic  # noqa: E402
+
+REPO = BENCH.parent
+BIN = Path(sys.executable).parent
+RESULTS = BENCH / "RESULTS.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+"""bench/RESULTS.md keeps what is outside these markers (notes, before and after the fixes) from run to run."""
+SIZES, QUICK_SIZES = (100, 1_000, 10_000), (100, 1_000)
+SITES = ("ours", "floor", "alternative")
+SEED = 1
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+VERSIONS = ("narrative", "mkdocs", "mkdocs-material", "mkdocs-rss-plugin", "pagefind", "Markdown", "Jinja2")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured command: wall and CPU seconds (its whole process tree), peak RSS in MiB, files written."""
+
+    wall: float
+    cpu: float
+    rss: float
+    files: int
+
+
+def count_files(folder: Path) -> int:
+    return sum(len(names) for _, _, names in os.walk(folder)) if folder.exists() else 0
+
+
+def measure(command: Sequence[str], out: Path | None = None, cwd: Path | None = None) -> Run:
+    """Run `command` in a fresh process (after removing `out`) and measure it; stops the benchmark if it fails."""
+    if out is not None and out.exists():
+        shutil.rmtree(out)
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            log.seek(0)
+            said = log.read().decode("utf-8", "replace")[-4000:]
+            raise SystemExit(f"bench: {' '.join(map(str, command))} failed ({process.returncode}):\n{said}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, count_files(out) if out else 0)
+
+
+def build_command(site: str, config: Path, out: Path) -> list[str]:
+    if site == "ours":
+        return [str(BIN / "narrative"), "-f", str(config), "build", "-d", str(out)]
+    return [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)]
+
+
+def check_command(config: Path) -> list[str]:
+    return [str(BIN / "narrative"), "-f", str(config), "check"]
+
+
+def time_outputs(config: Path, out: Path) -> dict[str, float]:
+    """In this process: read the site (not timed), then time the feeds and digests (`write_outputs`, bodies not
+    yet rendered, as the command would find them), then the search index alone (bodies already rendered, as
+    in the build, so it times writing the records and Pagefind)."""
+    from narrative import build, render, search_index
+    from narrative.config import load_settings
+
+    settings, problems = load_settings(config)
+    if settings is None:
+        raise SystemExit("\n".join(map(str, problems)))
+    site, _ = build.read_site(settings)
+    started = time.perf_counter()
+    build.write_outputs(site, out)
+    outputs = time.perf_counter() - started
+    for item in (*site.stories, *site.updates, *site.responses):
+        render.body_html(item)
+    started = time.perf_counter()
+    problems = search_index.start(site, out).finish()
+    index = time.perf_counter() - started
+    if problems:
+        raise SystemExit("\n".join(map(str, problems)))
+    return {"outputs": outputs, "index": index}
+
+
+def measure_outputs(config: Path, out: Path) -> dict[str, float]:
+    if out.exists():
+        shutil.rmtree(out)
+    result = subprocess.run([sys.executable, __file__, "--time-outputs", str(config), str(out)], env=ENV,
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: timing the outputs of {config} failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=120) as answer:
+            return answer.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def wait_for(url: str, wanted: str, seconds: float) -> float | None:
+    """Seconds until the page at `url` contains `wanted` (polling every 50 ms), or None if it never does."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        if wanted in fetch(url):
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    return None
+
+
+def serve_latency(config: Path, slug: str, edits: int) -> list[float]:
+    """Start `mkdocs serve`, then `edits` times change one story's text and time until its page shows it."""
+    story = config.parent / "stories/patient" / f"{slug}.md"
+    original = story.read_text(encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/stories/{slug}/"
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+                              cwd=config.parent, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds: list[float] = []
+    try:
+        if wait_for(url, "<html", 900) is None:
+            raise SystemExit(f"bench: mkdocs serve did not serve {url}")
+        for number in range(edits):
+            marker = f"Edited-for-the-benchmark-{number}-{time.time_ns()}"
+            time.sleep(1.0)  # apart from the previous rebuild, as an editor's saves are
+            story.write_text(f"{original.rstrip()}\n\n{marker}\n", encoding="utf-8")
+            took = wait_for(url, marker, 600)
+            if took is None:
+                raise SystemExit(f"bench: the edit never showed at {url}")
+            seconds.append(took)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        story.write_text(original, encoding="utf-8")
+    return seconds
+
+
+@dataclass
+class Results:
+    sizes: tuple[int, ...]
+    builds: dict[tuple[int, str], list[Run]]
+    checks: dict[int, list[Run]]
+    outputs: dict[int, list[dict[str, float]]]
+    serve: list[float]
+    started: dt.datetime
+    finished: dt.datetime | None = None
+    load: tuple[str, str] = ("", "")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def run(sizes: Sequence[int], repeats: int, work: Path, serve_edits: int, log: Callable[[str], None]) -> Results:
+    results = Results(tuple(sizes), {}, {}, {}, [], dt.datetime.now(dt.timezone.utc))
+    results.load = (load_average(), "")
+    configs: dict[tuple[int, str], Path] = {}
+    for size in sizes:
+        content = synthetic.generate(size, SEED, synthetic.FULL)
+        for site in SITES:
+            configs[size, site] = sites.WRITERS[site](work / f"{size}" / site, content)
+        log(f"wrote the sites of {size:,} stories ({len(content.updates):,} updates, "
+            f"{len(content.responses):,} responses)")
+    for size in sizes[:1]:  # one unmeasured round, so every tool starts with its files in the disk cache
+        for site in SITES:
+            measure(build_command(site, configs[size, site], work / "out"), work / "out")
+    for round_ in range(repeats):
+        for size in sizes:
+            order = SITES[round_ % len(SITES):] + SITES[:round_ % len(SITES)]
+            for site in order:
+                got = measure(build_command(site, configs[size, site], work / "out"), work / "out")
+                results.builds.setdefault((size, site), []).append(got)
+                log(f"round {round_ + 1}: {size:,} stories, {site}: {got.wall:.2f} s wall, {got.cpu:.2f} s CPU, "
+                    f"{got.rss:.0f} MiB, {got.files:,} files")
+            got = measure(check_command(configs[size, "ours"]))
+            results.checks.setdefault(size, []).append(got)
+            timed = measure_outputs(configs[size, "ours"], work / "outputs")
+            results.outputs.setdefault(size, []).append(timed)
+            log(f"round {round_ + 1}: {size:,} stories, check {got.wall:.2f} s; feeds and digests "
+                f"{timed['outputs']:.2f} s; search index {timed['index']:.2f} s")
+    if serve_edits and 1_000 in sizes:
+        results.serve = serve_latency(configs[1_000, "ours"], "story-00500", serve_edits)
+        log(f"mkdocs serve, 1,000 stories: an edit showed after {', '.join(f'{s:.2f}' for s in results.serve)} s")
+    results.finished = dt.datetime.now(dt.timezone.utc)
+    results.load = (results.load[0], load_average())
+    return results
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"{min(values):.2f}–{max(values):.2f}" if max(values) < 10 else f"{min(values):.1f}–{max(values):.1f}"
+
+
+def version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def wall(results: Results, size: int, site: str) -> float:
+    return median([run.wall for run in results.builds[size, site]])
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    measured: str
+    met: bool | None
+
+
+def targets(results: Results) -> list[Target]:
+    found: list[Target] = []
+    for size in (1_000, 10_000):
+        if (size, "ours") in results.builds:
+            ratio = wall(results, size, "ours") / wall(results, size, "floor")
+            found.append(Target(f"full build at N = {size:,}: at most 1.3 × the floor", f"{ratio:.2f} ×",
+                                ratio <= 1.3))
+    if 10_000 in results.checks:
+        took = median([run.wall for run in results.checks[10_000]])
+        found.append(Target("`narrative check` of 10,000 stories: under 10 s", seconds(took), took < 10))
+        took = median([timed["outputs"] for timed in results.outputs[10_000]])
+        found.append(Target("feeds and digests for 10,000 stories: under 5 s", seconds(took), took < 5))
+        peak = max(run.rss for run in results.builds[10_000, "ours"])
+        found.append(Target("peak memory at N = 10,000: under 1 GiB", f"{peak:.0f} MiB", peak < 1024))
+        ratio = wall(results, 10_000, "ours") / wall(results, 1_000, "ours")
+        found.append(Target("the 10,000 build at most 11 × the 1,000 build", f"{ratio:.1f} ×", ratio <= 11))
+    if results.serve:
+        took = median(results.serve)
+        found.append(Target("`mkdocs serve`, 1,000 stories: an edit shows within 2 s", seconds(took), took <= 2))
+    return found
+
+
+def table(results: Results, repeats: int) -> str:
+    cores = os.cpu_count()
+    lines = [
+        f"Measured {results.started:%-d %B %Y, %H:%M}–{results.finished:%H:%M} UTC on {cores} cores "
+        f"({platform.machine()}, {platform.system()} {platform.release()}), Python {platform.python_version()}; "
+        f"load average {results.load[0]} at the start, {results.load[1]} at the end (1, 5, 15 minutes). "
+        + ", ".join(f"{package} {version(package)}" for package in VERSIONS) + ".",
+        "",
+        f"### Full builds (median of {repeats}; wall range in brackets)",
+        "",
+        "| stories | site | wall time | CPU time | peak RSS | files written | ours ÷ this (wall) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    names = {"ours": "**narrative build**", "floor": "floor: Material + search",
+             "alternative": "alternative: blog + RSS plugins"}
+    for size in results.sizes:
+        ours = wall(results, size, "ours")
+        for site in SITES:
+            runs = results.builds[size, site]
+            took = wall(results, size, site)
+            lines.append(f"| {size:,} | {names[site]} | {seconds(took)} ({spread([r.wall for r in runs])}) | "
+                         f"{seconds(median([r.cpu for r in runs]))} | {max(r.rss for r in runs):.0f} MiB | "
+                         f"{runs[0].files:,} | {'' if site == 'ours' else f'{ours / took:.2f} ×'} |")
+    lines += ["", "### Growth of our build", "", "| stories | wall time | ÷ the build of a tenth as many |",
+              "| ---: | ---: | ---: |"]
+    for previous, size in zip((None, *results.sizes), results.sizes):
+        growth = f"{wall(results, size, 'ours') / wall(results, previous, 'ours'):.1f} ×" if previous else ""
+        lines.append(f"| {size:,} | {seconds(wall(results, size, 'ours'))} | {growth} |")
+    lines += ["", f"### Alone (median of {repeats})", "",
+              "| stories | `narrative check` (all files) | its peak RSS | feeds and digests from a loaded site "
+              "| search index alone (Pagefind) |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for size in results.sizes:
+        checks, timed = results.checks[size], results.outputs[size]
+        lines.append(f"| {size:,} | {seconds(median([r.wall for r in checks]))} | "
+                     f"{max(r.rss for r in checks):.0f} MiB | {seconds(median([t['outputs'] for t in timed]))} | "
+                     f"{seconds(median([t['index'] for t in timed]))} |")
+    if results.serve:
+        lines += ["", "### `mkdocs serve`, 1,000 stories", "",
+                  f"An edited story showed on its page {', '.join(seconds(s) for s in results.serve)} after saving "
+                  f"(median {seconds(median(results.serve))}): MkDocs rebuilds the whole site on every change."]
+    lines += ["", "### Targets", "", "| target | measured | met |", "| --- | ---: | --- |"]
+    lines += [f"| {target.what} | {target.measured} | {'yes' if target.met else '**no**'} |"
+              for target in targets(results)]
+    return "\n".join(lines)
+
+
+def write_results(path: Path, text: str) -> None:
+    """Put `text` between the markers of `path`, keeping the rest of the file."""
+    block = f"{START}\n{text}\n{END}"
+    old = path.read_text(encoding="utf-8") if path.exists() else f"# Build benchmark\n\n{START}\n{END}\n"
+    before, _, rest = old.partition(START)
+    _, _, after = rest.partition(END)
+    path.write_text(f"{before}{block}{after}", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 100 and 1,000 only")
+    parser.add_argument("--sizes", type=lambda text: tuple(int(n) for n in text.split(",")),
+                        help="comma-separated numbers of stories instead (e.g. 100,1000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each build (default: %(default)s)")
+    parser.add_argument("--serve-edits", type=int, default=3,
+                        help="edits timed under mkdocs serve at N = 1,000; 0 to skip (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="the results file (default: bench/RESULTS.md)")
+    parser.add_argument("--work", type=Path, help="where to write the sites (default: a scratch folder, removed)")
+    parser.add_argument("--time-outputs", nargs=2, type=Path, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.time_outputs:
+        print(json.dumps(time_outputs(*args.time_outputs)))
+        return 0
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    work = args.work or Path(tempfile.mkdtemp(prefix="narrative-bench-"))
+    try:
+        results = run(sizes, args.repeats, work, args.serve_edits, lambda line: print(line, flush=True))
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = table(results, args.repeats)
+    write_results(args.out, text)
+    print(f"\n{text}\n\nWrote {args.out}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

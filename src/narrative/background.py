@@ -1,0 +1,122 @@
+"""Work done in forked processes, so that a machine's other cores share it: the search index, the feeds and the
+digests made while MkDocs draws the pages, and long lists of bodies to render or stories to screen.
+
+MkDocs draws pages on one core. A fork starts with everything the parent has loaded and rendered (the site,
+every body's HTML), so nothing is sent to it; only the work's result, or its exception, comes back, pickled,
+through a pipe. Where there is no fork (Windows), the work runs in the calling process when its result is
+asked for. Nothing here knows what the work is.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import signal
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class BackgroundError(RuntimeError):
+    """The forked process stopped without saying how its work went (it was killed, or could not report)."""
+
+
+def _report(work: Callable[[], object], pipe: int) -> None:
+    """In the child: do the work and send back its result, or the exception it raised."""
+    try:
+        outcome: tuple[bool, object] = (True, work())
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which re-raises it
+        outcome = (False, error)
+    try:
+        data = pickle.dumps(outcome)
+    except Exception as error:  # noqa: BLE001 - an exception or result that cannot be pickled, said in words
+        data = pickle.dumps((False, BackgroundError(f"{type(outcome[1]).__name__}: {outcome[1]} ({error})")))
+    with os.fdopen(pipe, "wb") as out:
+        out.write(data)
+
+
+def _stop(pid: int, pipe: int) -> None:
+    """Stop an abandoned child and everything it started (its own process group), and reap it."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError, PermissionError):
+        pass
+    try:
+        os.close(pipe)
+    except OSError:
+        pass
+
+
+class Background(Generic[T]):
+    """`work` running in a child process from the moment this is made; `result()` waits for it, returning its
+    result or raising its exception. Dropped before then (a build that failed half way), the child and
+    anything it started are stopped."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._pid: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            os.setpgid(0, 0)  # its own group, so that stopping it stops what it started too
+            try:
+                _report(work, write)
+            finally:
+                os._exit(0)  # not the parent's clean-ups: they are the parent's to run
+        os.close(write)
+        try:
+            os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists before any stop
+        except OSError:
+            pass
+        self._pid, self._read = pid, read
+        self._stop = weakref.finalize(self, _stop, pid, read)
+
+    def result(self) -> T:
+        if self._pid is None:
+            return self._work()
+        self._stop.detach()
+        with os.fdopen(self._read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if not data:
+            raise BackgroundError(f"the background work stopped without a result (exit status {status})")
+        try:
+            done, value = pickle.loads(data)
+        except Exception as error:  # noqa: BLE001 - an exception whose class cannot be rebuilt from its pickle
+            raise BackgroundError(f"the background work failed, and its error could not be read ({error})") from None
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _each(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [function(item) for item in items]
+
+
+def on_all_cores(function: Callable[[T], R], items: Sequence[T], least: int = 200) -> list[R]:
+    """`[function(item) for item in items]`, with the items shared out among the machine's cores: a forked
+    helper for each core but this one's takes every n-th item and sends its results back. Fewer than `least`
+    items are done here alone, as forking would cost more than it saves."""
+    ways = cores() if hasattr(os, "fork") and len(items) >= least else 1
+    if ways < 2:
+        return _each(function, items)
+    shares = [items[number::ways] for number in range(ways)]
+    helpers = [Background(functools.partial(_each, function, share)) for share in shares[1:]]
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]
+    results[0::ways] = _each(function, shares[0])
+    for number, helper in enumerate(helpers, start=1):
+        results[number::ways] = helper.result()
+    return results
