@@ -248,7 +248,7 @@ def test_without_javascript_the_search_box_gives_way_to_links(browser: Browser, 
         page.get_by_text("Find stories", exact=True).click()
         links = page.locator(".nv-search-nojs__links a")
         assert [(link.text_content(), link.get_attribute("href")) for link in links.all()] == [
-            ("All stories", "../"), ("All topics", "../../topics/"),
+            ("All stories", "../../stories/"), ("All topics", "../../topics/"),
             *[(topic.label, f"../../topics/{topic.slug}/") for topic in sample.settings.topics]]
         assert all(link.is_visible() for link in links.all())
 

@@ -19,6 +19,8 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+YIELDING = 10
+"""How much lower a yielding child's priority is (added to its niceness)."""
 
 
 class BackgroundError(RuntimeError):
@@ -55,9 +57,11 @@ def _stop(pid: int, pipe: int) -> None:
 class Background(Generic[T]):
     """`work` running in a child process from the moment this is made; `result()` waits for it, returning its
     result or raising its exception. Dropped before then (a build that failed half way), the child and
-    anything it started are stopped."""
+    anything it started are stopped. A `yielding` child runs at a lower priority, as do the programs it starts,
+    so that when there are more busy processes than cores the parent keeps its core: MkDocs drawing the pages
+    is what a build waits for, and Pagefind would otherwise take a share of its core."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], *, yielding: bool = False) -> None:
         self._work = work
         self._pid: int | None = None
         if not hasattr(os, "fork"):
@@ -67,6 +71,8 @@ class Background(Generic[T]):
         if pid == 0:
             os.close(read)
             os.setpgid(0, 0)  # its own group, so that stopping it stops what it started too
+            if yielding:
+                os.nice(YIELDING)
             try:
                 _report(work, write)
             finally:

@@ -6,11 +6,13 @@ call these; none of them prints or exits.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from narrative import digests, feeds, fields, loader, mail, render, search_index
+from narrative.background import on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.output import Output
@@ -45,8 +47,7 @@ def read_site(settings: Settings, preview: bool = False,
     files, problems = loader.load(paths, settings.stories_path, settings.root)
     problems += strays
     items: list[Item] = []
-    for file in files:
-        item, item_problems = fields.build(file, settings)
+    for item, item_problems in on_all_cores(functools.partial(fields.build, settings=settings), files):
         problems += item_problems
         if item is not None:
             items.append(item)

@@ -14,6 +14,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -38,6 +41,7 @@ class _Build:
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
     beside: Background[list[Problem]] | None = None
+    drawn: dict[tuple[str, str], Markup] = field(default_factory=dict)
 
 
 _current: _Build | None = None
@@ -93,7 +97,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
-    state.beside = Background(lambda: build.write_beside_pages(site, out))
+    state.beside = Background(lambda: build.write_beside_pages(site, out), yielding=True)
     return files
 
 
@@ -106,8 +110,23 @@ def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, f
     return markdown
 
 
+@pass_context
+def _same_at_each_depth(context: Context, name: str) -> Markup:
+    """The template `name` drawn once for each depth of page (`base_url`) and reused: the header's search box
+    and dialog and the footer are the same on thousands of pages, and drawing them again for each one was a
+    tenth of the build. Such a template must depend on nothing but the site's settings and `narrative_root`,
+    the way from the page to the site's root, ending in a slash (`../../`, or `/` on the 404 page)."""
+    base = str(context.get("base_url") or ".")
+    drawn, key = _state().drawn, (name, base)
+    if key not in drawn:
+        template = context.environment.get_template(name)
+        drawn[key] = Markup(template.render({**context.get_all(), "narrative_root": base.rstrip("/") + "/"}))
+    return drawn[key]
+
+
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     site = _state().site
+    env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_site"] = site
     env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
     env.filters.update(presentation.FILTERS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from narrative.screen.finding import CRISIS, Hit, distinct
+from narrative.screen.finding import CRISIS, Hit
 
 _SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)"
 _PERSON = r"(?:my|his|her|their|your)"
@@ -59,17 +59,20 @@ PHRASES: dict[str, tuple[str, ...]] = {
 }
 """Each category's phrases as patterns; the category names the finding ("words about self-harm")."""
 
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (category, re.compile(rf"(?=[a-z])\b(?:{'|'.join(phrases)})\b", re.IGNORECASE))
-    for category, phrases in PHRASES.items()
+CATEGORIES: tuple[str, ...] = tuple(PHRASES)
+PATTERN = re.compile(
+    r"(?=[a-z])\b(?:" + "|".join(f"(?P<c{number}>{'|'.join(phrases)})" for number, phrases in enumerate(PHRASES.values()))
+    + r")\b",
+    re.IGNORECASE,
 )
-"""Every phrase begins with a letter: saying so first (`(?=[a-z])`) lets the regular expression engine skip the
-other characters at once instead of trying every phrase at each, which halves the time a story takes."""
+"""Every category's phrases in one pattern, a named group for each (`c0` is the first category), so a text is
+read once rather than once a category. Every phrase begins with a letter: saying so first (`(?=[a-z])`) lets
+the regular expression engine skip the other characters at once instead of trying every phrase at each."""
 
 
 def find(text: str) -> Iterator[Hit]:
     """Every crisis phrase in `text`, in the order they appear; the phrase itself is shown, as it is not
     personal data and the editor needs it to judge."""
-    hits = [Hit(CRISIS, f"words about {category}", match.start(), match.end(), " ".join(match[0].split()))
-            for category, pattern in PATTERNS for match in pattern.finditer(text)]
-    yield from distinct(sorted(hits, key=lambda hit: (hit.start, -hit.end)))
+    for match in PATTERN.finditer(text):
+        category = CATEGORIES[int(match.lastgroup[1:])]  # type: ignore[index]
+        yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), " ".join(match[0].split()))

@@ -1,0 +1,110 @@
+"""Work in forked processes: results and errors come back, priorities are lowered, abandoned work is stopped."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from narrative.background import YIELDING, Background, BackgroundError, on_all_cores
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a killed one waiting for its parent to reap it is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().rpartition(")")[2].split()[0] != "Z"
+
+
+def test_the_result_comes_back_from_another_process() -> None:
+    work = Background(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = work.result()
+    assert value == [1, 2, 3]
+    assert pid != os.getpid()
+
+
+def test_an_exception_in_the_work_is_raised_by_result() -> None:
+    def fails() -> None:
+        raise ValueError("the feed could not be written")
+
+    work = Background(fails)
+    with pytest.raises(ValueError, match="the feed could not be written"):
+        work.result()
+
+
+def test_a_result_that_cannot_be_pickled_is_said_in_words() -> None:
+    work = Background(lambda: (lambda: None))
+    with pytest.raises(BackgroundError, match="Can't pickle|cannot pickle"):
+        work.result()
+
+
+def test_a_child_that_is_killed_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+
+    def wait_to_be_killed() -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    work = Background(wait_to_be_killed)
+    while not started.exists() or not started.read_text():
+        time.sleep(0.01)
+    os.kill(int(started.read_text()), signal.SIGKILL)
+    with pytest.raises(BackgroundError, match="stopped without a result"):
+        work.result()
+
+
+def test_a_yielding_child_and_what_it_starts_run_at_a_lower_priority() -> None:
+    ours = os.nice(0)
+    work = Background(lambda: (os.nice(0), subprocess.run(["sh", "-c", "nice"], capture_output=True,
+                                                            text=True, check=True).stdout.strip()),
+                      yielding=True)
+    child, program = work.result()
+    assert child == ours + YIELDING
+    assert program == str(ours + YIELDING)
+    assert Background(lambda: os.nice(0)).result() == ours
+
+
+def test_abandoned_work_is_stopped_with_the_programs_it_started(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+
+    def start_a_program() -> None:
+        program = subprocess.Popen(["sleep", "60"])
+        pids.write_text(f"{os.getpid()} {program.pid}")
+        program.wait()
+
+    work = Background(start_a_program)
+    while not pids.exists() or not pids.read_text():
+        time.sleep(0.01)
+    child, program = map(int, pids.read_text().split())
+    del work
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while any(map(_running, (child, program))) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _running(child)
+    assert not _running(program)
+
+
+def test_work_shared_among_cores_keeps_the_items_order() -> None:
+    numbers = list(range(1_000))
+    assert on_all_cores(_square, numbers, least=10) == [number * number for number in numbers]
+
+
+def test_few_items_are_done_in_this_process() -> None:
+    assert on_all_cores(lambda _: _pid(), [1, 2, 3], least=10) == [os.getpid()] * 3
