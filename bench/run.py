@@ -9,8 +9,9 @@ plugin with mkdocs-rss-plugin). The builds alternate (every N and site in one ro
 rotating from round to round) so that a machine's drift hits all alike. Each build runs in a fresh process;
 `os.wait4` gives its CPU time and the peak RSS of the largest process in its tree. Also measured, alone:
 `narrative check` over all files, feeds and digests made from an already loaded site, the Pagefind index on its
-own, and how long `mkdocs serve` takes to show an edited story (N = 1,000). It is never a timed test: the numbers
-go to the table between the markers in bench/RESULTS.md, with the machine's core count and the versions.
+own, and how long `mkdocs serve` takes to show an edited story (N = 1,000). Then bench/search_budget.py measures
+what search costs a reader and the build (N of 1,000 and more). It is never a timed test: the numbers go to the
+tables between the markers in bench/RESULTS.md, with the machine's core count and the versions.
 """
 
 from __future__ import annotations
@@ -327,12 +328,15 @@ def table(results: Results, repeats: int) -> str:
     return "\n".join(lines)
 
 
-def write_results(path: Path, text: str) -> None:
-    """Put `text` between the markers of `path`, keeping the rest of the file."""
-    block = f"{START}\n{text}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.exists() else f"# Build benchmark\n\n{START}\n{END}\n"
-    before, _, rest = old.partition(START)
-    _, _, after = rest.partition(END)
+def write_results(path: Path, text: str, start: str = START, end: str = END) -> None:
+    """Put `text` between the markers `start` and `end` of `path` (added at its end if missing), keeping the
+    rest of the file."""
+    block = f"{start}\n{text}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Build benchmark\n"
+    if start not in old:
+        old = f"{old.rstrip()}\n\n{start}\n{end}\n"
+    before, _, rest = old.partition(start)
+    _, _, after = rest.partition(end)
     path.write_text(f"{before}{block}{after}", encoding="utf-8")
 
 
@@ -344,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each build (default: %(default)s)")
     parser.add_argument("--serve-edits", type=int, default=3,
                         help="edits timed under mkdocs serve at N = 1,000; 0 to skip (default: %(default)s)")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="leave out bench/search_budget.py (run after the builds for each N of 1,000 or more)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the results file (default: bench/RESULTS.md)")
     parser.add_argument("--work", type=Path, help="where to write the sites (default: a scratch folder, removed)")
     parser.add_argument("--time-outputs", nargs=2, type=Path, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
@@ -360,7 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     text = table(results, args.repeats)
     write_results(args.out, text)
-    print(f"\n{text}\n\nWrote {args.out}.")
+    print(f"\n{text}\n\nWrote {args.out}.", flush=True)
+    searched = [f"--stories={size}" for size in sizes if size >= 1_000]
+    if args.search and searched:
+        command = [sys.executable, str(BENCH / "search_budget.py"), *searched, f"--repeat={args.repeats}",
+                   f"--out={args.out}"]
+        return subprocess.run(command, env=ENV, check=False).returncode
     return 0
 
 

@@ -11,7 +11,7 @@ For each N it builds a synthetic site (bench/synthetic.py) and measures:
 - the build time with the index step and without it (Pagefind swapped for a program that does nothing), so
   the index step's share of the build.
 
-    python bench/search_budget.py --stories 1000 --stories 10000
+    python bench/search_budget.py --stories 1000 --stories 10000    # writes its part of bench/RESULTS.md
     python bench/search_budget.py --site site/ --story stories/waiting-room-music/ --query radio
 
 The budget (the search issue): under 300 KB transferred at N = 10,000; the index step adds at most 10 %.
@@ -42,12 +42,15 @@ import yaml
 from playwright.sync_api import Request, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as benchmark  # noqa: E402 - the build benchmark beside this file, for its results file
 import synthetic  # noqa: E402 - the generator beside this file
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BUDGET = 300 * 1024
+START, END = "<!-- search:start -->", "<!-- search:end -->"
+"""This script's part of bench/RESULTS.md."""
 GZIPPED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".mjs"}
 """What GitHub Pages compresses; Pagefind's own files (.pf_*, .pagefind) are gzip inside already."""
 
@@ -94,6 +97,10 @@ def serving(site: Path, compress: bool) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class NoResults(SystemExit):
+    """A query the site has no results for: its cost is not what the budget is about."""
 
 
 @dataclass
@@ -154,7 +161,7 @@ def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
                     measured.search_code += size
         browser.close()
     if not shown:
-        raise SystemExit(f"no results for {query!r}: pick a word the stories use")
+        raise NoResults(f"no results for {query!r}: pick a word the stories use")
     return measured
 
 
@@ -252,7 +259,12 @@ def measure(stories: int, work: Path, repeat: int) -> Report:
     story = "stories/story-00000/"
     gzipped = transferred(built, story, synthetic.QUERY_WORD, compress=True)
     plain = transferred(built, story, synthetic.QUERY_WORD, compress=False)
-    spread = {word: transferred(built, story, word, compress=True).total for word in synthetic.query_words()}
+    spread = {}
+    for word in synthetic.query_words():  # the rarest words are in no story of a small site
+        try:
+            spread[word] = transferred(built, story, word, compress=True).total
+        except NoResults:
+            continue
     material = material_index(work / "site-source", work / "material")
     pagefind = folder_size(built / "pagefind")
     return Report(stories, synthetic.QUERY_WORD, gzipped, plain, *material, *pagefind,
@@ -267,6 +279,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="builds of each kind; the fastest counts")
     parser.add_argument("--work", type=Path, help="where to build (default: a temporary folder, removed after)")
     parser.add_argument("--json", type=Path, help="also write the numbers here as JSON")
+    parser.add_argument("--out", type=Path, default=benchmark.RESULTS,
+                        help="the results file, whose search part is replaced (default: bench/RESULTS.md)")
     parser.add_argument("--site", type=Path, help="measure this built site's transfer only")
     parser.add_argument("--story", default="stories/story-00000/", help="with --site: the page to open")
     parser.add_argument("--query", action="append", help="with --site: a one-word query; give it again for more "
@@ -287,6 +301,10 @@ def main() -> None:
             report = measure(stories, work, args.repeat)
             reports.append(report)
             print("\n".join(report.lines()), flush=True)
+    text = "\n".join(["### Search: what a reader downloads, and what indexing costs the build", "", "```",
+                       *(line for report in reports for line in report.lines()), "```"])
+    benchmark.write_results(args.out, text, START, END)
+    print(f"Wrote {args.out}.")
     if args.json:
         args.json.write_text(json.dumps([{**asdict(report), "index_share": report.index_share}
                                          for report in reports], indent=2), encoding="utf-8")
