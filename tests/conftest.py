@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from narrative.build import read_site
+from narrative.config import load_settings
+from narrative.site import Site
+
 REPO = Path(__file__).resolve().parents[1]
 BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
@@ -37,6 +41,14 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_mkdocs(REPO / "mkdocs.yml", site_dir)
     assert result.returncode == 0, result.stderr
     return site_dir
+
+
+@pytest.fixture(scope="session")
+def sample_content() -> Site:
+    """The repository's sample content as the core reads it (no drafts), to count what the built site shows."""
+    settings, problems = load_settings(REPO / "mkdocs.yml")
+    assert settings is not None, problems
+    return read_site(settings)[0]
 
 
 @dataclass

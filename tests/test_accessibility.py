@@ -146,6 +146,33 @@ def test_the_skip_link_comes_first_and_moves_focus_to_the_content(browser: Brows
         assert page.evaluate("document.activeElement.textContent.trim()") == "Stories"
 
 
+DRAWER_SHOWN = "() => document.querySelector('.md-sidebar--primary').getBoundingClientRect().right > 100"
+"""The menu drawer slides in from the left: off the screen when closed, its links in view when open."""
+
+
+def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(browser: Browser, served: str) -> None:
+    with page_at(browser, served + "stories/phone-queue-at-eight/", width=375) as page:
+        menu = page.locator(".md-header label[for='__drawer']")
+        assert not page.evaluate(DRAWER_SHOWN)
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if menu.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reached the menu button")
+        assert (menu.get_attribute("role"), menu.get_attribute("aria-label")) == ("button", "Menu")
+        assert menu.get_attribute("aria-expanded") == "false"
+        page.keyboard.press("Enter")
+        page.wait_for_function(DRAWER_SHOWN)
+        assert menu.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"() => !({DRAWER_SHOWN})()")
+        assert menu.get_attribute("aria-expanded") == "false"
+        assert menu.evaluate("el => el === document.activeElement"), "focus goes back to the menu button"
+        page.keyboard.press(" ")
+        page.wait_for_function(DRAWER_SHOWN)
+
+
 def front_matter(path: Path) -> dict[str, Any]:
     _, header, _ = path.read_text(encoding="utf-8").split("---\n", 2)
     return yaml.safe_load(header)

@@ -11,14 +11,13 @@ import lxml.html
 import pytest
 import yaml
 
-from narrative import build
 from narrative.cli import main
-from narrative.config import Settings, from_mapping, load_settings
+from narrative.config import Settings, from_mapping
 from narrative.digests import Digest, Period, archive, date_range, for_date, span, week_of
 from narrative.model import Consent, PledgeUpdate, Progress, Source, Story
 from narrative.site import Site
 from tests import content
-from tests.conftest import REPO, Project
+from tests.conftest import Project
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 UTC = dt.timezone.utc
@@ -241,10 +240,8 @@ def test_the_command_explains_wrong_usage(tmp_path: Path, capsys: pytest.Capture
 
 # The archive in the built sample site.
 
-def test_the_build_writes_the_digest_archive(sample_site: Path) -> None:
-    settings, problems = load_settings(REPO / "mkdocs.yml")
-    assert settings is not None, problems
-    site, _ = build.read_site(settings)
+def test_the_build_writes_the_digest_archive(sample_site: Path, sample_content: Site) -> None:
+    site = sample_content
     kept = archive(site)
     assert kept, "the sample site has digests"
     for digest in kept:

@@ -20,7 +20,7 @@ from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
 from narrative.site import Site
 from tests import content
-from tests.conftest import REPO, Project
+from tests.conftest import Project
 
 SITE = "https://stories.example.org/"
 ATOM_SCHEMA = lxml.etree.RelaxNG(lxml.etree.parse(str(Path(__file__).parent / "fixtures" / "atom.rng")))
@@ -280,11 +280,8 @@ def test_a_build_without_site_url_stops_with_a_clear_error(project: Project) -> 
 # The sample site, built once by MkDocs: its feeds, their autodiscovery links and the subscribe page.
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Settings, Site]:
-    settings, problems = load_settings(REPO / "mkdocs.yml")
-    assert settings is not None, problems
-    site, _ = build.read_site(settings)
-    return settings, site
+def sample(sample_content: Site) -> tuple[Settings, Site]:
+    return sample_content.settings, sample_content
 
 
 def head_feeds(site_dir: Path, url: str) -> list[str]:

@@ -10,19 +10,15 @@ import lxml.html
 import pytest
 from PIL import Image
 
-from narrative.build import read_site
-from narrative.config import load_settings
 from narrative.site import Site
-from tests.conftest import REPO, Project
+from tests.conftest import Project
 
 SITE_URL = "https://stories.hollowmere.example/"
 
 
 @pytest.fixture(scope="module")
-def site() -> Site:
-    settings, problems = load_settings(REPO / "mkdocs.yml")
-    assert settings is not None, problems
-    return read_site(settings)[0]
+def site(sample_content: Site) -> Site:
+    return sample_content
 
 
 def page(site_dir: Path, url: str) -> lxml.html.HtmlElement:
@@ -136,7 +132,7 @@ def test_share_links_are_plain_links_without_tracking(sample_site: Path, site: S
     assert field.get("value") == address and field.get("readonly") is not None
     assert share.cssselect('label[for="nv-share-address"]')[0].text_content() == "Link to this page"
     assert share.cssselect("#nv-share-status")[0].get("aria-live") == "polite"
-    assert [script.get("src") for script in tree.cssselect("script[src*=narrative]")] == [
+    assert [script.get("src") for script in tree.cssselect("script[src*=narrative-share]")] == [
         "../../assets/narrative-share.js"]
     assert (sample_site / "assets/narrative-share.js").is_file()
 

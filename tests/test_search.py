@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from narrative.build import read_site
-from narrative.config import load_settings
 from narrative.site import Site
 from tests.browser import page_at
 from tests.conftest import REPO
@@ -27,10 +25,8 @@ READY = "Type a word to search the stories and pledge updates."
 
 
 @pytest.fixture(scope="module")
-def sample() -> Site:
-    settings, problems = load_settings(REPO / "mkdocs.yml")
-    assert settings is not None, problems
-    return read_site(settings)[0]
+def sample(sample_content: Site) -> Site:
+    return sample_content
 
 
 def words(text: str) -> set[str]:

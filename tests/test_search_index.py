@@ -15,20 +15,18 @@ import lxml.html
 import pytest
 
 from narrative.build import read_site
-from narrative.config import Settings, from_mapping, load_settings
-from narrative.model import Consent, Source, Status, Story
+from narrative.config import Settings, from_mapping
+from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
 from narrative.search_index import STORY, UPDATE, Record, record, records, start
 from narrative.site import Site
-from tests.conftest import REPO, Project
+from tests.conftest import Project
 from tests.content import config
 
 
 @pytest.fixture(scope="module")
-def sample() -> Site:
-    settings, problems = load_settings(REPO / "mkdocs.yml")
-    assert settings is not None, problems
-    return read_site(settings)[0]
+def sample(sample_content: Site) -> Site:
+    return sample_content
 
 
 @pytest.fixture(scope="module")

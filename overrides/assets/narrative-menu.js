@@ -1,0 +1,35 @@
+/* narrative: Material's menu button on a phone is a <label> for the drawer's checkbox, which a mouse or finger
+   can use but a keyboard cannot reach. This makes it a button to a keyboard and a screen reader: it can be
+   focused, Enter and Space open and close the menu, it says whether the menu is open, and Escape closes the
+   menu and brings focus back to the button. Without JavaScript the label still opens the menu by touch. */
+(function () {
+  "use strict";
+  var toggle = document.getElementById("__drawer");
+  var button = document.querySelector(".md-header label[for='__drawer']");
+  if (!toggle || !button) {
+    return;
+  }
+  function show() {
+    button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+  }
+  button.setAttribute("role", "button");
+  button.setAttribute("tabindex", "0");
+  button.setAttribute("aria-label", "Menu");
+  show();
+  toggle.addEventListener("change", show);
+  button.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      event.stopPropagation(); /* Material clicks a focused label on Enter too: the menu would open and close */
+      button.click();
+      show();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.checked) {
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+      button.focus();
+    }
+  });
+})();
