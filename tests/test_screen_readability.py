@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import textstat
+
 from narrative import build
 from narrative.problems import Severity
 from narrative.screen import Screening
-from narrative.screen.readability import measure, plain_text
+from narrative.screen.readability import count_sentences, measure, plain_text, scores
+from tests.conftest import REPO
 from tests.content import settings_for, story
 
 EASY = "I went to the GP. The nurse was kind. She gave me a leaflet and a cup of tea. I felt better when I left.\n"
@@ -62,3 +66,22 @@ def test_an_editor_can_accept_a_hard_read(tmp_path: Path) -> None:
     screening = _screen(tmp_path, max_grade=9)
     assert screening.findings == ()
     assert screening.readings[0].grade == 19.1
+
+
+TRICKY = ("Yes. No! Well -- maybe? It's fine, I suppose. ... . — . Dr. Patel saw me at 9.30. "
+          "\"Thank you,\" I said. OK then... see you soon. A - b - c. 'Quoted words' here and there. Ward 7 A&E.")
+
+
+def _texts() -> list[str]:
+    stories = sorted((REPO / "stories").rglob("*.md"))
+    return [TRICKY, EASY, HARD, *(plain_text(path.read_text(encoding="utf-8").split("---\n", 2)[2])
+                                  for path in stories)]
+
+
+def test_sentences_and_scores_are_textstats_own() -> None:
+    for text in _texts():
+        assert count_sentences(text) == textstat.sentence_count(text), text
+        ease, grade, words = scores(text)
+        assert ease == pytest.approx(textstat.flesch_reading_ease(text), abs=1e-9), text
+        assert grade == pytest.approx(textstat.flesch_kincaid_grade(text), abs=1e-9), text
+        assert words == textstat.lexicon_count(text), text
