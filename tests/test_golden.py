@@ -18,7 +18,7 @@ from narrative.build import read_site, write_outputs
 from narrative.config import load_settings
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
-SITE, EXPECTED = GOLDEN / "site", GOLDEN / "expected"
+CONTENT, EXPECTED = GOLDEN / "content", GOLDEN / "expected"
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -28,7 +28,7 @@ def files_under(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    settings, problems = load_settings(SITE / "mkdocs.yml")
+    settings, problems = load_settings(CONTENT / "mkdocs.yml")
     assert settings is not None and not problems, problems
     site, problems = read_site(settings)
     assert not problems, problems
