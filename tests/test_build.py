@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
@@ -216,3 +217,32 @@ def test_sample_site_has_every_page_its_content_calls_for(sample_site: Path) -> 
 @pytest.mark.parametrize("url", ["", "about/", "share-your-story/", "privacy/", "accessibility/"])
 def test_sample_editor_pages_are_built(sample_site: Path, url: str) -> None:
     assert (sample_site / url / "index.html").is_file()
+
+
+def _target(site_dir: Path, page: Path, link: str) -> Path | None:
+    """The file a link on `page` leads to in the built site, or None for a link that leaves the site."""
+    if link.startswith(("#", "mailto:", "tel:", "javascript:", "data:")) or urlsplit(link).scheme not in ("", "file"):
+        return None
+    page_url = "file:///" + page.relative_to(site_dir).as_posix()
+    path = unquote(urlsplit(urljoin(page_url, link)).path).lstrip("/")
+    found = site_dir / path
+    return found / "index.html" if link.endswith("/") or found.is_dir() else found
+
+
+def test_every_link_within_the_site_leads_to_a_file(sample_site: Path) -> None:
+    """Each page's own links, and the header and footer drawn once for each depth of page and reused, lead
+    somewhere at every depth (the 404 page's links start from the site's root, as it is served anywhere)."""
+    broken = []
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        if page.name != "index.html" and page.name != "404.html":
+            continue  # email bodies in the digest archive link to the site by full address
+        tree = lxml.html.parse(str(page)).getroot()
+        for element, attribute in ((tag, name) for tag in tree.iter() for name in ("href", "src")
+                                   if isinstance(tag.tag, str) and tag.get(name)):
+            link = element.get(attribute)
+            target = _target(sample_site, page if page.name != "404.html" else sample_site / "index.html", link)
+            if target is not None and not target.exists():
+                broken.append(f"{page.relative_to(sample_site)}: {link}")
+    assert broken == []
