@@ -52,6 +52,15 @@ def test_each_phrase_once_in_the_order_written() -> None:
                            ("words about abuse", "abusive")]
 
 
+@pytest.mark.parametrize("before", ["", "İstanbul, ", "STRAßE "])
+def test_the_phrase_is_shown_as_written_from_where_it_stands(before: str) -> None:
+    """Lowercasing can lengthen a text (`İ` becomes two characters): the positions must still be the text's."""
+    text = f"{before}Some days I Wanted To Die."
+    hits = list(crisis.find(text))
+    assert [(hit.label, hit.text) for hit in hits] == [("words about suicide", "Wanted To Die")]
+    assert text[hits[0].start:hits[0].end] == "Wanted To Die"
+
+
 @pytest.mark.parametrize("text", [
     "The abuse of the parking rules by staff made me cross.",
     "People are abusing the system, the receptionist said.",

@@ -62,17 +62,22 @@ PHRASES: dict[str, tuple[str, ...]] = {
 CATEGORIES: tuple[str, ...] = tuple(PHRASES)
 PATTERN = re.compile(
     r"(?=[a-z])\b(?:" + "|".join(f"(?P<c{number}>{'|'.join(phrases)})" for number, phrases in enumerate(PHRASES.values()))
-    + r")\b",
-    re.IGNORECASE,
+    + r")\b"
 )
 """Every category's phrases in one pattern, a named group for each (`c0` is the first category), so a text is
 read once rather than once a category. Every phrase begins with a letter: saying so first (`(?=[a-z])`) lets
-the regular expression engine skip the other characters at once instead of trying every phrase at each."""
+the regular expression engine skip the other characters at once instead of trying every phrase at each. The
+phrases are lowercase and matched against the lowercased text, three times as fast as ignoring case."""
+_ANY_CASE = re.compile(PATTERN.pattern, re.IGNORECASE)
+"""For the rare text whose lowercase is longer than itself (`İ`), where positions would no longer line up."""
 
 
 def find(text: str) -> Iterator[Hit]:
     """Every crisis phrase in `text`, in the order they appear; the phrase itself is shown, as it is not
     personal data and the editor needs it to judge."""
-    for match in PATTERN.finditer(text):
+    lowered = text.lower()
+    pattern, searched = (PATTERN, lowered) if len(lowered) == len(text) else (_ANY_CASE, text)
+    for match in pattern.finditer(searched):
         category = CATEGORIES[int(match.lastgroup[1:])]  # type: ignore[index]
-        yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), " ".join(match[0].split()))
+        phrase = text[match.start():match.end()]
+        yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), " ".join(phrase.split()))

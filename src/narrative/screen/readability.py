@@ -73,8 +73,12 @@ def _short(sentence: str) -> bool:
     tokens = sentence.split()
     if len(tokens) <= 2:
         return True
-    if sum(1 for token in tokens if _WORDLIKE.search(token)) >= 3:
-        return False
+    wordlike = 0
+    for token in tokens:
+        if _WORDLIKE.search(token):
+            wordlike += 1
+            if wordlike == 3:
+                return False
     return counts.count_words(sentence) <= 2
 
 
