@@ -43,7 +43,8 @@ def read_site(settings: Settings, preview: bool = False,
         wanted = _shown(settings, only)
         paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
         strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
-                          "updates and responses are .md files", "not-markdown") for path in only if path.suffix != ".md"]
+                          "updates and responses are .md files", "not-markdown")
+                  for path in only if path.suffix != ".md"]
     files, problems = loader.load(paths, settings.stories_path, settings.root)
     problems += strays
     items: list[Item] = []

@@ -60,10 +60,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
 """Each category's phrases as patterns; the category names the finding ("words about self-harm")."""
 
 CATEGORIES: tuple[str, ...] = tuple(PHRASES)
-PATTERN = re.compile(
-    r"(?=[a-z])\b(?:" + "|".join(f"(?P<c{number}>{'|'.join(phrases)})" for number, phrases in enumerate(PHRASES.values()))
-    + r")\b"
-)
+_GROUPS = "|".join(f"(?P<c{number}>{'|'.join(phrases)})" for number, phrases in enumerate(PHRASES.values()))
+PATTERN = re.compile(rf"(?=[a-z])\b(?:{_GROUPS})\b")
 """Every category's phrases in one pattern, a named group for each (`c0` is the first category), so a text is
 read once rather than once a category. Every phrase begins with a letter: saying so first (`(?=[a-z])`) lets
 the regular expression engine skip the other characters at once instead of trying every phrase at each. The
