@@ -83,3 +83,12 @@ def page_at(browser: Browser, url: str, *, width: int = 1280, scheme: str = "lig
         yield page
     finally:
         context.close()
+
+
+def tab_to(page: Page, selector: str, what: str, presses: int = 30) -> None:
+    """Press Tab, as a keyboard user does, until the element `selector` has focus; fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+    pytest.fail(f"Tab never reached {what}")

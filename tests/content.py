@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
+from narrative import build
 from narrative.config import Settings, load_settings
+from narrative.screen import Screening
 
 TOPICS = [
     {"slug": "mental-health", "label": "Mental health", "description": "Talking therapies and crisis care."},
@@ -90,3 +92,10 @@ def response(root: Path, slug: str, story: str, body: str = "Thank you for telli
     front = {"story": story, "date": "2026-03-05", "responder": "Sam Reed, Patient Experience Lead", **fields}
     return write_file(root, "responses", slug, {key: value for key, value in front.items() if value is not None},
                       body)
+
+
+def screened(root: Path, **screening: object) -> Screening:
+    """The full screen of the content under `root`, with these `screening` settings; the content must be valid."""
+    site, problems = build.read_site(settings_for(root, screening=screening or None))
+    assert problems == []
+    return build.screen_site(site)

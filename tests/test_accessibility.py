@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from tests.browser import SCHEMES, page_at
+from tests.browser import SCHEMES, page_at, tab_to
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -154,12 +154,7 @@ def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(browser: Browser
     with page_at(browser, served + "stories/phone-queue-at-eight/", width=375) as page:
         menu = page.locator(".md-header label[for='__drawer']")
         assert not page.evaluate(DRAWER_SHOWN)
-        for _ in range(10):
-            page.keyboard.press("Tab")
-            if menu.evaluate("el => el === document.activeElement"):
-                break
-        else:
-            pytest.fail("Tab never reached the menu button")
+        tab_to(page, ".md-header label[for='__drawer']", "the menu button", presses=10)
         assert (menu.get_attribute("role"), menu.get_attribute("aria-label")) == ("button", "Menu")
         assert menu.get_attribute("aria-expanded") == "false"
         page.keyboard.press("Enter")

@@ -8,9 +8,8 @@ from pathlib import Path
 from narrative import build
 from narrative.config import from_mapping, load_settings
 from narrative.problems import Severity
-from narrative.screen import Screening
 from tests.conftest import REPO
-from tests.content import config, response, settings_for, story, update, write_file
+from tests.content import config, response, screened, settings_for, story, update, write_file
 
 FRONT = """title: Call me on 07700 900 123
 date: 2026-03-14
@@ -27,13 +26,6 @@ My NHS number is 943 476 5919 and I live at LS1 4AP.
 
 Some nights I was cutting myself.
 """
-
-
-def screened(root: Path, **screening: object) -> Screening:
-    settings = settings_for(root, screening=screening or None)
-    site, problems = build.read_site(settings)
-    assert problems == []
-    return build.screen_site(site)
 
 
 def test_findings_carry_the_file_line_field_kind_and_masked_text(tmp_path: Path) -> None:

@@ -7,12 +7,10 @@ from pathlib import Path
 import pytest
 import textstat
 
-from narrative import build
 from narrative.problems import Severity
-from narrative.screen import Screening
 from narrative.screen.readability import count_sentences, measure, plain_text, scores
 from tests.conftest import REPO
-from tests.content import settings_for, story
+from tests.content import screened, story
 
 EASY = "I went to the GP. The nurse was kind. She gave me a leaflet and a cup of tea. I felt better when I left.\n"
 HARD = ("Our service works in partnership with community organisations to deliver personalised support, "
@@ -35,17 +33,10 @@ def test_scores_and_word_count() -> None:
     assert measure("stories/pledge/empty.md", 7, "").words == 0
 
 
-def _screen(root: Path, **screening: object) -> Screening:
-    settings = settings_for(root, screening=screening or None)
-    site, problems = build.read_site(settings)
-    assert problems == []
-    return build.screen_site(site)
-
-
 def test_a_gentle_note_above_the_configured_grade(tmp_path: Path) -> None:
     story(tmp_path, "hard-words", body=HARD)
     story(tmp_path, "plain-words", body=EASY * 3)
-    screening = _screen(tmp_path, max_grade=9)
+    screening = screened(tmp_path, max_grade=9)
     assert [str(finding.problem) for finding in screening.findings] == [
         "stories/patient/hard-words.md:9: reads at grade 19.1, reading ease 0, above the site's aim of grade 9: "
         "shorter sentences and everyday words would help more people; or add 'readability' to 'reviewed:'"]
@@ -57,13 +48,13 @@ def test_a_gentle_note_above_the_configured_grade(tmp_path: Path) -> None:
 def test_no_note_at_or_below_the_aim_or_for_a_short_text(tmp_path: Path) -> None:
     story(tmp_path, "hard-words", body=HARD)
     story(tmp_path, "short-and-hard", body="Comprehensive multidisciplinary documentation necessitated.\n")
-    assert _screen(tmp_path, max_grade=20).findings == ()
-    assert [finding.path for finding in _screen(tmp_path, max_grade=9).findings] == ["stories/patient/hard-words.md"]
+    assert screened(tmp_path, max_grade=20).findings == ()
+    assert [finding.path for finding in screened(tmp_path, max_grade=9).findings] == ["stories/patient/hard-words.md"]
 
 
 def test_an_editor_can_accept_a_hard_read(tmp_path: Path) -> None:
     story(tmp_path, "hard-words", body=HARD, reviewed=["readability"])
-    screening = _screen(tmp_path, max_grade=9)
+    screening = screened(tmp_path, max_grade=9)
     assert screening.findings == ()
     assert screening.readings[0].grade == 19.1
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from narrative.site import Site
-from tests.browser import page_at
+from tests.browser import page_at, tab_to
 from tests.conftest import REPO
 from tests.test_accessibility import violations
 
@@ -165,12 +165,7 @@ def test_more_results_come_on_request_and_focus_moves_to_the_first_new_one(brows
 
 def test_search_works_from_the_keyboard_alone(browser: Browser, served: str) -> None:
     with page_at(browser, served + STORY) as page:
-        for _ in range(30):
-            page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement.matches('[data-nv-search-open]')"):
-                break
-        else:
-            pytest.fail("Tab never reached the search button")
+        tab_to(page, "[data-nv-search-open]", "the search button")
         page.keyboard.press("Enter")
         assert page.get_by_role("dialog", name="Search stories and pledge updates").is_visible()
         assert page.get_by_role("searchbox", name="Words to search for").evaluate("box => box === "
