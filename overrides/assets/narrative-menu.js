@@ -21,8 +21,7 @@
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       event.stopPropagation(); /* Material clicks a focused label on Enter too: the menu would open and close */
-      button.click();
-      show();
+      button.click(); /* the checkbox's change event updates aria-expanded */
     }
   });
   document.addEventListener("keydown", function (event) {

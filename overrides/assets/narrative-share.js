@@ -6,9 +6,9 @@
   if (!navigator.clipboard || !window.isSecureContext) {
     return;
   }
+  var status = document.getElementById("nv-share-status");
   document.querySelectorAll("[data-nv-copy]").forEach(function (button) {
     var field = document.getElementById(button.getAttribute("data-nv-copy"));
-    var status = document.getElementById("nv-share-status");
     if (!field || !status) {
       return;
     }

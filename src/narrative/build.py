@@ -66,7 +66,7 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     """Personal data, crisis words and readability in every loaded file (drafts and withdrawn stories too:
     their text is in the repository all the same), or only in the files in `only`; its `problems` fail a
     build only for the kinds `screening.error_kinds` makes errors."""
-    items = [*site.all_stories, *site.updates, *site.all_responses]
+    items = site.every_item
     if only is not None:
         wanted = _shown(site.settings, only)
         items = [item for item in items if item.source.path in wanted]
@@ -76,7 +76,7 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
 def screen_errors(site: Site) -> list[Problem]:
     """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names), looked
     for in every loaded file; with no such kinds, nothing is screened at all."""
-    return screen_for_errors([*site.all_stories, *site.updates, *site.all_responses], site.settings)
+    return screen_for_errors(site.every_item, site.settings)
 
 
 def render_bodies(site: Site) -> None:

@@ -178,10 +178,11 @@ def _url(value: Any) -> str | None:
 
 def _timezone(value: Any) -> str:
     try:
-        zoneinfo.ZoneInfo(_text(value))
+        name = _text(value)  # its own error on a non-text value is worded for text, not time zones
+        zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise SettingError(f"must be a time zone name such as 'Europe/London', not {value!r}") from None
-    return value.strip()
+    return name
 
 
 def _kinds(value: Any) -> tuple[str, ...]:
@@ -197,11 +198,11 @@ def _kinds(value: Any) -> tuple[str, ...]:
 def _domain(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
-                                                      value.strip().lower()):
+    domain = value.strip().lower() if isinstance(value, str) else ""
+    if not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", domain):
         raise SettingError(f"must be a domain name such as 'stories.example.org' (no https:// and no path), "
                            f"not {value!r}")
-    return value.strip().lower()
+    return domain
 
 
 def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:

@@ -170,8 +170,9 @@ def consent(value: Any, ctx: Context) -> Consent:
     return Consent(True, when, how)
 
 
-def _local_file(src: Any, ctx: Context, what: str) -> Path:
-    """A file beside the story, inside the stories folder: never an outside URL (privacy) or a path out."""
+def _local_file(src: Any, ctx: Context, what: str) -> tuple[Path, str]:
+    """A file beside the story, inside the stories folder (never an outside URL, for privacy, or a path out),
+    and its path from that folder."""
     if not isinstance(src, str) or not src.strip():
         raise FieldError(f"{what} needs a 'src': the file's path next to the story, like images/garden.jpg")
     if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
@@ -182,23 +183,19 @@ def _local_file(src: Any, ctx: Context, what: str) -> Path:
         raise FieldError(f"'{src}' must be inside the {ctx.settings.stories_dir}/ folder")
     if not path.is_file():
         raise FieldError(f"'{src}' was not found next to the story")
-    return path
-
-
-def _relative(path: Path, ctx: Context) -> str:
-    return path.relative_to(ctx.settings.stories_path.resolve()).as_posix()
+    return path, path.relative_to(stories).as_posix()
 
 
 def image(value: Any, ctx: Context) -> Image:
     if not isinstance(value, Mapping):
         raise FieldError("each image needs 'src' and 'alt', like {src: images/garden.jpg, alt: A bench by roses}")
-    path = _local_file(value.get("src"), ctx, "each image")
+    path, relative = _local_file(value.get("src"), ctx, "each image")
     if mimetypes.guess_type(path.name)[0] not in IMAGE_TYPES:
         raise FieldError(f"'{value['src']}' must be a JPEG, PNG, WebP or GIF picture")
     alt = value.get("alt")
     if not isinstance(alt, str) or not alt.strip():
         raise FieldError(f"'{value['src']}' has no 'alt': describe the picture for someone who cannot see it")
-    return Image(_relative(path, ctx), text(250)(alt, ctx))
+    return Image(relative, text(250)(alt, ctx))
 
 
 def recording(kind: str) -> Parser:
@@ -206,11 +203,11 @@ def recording(kind: str) -> Parser:
 
     def parse(value: Any, ctx: Context) -> Recording:
         src = value.get("src") if isinstance(value, Mapping) else value
-        path = _local_file(src, ctx, f"the {kind}")
+        path, relative = _local_file(src, ctx, f"the {kind}")
         mime_type = mimetypes.guess_type(path.name)[0] or ""
         if not mime_type.startswith(RECORDING_TYPES[kind]):
             raise FieldError(f"'{src}' is not an {kind} file (such as .mp3, .m4a or .mp4)")
-        return Recording(_relative(path, ctx), mime_type, path.stat().st_size)
+        return Recording(relative, mime_type, path.stat().st_size)
 
     return parse
 
@@ -310,7 +307,7 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
     for name, field in schema.items():
         if field.required and file.meta.get(name) is None:
             problems.append(_problem(file, name, f"missing: every {file.kind.name.lower()} needs a {name}",
-                                     "missing", line=file.source.line_of(name)))
+                                     "missing"))
     if needs_body and not file.body.strip():
         problems.append(_problem(file, None, "has no text: write it below the closing '---'", "no-body",
                                  line=file.source.body_line))

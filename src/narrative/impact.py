@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from narrative.charts import Chart, Row, number
 from narrative.model import Change, Progress, Story
-from narrative.presentation import percent, plural
+from narrative.presentation import one_line, percent, plural
 from narrative.site import Site
 
 NOT_RECORDED = "Not recorded"
@@ -95,7 +95,7 @@ def by_place(site: Site) -> tuple[Count, ...]:
 
 
 def _place(story: Story) -> str:
-    return " ".join(story.location.split()) if story.location and story.location.strip() else NOT_RECORDED
+    return one_line(story.location) if story.location and story.location.strip() else NOT_RECORDED
 
 
 def responses(site: Site) -> Responses:

@@ -25,7 +25,7 @@ import jinja2
 from narrative.config import CONFIG_FILE, Settings
 from narrative.digests import Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
-from narrative.presentation import long_date, plural
+from narrative.presentation import long_date, one_line, plural
 from narrative.problems import Problem
 from narrative.site import Site
 
@@ -112,11 +112,6 @@ class Email:
 
     def files(self) -> dict[str, bytes]:
         return {"email.html": self.html.encode("utf-8"), "email.txt": self.text.encode("utf-8"), "email.eml": self.eml}
-
-
-def one_line(text: str) -> str:
-    """Every run of whitespace, line breaks included (CR, LF, U+2028 ...), as one space."""
-    return " ".join(text.split())
 
 
 def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:

@@ -26,6 +26,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
+def one_line(text: str) -> str:
+    """Every run of whitespace, line breaks included (CR, LF, U+2028 ...), as one space."""
+    return " ".join(text.split())
+
+
 def percent(part: int, whole: int) -> int:
     """A whole-number percentage, 0 when there is nothing to divide by."""
     return round(100 * part / whole) if whole else 0

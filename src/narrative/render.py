@@ -30,7 +30,7 @@ class SmartPunctuation(Treeprocessor):
 
     def __init__(self, md: markdown.Markdown, patterns: list[SubstituteTextPattern]) -> None:
         super().__init__(md)
-        self.patterns = [(pattern, _needs(pattern, md)) for pattern in patterns]
+        self.patterns = [(pattern, _needs(pattern)) for pattern in patterns]
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -61,7 +61,7 @@ _LITERALS = {"&lsquo;": "'", "&rsquo;": "'", "&ldquo;": '"', "&rdquo;": '"', "&n
 """What each of Smarty's substitutes replaces: a pattern that puts in `&rsquo;` matched a `'`, and so on."""
 
 
-def _needs(pattern: SubstituteTextPattern, md: markdown.Markdown) -> frozenset[str]:
+def _needs(pattern: SubstituteTextPattern) -> frozenset[str]:
     """The characters a text must hold for `pattern` to match in it, from the substitutes it puts in."""
     stored = [part for part in pattern.replace if isinstance(part, str)]
     return frozenset(literal for entity, literal in _LITERALS.items() for part in stored if entity in part)
@@ -105,8 +105,12 @@ def body_html(item: Item) -> str:
 
 def render_bodies(items: Iterable[Item]) -> None:
     """Render now every body not yet rendered, sharing them out among the machine's cores, so that `body_html`
-    then finds them all done."""
-    todo = list(dict.fromkeys(item for item in items if item not in _bodies))
+    then finds them all done; bodies of items not given are forgotten, so that under `mkdocs serve` the old
+    text of each edited story does not stay in memory from one rebuild to the next."""
+    wanted = dict.fromkeys(items)
+    for stale in _bodies.keys() - wanted.keys():
+        del _bodies[stale]
+    todo = [item for item in wanted if item not in _bodies]
     _bodies.update(zip(todo, on_all_cores(_render, todo, least=PARALLEL_FROM)))
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from narrative.presentation import plural
+from narrative.presentation import one_line, plural
 from narrative.problems import Problem, Severity, has_errors
 from narrative.screen import Finding, Reading, Screening
 from narrative.screen.finding import READABILITY
@@ -23,7 +23,7 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
 
 def escape(text: str) -> str:
     """Text shown as written: Markdown's marks backslashed, mentions broken with a word joiner, one line."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split())).replace("@", "@\u2060")
+    return _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@\u2060")
 
 
 def _place(line: int | None, name: str | None) -> str:

@@ -24,7 +24,7 @@ def clean(html: str, base_url: str | None = None) -> str:
     """Safe HTML; with `base_url`, relative links become absolute, as feeds and emails need."""
 
     def absolute(element: str, attribute: str, value: str) -> str:
-        return urljoin(base_url, value) if base_url and attribute in ("href", "src") else value
+        return urljoin(base_url, value) if attribute in ("href", "src") else value
 
     return nh3.clean(
         html,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from narrative.config import Settings
 from narrative.model import SLUG, TITLE_LIMIT, Kind
+from narrative.presentation import one_line
 
 TEMPLATES = {
     Kind.STORY: """---
@@ -82,8 +83,8 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
         slug = slugify(title)
         if not slug:
             raise ScaffoldError(f"the title '{title}' has no letters or digits to make a file name from")
-        if len(" ".join(title.split())) > TITLE_LIMIT:
-            raise ScaffoldError(f"the title is {len(' '.join(title.split()))} characters long: keep it to "
+        if len(one_line(title)) > TITLE_LIMIT:
+            raise ScaffoldError(f"the title is {len(one_line(title))} characters long: keep it to "
                                 f"{TITLE_LIMIT} or fewer")
     path = settings.stories_path / kind.folder / f"{slug}.md"
     if path.exists():
@@ -105,5 +106,5 @@ def _unused(folder: Path, slug: str) -> str:
 
 def _yaml_text(value: str) -> str:
     """A title quoted for YAML, so that a colon or a leading dash in it cannot change its meaning."""
-    escaped = " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = one_line(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

@@ -52,6 +52,12 @@ class Site:
             preview,
         )
 
+    @property
+    def every_item(self) -> tuple[Item, ...]:
+        """Every item read from a file, drafts, withdrawn stories and their responses too: what the screen reads,
+        as their text is in the repository all the same."""
+        return (*self.all_stories, *self.updates, *self.all_responses)
+
     @cached_property
     def stories(self) -> tuple[Story, ...]:
         """The stories anyone may read, newest first."""

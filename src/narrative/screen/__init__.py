@@ -101,9 +101,8 @@ def _text_findings(item: Item, settings: Settings, detectors: Iterable[Detector]
 def screen_item(item: Item, settings: Settings) -> tuple[list[Finding], Reading]:
     """One item's findings, in file order, and how its body reads."""
     findings = _text_findings(item, settings, (crisis.find, personal_data.find))
-    accepted = set(item.reviewed)
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
-    note = None if READABILITY in accepted else _readability_note(reading, settings)
+    note = None if READABILITY in item.reviewed else _readability_note(reading, settings)
     findings += [note] if note else []
     return sorted(findings, key=lambda finding: finding.line or 0), reading
 
