@@ -134,8 +134,8 @@ def _story_html(site: Site, story: Story) -> str:
     note = f"<p><strong>Content note:</strong> {html.escape(story.content_note)}</p>" if story.content_note else ""
     recording = ""
     if story.recording:
-        verb = "Watch" if story.recording.is_video else "Listen to"
-        recording = f'<p><a href="{site.settings.site_url}{story.recording.url}">{verb} the recording</a></p>'
+        recording = (f'<p><a href="{site.settings.site_url}{story.recording.url}">{story.recording.link_text}'
+                     '</a></p>')
     return note + body_html(story) + recording + _responses_html(site, story)
 
 

@@ -125,8 +125,7 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
         return MailItem("Story", one_line(item.title), base + item.url, f"{date} · {who} · {topics}",
                         item.summary, "Read the story", item.content_note,
                         base + recording.url if recording else None,
-                        None if recording is None else ("Watch" if recording.is_video else "Listen to")
-                        + " the recording")
+                        recording.link_text if recording else None)
     principle = settings.principle(item.principle)
     return MailItem("Pledge update", one_line(item.title), base + item.url,
                     f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update")

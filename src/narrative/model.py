@@ -92,6 +92,11 @@ class Recording:
     def is_video(self) -> bool:
         return self.mime_type.startswith("video/")
 
+    @property
+    def link_text(self) -> str:
+        """What a link to it says, in feeds and emails alike."""
+        return "Watch the recording" if self.is_video else "Listen to the recording"
+
 
 @dataclass(frozen=True)
 class Consent:
