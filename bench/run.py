@@ -182,6 +182,7 @@ def serve_latency(config: Path, slug: str, edits: int) -> list[float]:
 @dataclass
 class Results:
     sizes: tuple[int, ...]
+    sites: tuple[str, ...]
     builds: dict[tuple[int, str], list[Run]]
     checks: dict[int, list[Run]]
     outputs: dict[int, list[dict[str, float]]]
@@ -195,22 +196,23 @@ def load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def run(sizes: Sequence[int], repeats: int, work: Path, serve_edits: int, log: Callable[[str], None]) -> Results:
-    results = Results(tuple(sizes), {}, {}, {}, [], dt.datetime.now(dt.timezone.utc))
+def run(sizes: Sequence[int], repeats: int, work: Path, serve_edits: int, log: Callable[[str], None],
+        chosen: Sequence[str] = SITES) -> Results:
+    results = Results(tuple(sizes), tuple(chosen), {}, {}, {}, [], dt.datetime.now(dt.timezone.utc))
     results.load = (load_average(), "")
     configs: dict[tuple[int, str], Path] = {}
     for size in sizes:
         content = synthetic.generate(size, SEED, synthetic.FULL)
-        for site in SITES:
+        for site in results.sites:
             configs[size, site] = sites.WRITERS[site](work / f"{size}" / site, content)
         log(f"wrote the sites of {size:,} stories ({len(content.updates):,} updates, "
             f"{len(content.responses):,} responses)")
     for size in sizes[:1]:  # one unmeasured round, so every tool starts with its files in the disk cache
-        for site in SITES:
+        for site in results.sites:
             measure(build_command(site, configs[size, site], work / "out"), work / "out")
     for round_ in range(repeats):
         for size in sizes:
-            order = SITES[round_ % len(SITES):] + SITES[:round_ % len(SITES)]
+            order = results.sites[round_ % len(results.sites):] + results.sites[:round_ % len(results.sites)]
             for site in order:
                 got = measure(build_command(site, configs[size, site], work / "out"), work / "out")
                 results.builds.setdefault((size, site), []).append(got)
@@ -299,7 +301,7 @@ def table(results: Results, repeats: int) -> str:
              "alternative": "alternative: blog + RSS plugins"}
     for size in results.sizes:
         ours = wall(results, size, "ours")
-        for site in SITES:
+        for site in results.sites:
             runs = results.builds[size, site]
             took = wall(results, size, site)
             lines.append(f"| {size:,} | {names[site]} | {seconds(took)} ({spread([r.wall for r in runs])}) | "
@@ -346,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=lambda text: tuple(int(n) for n in text.split(",")),
                         help="comma-separated numbers of stories instead (e.g. 100,1000)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each build (default: %(default)s)")
+    parser.add_argument("--sites", type=lambda text: tuple(text.split(",")), default=SITES,
+                        help=f"comma-separated builds to compare, 'ours' first (default: {','.join(SITES)})")
     parser.add_argument("--serve-edits", type=int, default=3,
                         help="edits timed under mkdocs serve at N = 1,000; 0 to skip (default: %(default)s)")
     parser.add_argument("--no-search", dest="search", action="store_false",
@@ -357,10 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.time_outputs:
         print(json.dumps(time_outputs(*args.time_outputs)))
         return 0
+    if not {"ours", "floor"} <= set(args.sites) <= set(SITES):
+        parser.error(f"--sites: 'ours' and 'floor', and 'alternative' if wanted, not {','.join(args.sites)}")
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     work = args.work or Path(tempfile.mkdtemp(prefix="narrative-bench-"))
     try:
-        results = run(sizes, args.repeats, work, args.serve_edits, lambda line: print(line, flush=True))
+        results = run(sizes, args.repeats, work, args.serve_edits, lambda line: print(line, flush=True), args.sites)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,8 @@ For each N it builds a synthetic site (bench/synthetic.py) and measures:
 - the bytes a browser transfers from opening a story page to the first results of a one-word query, in headless
   Chromium, counting every response (Chrome's own count of bytes on the wire, headers included). The site is
   served as GitHub Pages serves it, text gzipped (Pagefind's index files are compressed already), and again
-  without compression;
+  without compression. A large site's index is in parts and the first results come from the newest part; what
+  the reader then downloads to search the earlier parts too ("Search earlier stories too") is counted apart;
 - the size of Material's whole search index (`search/search_index.json`) for the same stories, built by a
   plain Material site with its search plugin on: what a reader downloads before Material answers anything;
 - the build time with the index step and without it (Pagefind swapped for a program that does nothing), so
@@ -24,6 +25,7 @@ import functools
 import gzip
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -112,6 +114,9 @@ class Transfer:
     index: int = 0
     results: int = 0
     requests: int = 0
+    earlier: int | None = None
+    """Bytes more for the same query over every part of the index, asked for after the first results; None
+    when the index is in one part."""
     by_url: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -126,7 +131,8 @@ class Transfer:
 
 def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
     """Open `story`, search for `query`, and count every response's bytes (headers and body as they came over
-    the wire, the search worker's fetches too) until the first results show."""
+    the wire, the search worker's fetches too) until the first results show; then, if the search box offers
+    earlier stories, ask for them and count what that adds."""
     measured = Transfer()
     with serving(site, compress) as root, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -144,7 +150,16 @@ def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
                                timeout=120_000)
         page.wait_for_load_state("networkidle")
         shown = page.locator(".nv-search__result").count()
-        for opening, requests in ((True, before), (False, after)):
+        first = list(after)
+        if page.locator("[data-nv-search-earlier]").is_visible():
+            said = page.locator("#nv-search-status").text_content()
+            page.click("[data-nv-search-earlier]")
+            page.wait_for_function("(said) => { const now = document.querySelector('#nv-search-status').textContent;"
+                                   " return now !== said && now.includes(' for \u201c'); }", arg=said, timeout=120_000)
+            page.wait_for_load_state("networkidle")
+            measured.earlier = sum(request.sizes()["responseHeadersSize"] + request.sizes()["responseBodySize"]
+                                   for request in after[len(first):])
+        for opening, requests in ((True, before), (False, first)):
             for request in requests:
                 sizes = request.sizes()
                 size = sizes["responseHeadersSize"] + sizes["responseBodySize"]
@@ -153,9 +168,9 @@ def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
                 measured.by_url[url.removeprefix(root)] = size
                 if opening:
                     measured.page += size
-                elif "/pagefind/index/" in url or "/pagefind/filter/" in url or url.endswith(".pf_meta"):
+                elif re.search(r"/pagefind/\d+/(index|filter)/", url) or url.endswith(".pf_meta"):
                     measured.index += size
-                elif "/pagefind/fragment/" in url:
+                elif re.search(r"/pagefind/\d+/fragment/", url):
                     measured.results += size
                 else:
                     measured.search_code += size
@@ -218,6 +233,7 @@ class Report:
     build_cpu: float
     build_wall_without_index: float
     build_cpu_without_index: float
+    parts: int
     spread: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -235,6 +251,9 @@ class Report:
             f"{self.gzipped.results / kb:,.0f}, in {self.gzipped.requests} responses",
             f"  the same, served without compression: {self.plain.total / kb:,.0f} KB (search alone "
             f"{self.plain.search / kb:,.0f} KB)",
+            *([] if self.gzipped.earlier is None else [
+                f"  the index is in {self.parts} parts and the first results come from the newest; asking for "
+                f"earlier stories too then downloads {self.gzipped.earlier / kb:,.0f} KB more (gzip)"]),
             f"  other one-word queries, most common word first (gzip): " + ", ".join(
                 f"{word} {size / kb:,.0f} KB" for word, size in self.spread.items())
             + f"; {sum(size < BUDGET for size in self.spread.values())} of {len(self.spread)} within the budget",
@@ -269,7 +288,8 @@ def measure(stories: int, work: Path, repeat: int) -> Report:
     pagefind = folder_size(built / "pagefind")
     return Report(stories, synthetic.QUERY_WORD, gzipped, plain, *material, *pagefind,
                   min(wall for wall, _ in with_index), min(cpu for _, cpu in with_index),
-                  min(wall for wall, _ in without_index), min(cpu for _, cpu in without_index), spread)
+                  min(wall for wall, _ in without_index), min(cpu for _, cpu in without_index),
+                  len(list((built / "pagefind").iterdir())), spread)
 
 
 def main() -> None:
@@ -292,7 +312,8 @@ def main() -> None:
                 measured = transferred(args.site, args.story, query, compress)
                 print(f"{query!r}, {'gzip' if compress else 'plain'}: {measured.total:,} bytes (page "
                       f"{measured.page:,}, search code {measured.search_code:,}, index {measured.index:,}, results "
-                      f"{measured.results:,}) in {measured.requests} responses", flush=True)
+                      f"{measured.results:,}) in {measured.requests} responses; earlier parts: "
+                      f"{measured.earlier} bytes more", flush=True)
         return
     reports = []
     with tempfile.TemporaryDirectory(prefix="narrative-bench-") as scratch:

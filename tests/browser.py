@@ -41,7 +41,14 @@ def unavailable(reason: str) -> NoReturn:
 @pytest.fixture(scope="session")
 def served(sample_site: Path) -> Iterator[str]:
     """The sample site over real HTTP, as a reader's browser fetches it; yields the site's root URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_site)))
+    with serving(sample_site) as url:
+        yield url
+
+
+@contextmanager
+def serving(site_dir: Path) -> Iterator[str]:
+    """A built site over real HTTP on 127.0.0.1 while the block runs; yields the site's root URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

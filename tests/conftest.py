@@ -82,6 +82,13 @@ class Project:
         front = {"story": story, "date": "2026-03-05", "responder": "Sam Reed, Patient Experience Lead", **fields}
         return self.write("responses", slug, front, "Thank you for telling us.\n")
 
+    def index_in_parts_of(self, size: int) -> None:
+        """Set `search.part_size`, so that a handful of stories makes a search index of several parts."""
+        text = self.config_file.read_text(encoding="utf-8")
+        assert "    per_page: 20\n" in text
+        self.config_file.write_text(text.replace("    per_page: 20\n", f"    per_page: 20\n    search:\n"
+                                                                      f"      part_size: {size}\n"), encoding="utf-8")
+
     def build(self, preview: bool = False) -> tuple[subprocess.CompletedProcess[str], Path]:
         site_dir = self.root / "site"
         return run_mkdocs(self.config_file, site_dir, preview=preview), site_dir
@@ -90,7 +97,11 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """An empty site with the sample's settings, pages, theme overrides and hook."""
-    root = tmp_path / "project"
+    return new_project(tmp_path / "project")
+
+
+def new_project(root: Path) -> Project:
+    """An empty site at `root` (a folder not yet made), as the `project` fixture gives."""
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs")

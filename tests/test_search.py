@@ -5,14 +5,15 @@ passes axe with results open, and gives way to plain links without JavaScript.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from narrative.site import Site
-from tests.browser import page_at, tab_to
-from tests.conftest import REPO
+from tests.browser import page_at, serving, tab_to
+from tests.conftest import REPO, new_project
 from tests.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -245,12 +246,59 @@ def test_without_javascript_the_search_box_gives_way_to_links(browser: Browser, 
 
 
 def test_a_first_query_loads_only_part_of_the_index(browser: Browser, served: str, sample_site: Path) -> None:
-    chunks = {path.name for path in (sample_site / "pagefind" / "index").iterdir()}
+    chunks = {path.name for path in (sample_site / "pagefind/1/index").iterdir()}
     fetched: list[str] = []
     with page_at(browser, served + STORY) as page:
         page.on("request", lambda request: fetched.append(request.url))
         open_search(page)
         search(page, "adverts")
-    loaded = {url.rsplit("/", 1)[1] for url in fetched if "/pagefind/index/" in url}
+    loaded = {url.rsplit("/", 1)[1] for url in fetched if "/pagefind/1/index/" in url}
     assert loaded and loaded < chunks
     assert not any(url.endswith("search_index.json") for url in fetched)
+
+
+@pytest.fixture(scope="module")
+def in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A site of six stories, a month apart, whose search index is in three parts of two; served, its root URL.
+    Every story mentions a kettle; only the oldest mentions a zeppelin."""
+    project = new_project(tmp_path_factory.mktemp("parts") / "project")
+    for month in range(1, 7):
+        extra = " We watched a zeppelin from the ward window." if month == 1 else ""
+        project.story(f"month-{month}", date=f"2026-0{month}-10", body=f"The kettle was always on.{extra}\n")
+    project.index_in_parts_of(2)
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    with serving(site_dir) as url:
+        yield url
+
+
+def test_a_large_archive_is_searched_newest_part_first_then_earlier_on_request(browser: Browser,
+                                                                                in_parts: str) -> None:
+    fetched: list[str] = []
+    with page_at(browser, in_parts) as page:
+        page.on("request", lambda request: fetched.append(request.url))
+        open_search(page)
+        said = search(page, "kettle")
+        assert said == ("2 results for \u201ckettle\u201d published since 10 May 2026. Use \u201cSearch earlier "
+                        "stories too\u201d to look further back.")
+        assert sorted(result["href"] for result in all_results(page)) == ["/stories/month-5/", "/stories/month-6/"]
+        assert not any("/pagefind/1/" in url or "/pagefind/2/" in url for url in fetched)
+        assert violations(page) == []
+        page.click("[data-nv-search-earlier]")
+        page.wait_for_function("(passing) => !passing.includes(document.querySelector('#nv-search-status').textContent)",
+                               arg=[said, "Searching earlier stories and updates\u2026"])
+        assert page.locator(STATUS).text_content() == "6 results for \u201ckettle\u201d."
+        assert sorted(result["href"] for result in all_results(page)) == [f"/stories/month-{month}/"
+                                                                         for month in range(1, 7)]
+        assert page.locator("[data-nv-search-earlier]").is_hidden()
+        assert page.evaluate("document.activeElement === document.querySelector('.nv-search__result a')")
+        assert any("/pagefind/1/" in url for url in fetched) and any("/pagefind/2/" in url for url in fetched)
+        assert not any(url.endswith("/pagefind/1/wasm.en.pagefind") for url in fetched)  # the newest part's serves all
+
+
+def test_a_word_only_in_an_earlier_part_is_found_without_asking(browser: Browser, in_parts: str) -> None:
+    with page_at(browser, in_parts) as page:
+        open_search(page)
+        assert search(page, "zeppelin") == "1 result for \u201czeppelin\u201d."
+        assert [result["href"] for result in all_results(page)] == ["/stories/month-1/"]
+        assert page.locator("[data-nv-search-earlier]").is_hidden()

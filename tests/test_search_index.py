@@ -15,10 +15,10 @@ import lxml.html
 import pytest
 
 from narrative.build import read_site
-from narrative.config import Settings, from_mapping
+from narrative.config import Settings, from_mapping, load_settings
 from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
-from narrative.search_index import STORY, UPDATE, Record, record, records, start
+from narrative.search_index import STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
 from narrative.site import Site
 from tests.conftest import Project
 from tests.content import config
@@ -36,10 +36,11 @@ def settings() -> Settings:
     return settings
 
 
-def fragments(site_dir: Path) -> dict[str, dict[str, Any]]:
-    """What the built index returns for each page it can find, by URL (Pagefind's fragments, unpacked)."""
+def fragments(site_dir: Path, part: str = "*") -> dict[str, dict[str, Any]]:
+    """What the built index returns for each page it can find, by URL (Pagefind's fragments, unpacked), from
+    one part of the index or, by default, from every part."""
     found = {}
-    for path in (site_dir / "pagefind" / "fragment").iterdir():
+    for path in site_dir.glob(f"pagefind/{part}/fragment/*"):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         fragment = json.loads(data.removeprefix(b"pagefind_dcd"))
@@ -95,9 +96,10 @@ def test_a_record_holds_what_search_matches_and_shows(settings: Settings) -> Non
 
 
 def test_the_build_writes_pagefind_and_not_materials_index(sample_site: Path, sample: Site) -> None:
-    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [path.name for path in (sample_site / "pagefind").iterdir()] == ["1"]  # a small site: one part
+    entry = json.loads((sample_site / "pagefind/1/pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == len(records(sample))
-    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    assert (sample_site / "pagefind/1/pagefind.js").is_file()
     assert not (sample_site / "search").exists()
     assert sorted(fragments(sample_site)) == sorted(f"/{each.url}" for each in records(sample))
 
@@ -117,6 +119,67 @@ def test_only_published_items_reach_the_index(project: Project) -> None:
                              "date": "2 March 2026", "iso_date": "2026-03-02"}
     assert story["filters"] == {"kind": ["Story"], "topic": ["Carers"]}
     assert found["/pledge/updates/quiet-nights/"]["filters"] == {"kind": ["Pledge update"], "topic": ["Mental health"]}
+
+
+def dated(number: int) -> Record:
+    """A record published on day `number` of 2026."""
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=number - 1)
+    return Record(f"stories/day-{number}/", STORY, f"Day {number}", "", f"{day.day} {day:%B %Y}", day.isoformat(),
+                  (), "")
+
+
+def sizes(found: list[Part]) -> list[int]:
+    return [len(part.records) for part in found]
+
+
+def test_a_small_site_is_indexed_in_one_part_oldest_first() -> None:
+    found = parts([dated(3), dated(1), dated(2)], 1500)
+    assert found == [Part(1, (dated(1), dated(2), dated(3)))]
+    assert found[0].folder == "pagefind/1/"
+
+
+def test_parts_are_full_from_the_oldest_and_the_newest_is_never_small() -> None:
+    assert sizes(parts([dated(day) for day in range(1, 11)], 4)) == [4, 4, 2]
+    assert sizes(parts([dated(day) for day in range(1, 10)], 4)) == [4, 5]  # one newer story joins the part before
+    found = parts([dated(day) for day in range(1, 10)], 4)
+    assert [part.number for part in found] == [1, 2]
+    assert found[1].records == tuple(dated(day) for day in range(5, 10))
+
+
+def test_a_newer_story_never_changes_a_part_that_was_full() -> None:
+    for count in range(1, 40):
+        before = parts([dated(day) for day in range(1, count + 1)], 6)
+        after = parts([dated(day) for day in range(1, count + 2)], 6)
+        assert all(len(part.records) == 6 for part in after[:-1])
+        assert 3 <= len(after[-1].records) < 9 or len(after) == 1
+        assert after[:len(before) - 1] == before[:-1], count
+
+
+def test_the_search_box_reads_the_parts_newest_first(project: Project) -> None:
+    for day in range(1, 6):
+        project.story(f"day-{day}", date=f"2026-03-0{day}")
+    project.index_in_parts_of(2)
+    settings, problems = load_settings(project.config_file)
+    assert settings is not None, problems
+    assert for_reader(read_site(settings)[0]) == [
+        {"path": "pagefind/3/", "from": "5 March 2026", "to": "5 March 2026"},
+        {"path": "pagefind/2/", "from": "3 March 2026", "to": "4 March 2026"},
+        {"path": "pagefind/1/", "from": "1 March 2026", "to": "2 March 2026"}]
+
+
+def test_a_large_site_is_built_with_its_index_in_parts(project: Project) -> None:
+    for day in range(1, 6):
+        project.story(f"day-{day}", date=f"2026-03-0{day}")
+    project.index_in_parts_of(2)
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in (site_dir / "pagefind").iterdir()) == ["1", "2", "3"]
+    assert {part: sorted(fragments(site_dir, part)) for part in ("1", "2", "3")} == {
+        "1": ["/stories/day-1/", "/stories/day-2/"], "2": ["/stories/day-3/", "/stories/day-4/"],
+        "3": ["/stories/day-5/"]}
+    dialog = lxml.html.fromstring((site_dir / "stories/day-1/index.html").read_bytes()).get_element_by_id("nv-search")
+    assert [part["path"] for part in json.loads(dialog.get("data-nv-parts"))] == [
+        "pagefind/3/", "pagefind/2/", "pagefind/1/"]
 
 
 def test_with_nothing_published_the_site_builds_without_an_index(project: Project) -> None:

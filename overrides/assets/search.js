@@ -1,6 +1,8 @@
 /* The search dialog (overrides/narrative/search-dialog.html): opened by the header's button, it loads Pagefind
-   (pagefind/pagefind.js) the first time, then fetches only the index chunks each query needs and the few
-   results it shows. The browser's <dialog> keeps focus inside and closes on Escape; this script returns focus
+   the first time, then fetches only the index chunks each query needs and the few results it shows. A large
+   archive is indexed in parts (data-nv-parts, newest first): a query reads the newest part alone, and the
+   others join in, merged by Pagefind into one ranking, when the reader asks for earlier stories or when the
+   newest part has nothing. The browser's <dialog> keeps focus inside and closes on Escape; this script returns focus
    to the button, announces every answer in a status region, and moves focus to the first new result when more
    are shown. Nothing here runs without JavaScript: the header then offers plain links instead. */
 (function () {
@@ -19,8 +21,12 @@
   var status = dialog.querySelector("#nv-search-status");
   var list = dialog.querySelector("#nv-search-results");
   var more = dialog.querySelector("[data-nv-search-more]");
+  var earlier = dialog.querySelector("[data-nv-search-earlier]");
   var root = new URL(dialog.getAttribute("data-nv-root"), location.href);
+  var parts = JSON.parse(dialog.getAttribute("data-nv-parts") || "[]");
+  var everything = parts.length <= 1;
   var pagefind = null;
+  var widened = null;
   var asked = 0;
   var results = [];
   var shown = 0;
@@ -29,14 +35,40 @@
 
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        return module.options({ baseUrl: root.pathname, bundlePath: new URL("pagefind/", root).pathname })
-          .then(function () { return module.init(); })
-          .then(function () { return module; });
-      });
+      var bundle = parts.length ? new URL(parts[0].path, root) : null;
+      pagefind = !bundle ? Promise.reject(new Error("nothing is indexed"))
+        : import(new URL("pagefind.js", bundle).href).then(function (module) {
+          return module.options({ baseUrl: root.pathname, bundlePath: bundle.pathname })
+            .then(function () { return module.init(); })
+            .then(function () { return module; });
+        });
       pagefind.catch(function () { pagefind = null; });
     }
     return pagefind;
+  }
+
+  function widen() {
+    if (!widened) {
+      widened = load().then(function (module) {
+        return Promise.all(parts.slice(1).map(function (part) {
+          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname });
+        })).then(function () {
+          everything = true;
+          return module;
+        });
+      });
+    }
+    return widened;
+  }
+
+  function ask(term) {
+    var chosen = { filters: filters() };
+    return (everything ? widen() : load()).then(function (module) {
+      return module.search(term, chosen).then(function (found) {
+        if (found.results.length || everything) return found;
+        return widen().then(function (all) { return all.search(term, chosen); });
+      });
+    });
   }
 
   function say(text) {
@@ -56,6 +88,10 @@
     if (kind.value === "Pledge update") words.push("pledge updates only");
     if (topic.value) words.push("topic " + topic.value);
     return words.length ? " (" + words.join(", ") + ")" : "";
+  }
+
+  function since() {
+    return everything ? "" : " published since " + parts[0].from;
   }
 
   function count(number) {
@@ -104,14 +140,16 @@
       items.forEach(function (item) { list.appendChild(item); });
       shown += items.length;
       more.hidden = shown >= results.length;
-      var total = count(results.length) + " for \u201c" + term + "\u201d" + scope();
-      say(more.hidden ? total + "."
-        : total + ", showing " + shown + ". Use \u201cShow more results\u201d for the rest.");
+      earlier.hidden = everything;
+      var total = count(results.length) + " for \u201c" + term + "\u201d" + since() + scope();
+      say((more.hidden ? total + "."
+        : total + ", showing " + shown + ". Use \u201cShow more results\u201d for the rest.")
+        + (everything ? "" : " Use \u201cSearch earlier stories too\u201d to look further back."));
       if (focusFirst && items.length) items[0].querySelector("a").focus();
     });
   }
 
-  function search() {
+  function search(focusFirst) {
     clearTimeout(timer);
     var term = input.value.trim();
     var question = ++asked;
@@ -121,26 +159,27 @@
       shown = 0;
       list.replaceChildren();
       more.hidden = true;
+      earlier.hidden = true;
       say("Type a word to search the stories and pledge updates.");
       return;
     }
-    load().then(function (module) {
-      return module.search(term, { filters: filters() });
-    }).then(function (found) {
+    ask(term).then(function (found) {
       if (question !== asked) return;
       results = found.results;
       shown = 0;
       list.replaceChildren();
       if (!results.length) {
         more.hidden = true;
+        earlier.hidden = true;
         say("Nothing found for \u201c" + term + "\u201d" + scope()
           + ". Try another word, or browse the stories below.");
         return;
       }
-      return showMore(question, term, false);
+      return showMore(question, term, focusFirst === true);
     }).catch(function () {
       if (question !== asked) return;
       more.hidden = true;
+      earlier.hidden = true;
       say("Search is not working right now. You can still browse all stories, or stories by topic, below.");
     });
   }
@@ -180,9 +219,15 @@
     event.preventDefault();
     search();
   });
-  topic.addEventListener("change", search);
-  kind.addEventListener("change", search);
+  topic.addEventListener("change", function () { search(); });
+  kind.addEventListener("change", function () { search(); });
   more.addEventListener("click", function () {
     showMore(asked, current, true);
+  });
+  earlier.addEventListener("click", function () {
+    say("Searching earlier stories and updates\u2026");
+    widen().then(function () { search(true); }, function () {
+      say("Earlier stories cannot be searched right now. You can still browse all stories below.");
+    });
   });
 })();

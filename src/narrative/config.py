@@ -77,6 +77,15 @@ class ScreeningSettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """How the search index is split for a large archive."""
+
+    part_size: int = 1000
+    """Stories and updates in each part of the search index. A reader's first query reads the newest part
+    alone, and the build holds one part in memory at a time (about a third of a megabyte for each item)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about the site; defaults suit a new site."""
 
@@ -111,6 +120,8 @@ class Settings:
     """Email digest settings (`extra.narrative.digest`)."""
     screening: ScreeningSettings = ScreeningSettings()
     """Screening settings (`extra.narrative.screening`)."""
+    search: SearchSettings = SearchSettings()
+    """Search index settings (`extra.narrative.search`)."""
 
     @property
     def stories_path(self) -> Path:
@@ -248,6 +259,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
     "archive_days": _positive_int,
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
+SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -263,6 +275,7 @@ SETTING_PARSERS: dict[str, Parser] = {
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
+    "search": (SearchSettings, SEARCH_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"

@@ -23,7 +23,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation
+from narrative import build, config as settings_module, feeds, presentation, search_index
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
@@ -129,6 +129,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_site"] = site
     env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
+    env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
     env.filters.update(presentation.FILTERS)
     return env
 

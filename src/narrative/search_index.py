@@ -74,31 +74,100 @@ def records(site: Site) -> list[Record]:
     return [record(item, site) for item in (*site.stories, *site.updates)]
 
 
+@dataclass(frozen=True)
+class Part:
+    """The records of one stretch of time, indexed on their own in `pagefind/<number>/`. Pagefind holds every
+    record of an index in memory while it writes it (about a third of a megabyte each), and a reader's first
+    query fetches the chunks of one index; so a large archive is indexed in parts, one at a time, and searched
+    newest part first, each part costing what a site of its size would."""
+
+    number: int
+    """1 for the oldest part."""
+    records: tuple[Record, ...]
+
+    @property
+    def folder(self) -> str:
+        return f"{FOLDER}/{self.number}/"
+
+    def for_reader(self) -> dict[str, str]:
+        """What the search box needs to search this part and to say which stretch of time it covers."""
+        return {"path": self.folder, "from": self.records[0].date, "to": self.records[-1].date}
+
+
+def parts(found: Sequence[Record], size: int) -> list[Part]:
+    """`found` in parts of `size` records, from the oldest, so that a new story changes only the newest part.
+    Newer records that would make a part of fewer than half of `size` join the part before them: the newest
+    part, the one every query reads first, always holds enough to answer most questions."""
+    ordered = sorted(found, key=lambda each: (each.iso_date, each.url))
+    chunks = [ordered[first:first + size] for first in range(0, len(ordered), size)]
+    if len(chunks) > 1 and len(chunks[-1]) < size / 2:
+        chunks[-2:] = [chunks[-2] + chunks[-1]]
+    return [Part(number, tuple(chunk)) for number, chunk in enumerate(chunks, 1)]
+
+
+def site_parts(site: Site) -> list[Part]:
+    """The parts the site's index is written in."""
+    return parts(records(site), site.settings.search.part_size)
+
+
+def for_reader(site: Site) -> list[dict[str, str]]:
+    """The parts as the search box reads them, newest first."""
+    return [part.for_reader() for part in reversed(site_parts(site))]
+
+
 class Indexing:
-    """Pagefind at work in its own process; `finish()` waits for it. Dropped unfinished (a build that failed
-    half way), it stops Pagefind and removes its scratch folder."""
+    """Pagefind at work in its own process, on one part after another; `finish()` waits for them all. Dropped
+    unfinished (a build that failed half way), it stops Pagefind and removes its scratch folder."""
 
     def __init__(self, scratch: tempfile.TemporaryDirectory[str], out: Path,
-                 process: subprocess.Popen[bytes] | None = None, problems: Sequence[Problem] = ()) -> None:
-        self.out, self.process, self.problems = out, process, list(problems)
+                 commands: Sequence[list[str]] = (), problems: Sequence[Problem] = ()) -> None:
+        self.out, self.problems = out, list(problems)
         self.scratch = Path(scratch.name)
-        self._stop = weakref.finalize(self, _stop, process, scratch)
+        self._waiting = list(commands)
+        self._running: list[subprocess.Popen[bytes]] = []
+        self._stop = weakref.finalize(self, _stop, self._running, scratch)
+        self._start_next()
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The Pagefind process started last."""
+        return self._running[-1] if self._running else None
 
     def finish(self) -> list[Problem]:
-        """Wait for the index to be written; the problems if it could not be."""
-        if self.process is not None and self.process.wait() != 0:
-            said = (self.scratch / "pagefind.log").read_text(encoding="utf-8", errors="replace").splitlines()
-            last = " ".join(line.strip() for line in said if line.strip() and "Error" in line)
-            self.problems.append(_problem(self.out, f"Pagefind stopped with exit code {self.process.returncode}"
-                                                    + (f": {last}" if last else "")))
+        """Wait for every part of the index to be written; the problems if it could not be."""
+        while not self.problems and self.process is not None:
+            if self.process.wait() != 0:
+                self.problems.append(self._failure(self.process.returncode))
+            elif not self._start_next():
+                break
         self._stop()
         return self.problems
 
+    def _start_next(self) -> bool:
+        """Start Pagefind on the next part; False when no part is left, or when it could not start (a problem)."""
+        if not self._waiting:
+            return False
+        command = self._waiting.pop(0)
+        with (self.scratch / "pagefind.log").open("wb") as log:
+            try:
+                self._running.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                                      stdin=subprocess.DEVNULL, cwd=self.scratch))
+            except OSError as error:
+                self.problems.append(_problem(self.out, f"{command[0]} could not run ({error})"))
+                return False
+        return True
 
-def _stop(process: subprocess.Popen[bytes] | None, scratch: tempfile.TemporaryDirectory[str]) -> None:
-    if process is not None and process.poll() is None:
-        process.kill()
-        process.wait()
+    def _failure(self, code: int) -> Problem:
+        said = (self.scratch / "pagefind.log").read_text(encoding="utf-8", errors="replace").splitlines()
+        last = " ".join(line.strip() for line in said if line.strip() and "Error" in line)
+        return _problem(self.out, f"Pagefind stopped with exit code {code}" + (f": {last}" if last else ""))
+
+
+def _stop(running: list[subprocess.Popen[bytes]], scratch: tempfile.TemporaryDirectory[str]) -> None:
+    for process in running:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     scratch.cleanup()
 
 
@@ -108,28 +177,23 @@ def _problem(out: Path, message: str) -> Problem:
 
 
 def start(site: Site, out: Path) -> Indexing:
-    """Write the site's records to a scratch folder and start Pagefind on them, writing `out/pagefind/`.
-    With nothing published there is no index (Pagefind refuses an empty site); the search box then points to
-    the story index and the topics."""
+    """Write the site's records to a scratch folder, a folder for each part, and start Pagefind on them,
+    writing `out/pagefind/<part>/`. With nothing published there is no index (Pagefind refuses an empty site);
+    the search box then points to the story index and the topics."""
     scratch = tempfile.TemporaryDirectory(prefix="narrative-search-")
     root = Path(scratch.name)
-    found = records(site)
-    for each in found:
-        page = root / "records" / each.url / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(each.html(), encoding="utf-8")
+    found = site_parts(site)
+    for part in found:
+        for each in part.records:
+            page = root / part.folder / each.url / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(each.html(), encoding="utf-8")
     if not found:
         return Indexing(scratch, out)
     executable = get_executable()
     if executable is None:
         return Indexing(scratch, out, problems=[_problem(out, "the Pagefind program is missing; reinstall "
                                                               "narrative, which depends on 'pagefind[bin]'")])
-    command = [str(executable), "--site", str(root / "records"), "--output-path", str(out.resolve() / FOLDER),
-               "--force-language", LANGUAGE, "--quiet"]
-    with (root / "pagefind.log").open("wb") as log:
-        try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       cwd=root)
-        except OSError as error:
-            return Indexing(scratch, out, problems=[_problem(out, f"{executable} could not run ({error})")])
-    return Indexing(scratch, out, process)
+    return Indexing(scratch, out, [[str(executable), "--site", str(root / part.folder), "--output-path",
+                                    str(out.resolve() / part.folder), "--force-language", LANGUAGE, "--quiet"]
+                                   for part in found])
