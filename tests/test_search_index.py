@@ -155,22 +155,25 @@ def test_a_newer_story_never_changes_a_part_that_was_full() -> None:
         assert after[:len(before) - 1] == before[:-1], count
 
 
-def test_the_search_box_reads_the_parts_newest_first(project: Project) -> None:
+def five_days_in_parts_of_two(project: Project) -> Site:
+    """Five stories a day apart, indexed in parts of two: three parts, the newest of one story."""
     for day in range(1, 6):
         project.story(f"day-{day}", date=f"2026-03-0{day}")
     project.index_in_parts_of(2)
     settings, problems = load_settings(project.config_file)
     assert settings is not None, problems
-    assert for_reader(read_site(settings)[0]) == [
+    return read_site(settings)[0]
+
+
+def test_the_search_box_reads_the_parts_newest_first(project: Project) -> None:
+    assert for_reader(five_days_in_parts_of_two(project)) == [
         {"path": "pagefind/3/", "from": "5 March 2026", "to": "5 March 2026"},
         {"path": "pagefind/2/", "from": "3 March 2026", "to": "4 March 2026"},
         {"path": "pagefind/1/", "from": "1 March 2026", "to": "2 March 2026"}]
 
 
 def test_a_large_site_is_built_with_its_index_in_parts(project: Project) -> None:
-    for day in range(1, 6):
-        project.story(f"day-{day}", date=f"2026-03-0{day}")
-    project.index_in_parts_of(2)
+    five_days_in_parts_of_two(project)
     result, site_dir = project.build()
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (site_dir / "pagefind").iterdir()) == ["1", "2", "3"]
@@ -180,6 +183,27 @@ def test_a_large_site_is_built_with_its_index_in_parts(project: Project) -> None
     dialog = lxml.html.fromstring((site_dir / "stories/day-1/index.html").read_bytes()).get_element_by_id("nv-search")
     assert [part["path"] for part in json.loads(dialog.get("data-nv-parts"))] == [
         "pagefind/3/", "pagefind/2/", "pagefind/1/"]
+
+
+def test_the_parts_are_indexed_one_after_another(project: Project, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.2; echo "end $4" >> {log}')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    assert start(five_days_in_parts_of_two(project), tmp_path / "site").finish() == []
+    out = (tmp_path / "site").resolve()
+    assert log.read_text().split("\n") == [f"{when} {out}/pagefind/{part}" for part in (1, 2, 3)
+                                           for when in ("start", "end")] + [""]
+
+
+def test_a_part_that_fails_stops_the_index(project: Project, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, f'echo "$4" >> {log}; exit 4')))
+    problems = start(five_days_in_parts_of_two(project), tmp_path / "site").finish()
+    assert [problem.message for problem in problems] == [
+        "the search index could not be built: Pagefind stopped with exit code 4"]
+    assert log.read_text().split() == [f"{(tmp_path / 'site').resolve()}/pagefind/1"]
 
 
 def test_with_nothing_published_the_site_builds_without_an_index(project: Project) -> None:

@@ -95,9 +95,9 @@ class Part:
 
 
 def parts(found: Sequence[Record], size: int) -> list[Part]:
-    """`found` in parts of `size` records, from the oldest, so that a new story changes only the newest part.
-    Newer records that would make a part of fewer than half of `size` join the part before them: the newest
-    part, the one every query reads first, always holds enough to answer most questions."""
+    """`found` in parts of `size` records, from the oldest, so that a new story leaves every full part as it
+    was. Newer records that would make a part of fewer than half of `size` join the part before them: the
+    newest part, the one every query reads first, always holds enough to answer most questions."""
     ordered = sorted(found, key=lambda each: (each.iso_date, each.url))
     chunks = [ordered[first:first + size] for first in range(0, len(ordered), size)]
     if len(chunks) > 1 and len(chunks[-1]) < size / 2:
