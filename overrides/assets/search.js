@@ -2,9 +2,9 @@
    the first time, then fetches only the index chunks each query needs and the few results it shows. A large
    archive is indexed in parts (data-nv-parts, newest first): a query reads the newest part alone, and the
    others join in, merged by Pagefind into one ranking, when the reader asks for earlier stories or when the
-   newest part has nothing. The browser's <dialog> keeps focus inside and closes on Escape; this script returns focus
-   to the button, announces every answer in a status region, and moves focus to the first new result when more
-   are shown. Nothing here runs without JavaScript: the header then offers plain links instead. */
+   newest part has nothing. The browser's <dialog> keeps focus inside and closes on Escape; this script
+   returns focus to the button, announces every answer in a status region, and moves focus to the first new
+   result when more are shown. Nothing here runs without JavaScript: the header then offers plain links. */
 (function () {
   "use strict";
 
