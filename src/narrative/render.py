@@ -99,7 +99,7 @@ def body_html(item: Item) -> str:
     """An item's body as safe HTML with site-relative links, rendered once however many outputs use it."""
     html = _bodies.get(item)
     if html is None:
-        html = _bodies[item] = to_html(item.body)
+        html = _bodies[item] = _render(item)
     return html
 
 

@@ -83,8 +83,8 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
         slug = slugify(title)
         if not slug:
             raise ScaffoldError(f"the title '{title}' has no letters or digits to make a file name from")
-        if len(one_line(title)) > TITLE_LIMIT:
-            raise ScaffoldError(f"the title is {len(one_line(title))} characters long: keep it to "
+        if (length := len(one_line(title))) > TITLE_LIMIT:
+            raise ScaffoldError(f"the title is {length} characters long: keep it to "
                                 f"{TITLE_LIMIT} or fewer")
     path = settings.stories_path / kind.folder / f"{slug}.md"
     if path.exists():
