@@ -7,7 +7,10 @@ import datetime as dt
 import gc
 import gzip
 import json
+import resource
+import signal
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import pytest
 from narrative.build import read_site
 from narrative.config import Settings, from_mapping, load_settings
 from narrative.model import Consent, Source, Story
+from narrative import search_index
 from narrative.problems import Problem
 from narrative.search_index import STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
 from narrative.site import Site
@@ -194,6 +198,55 @@ def test_the_parts_are_indexed_one_after_another(project: Project, tmp_path: Pat
     out = (tmp_path / "site").resolve()
     assert log.read_text().split("\n") == [f"{when} {out}/pagefind/{part}" for part in (1, 2, 3)
                                            for when in ("start", "end")] + [""]
+
+
+def test_the_scratch_folder_holds_at_most_two_parts_at_a_time(project: Project, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    program = fake_pagefind(tmp_path, f'sleep 0.2; echo $(ls pagefind) >> {log}')  # run in the scratch folder
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    assert start(five_days_in_parts_of_two(project), tmp_path / "site").finish() == []
+    assert log.read_text().splitlines() == ["1 2", "2 3", "3"]
+
+
+def test_the_records_are_written_in_memory_where_there_is_room(sample: Site, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search_index, "MEMORY", memory)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exit 0")))
+    indexing = start(sample, tmp_path / "site")
+    assert indexing.scratch.parent == memory
+    assert (indexing.scratch / "pagefind/1/stories/arthritis-and-the-bus/index.html").is_file()
+    assert indexing.finish() == []
+    assert list(memory.iterdir()) == []
+
+
+def test_without_a_filesystem_in_memory_the_records_are_written_to_disk(sample: Site, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "MEMORY", tmp_path / "no-such-folder")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exit 0")))
+    indexing = start(sample, tmp_path / "site")
+    assert indexing.scratch.parent == Path(tempfile.gettempdir())
+    assert indexing.finish() == []
+
+
+def test_records_that_cannot_be_written_are_a_problem(sample: Site, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk, played by a limit on the size of any file this process writes."""
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exit 0")))
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails, with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (512, limits[1]))
+    try:
+        indexing = start(sample, tmp_path / "site")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+    problems = indexing.finish()
+    assert [problem.message for problem in problems] == [
+        "the search index could not be built: its records could not be written ([Errno 27] File too large)"]
+    assert indexing.process is None
 
 
 def test_a_part_that_fails_stops_the_index(project: Project, tmp_path: Path,

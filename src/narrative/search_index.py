@@ -11,6 +11,7 @@ the content is read and runs in its own process while MkDocs renders the pages.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 import weakref
@@ -115,18 +116,41 @@ def for_reader(site: Site) -> list[dict[str, str]]:
     return [part.for_reader() for part in reversed(site_parts(site))]
 
 
-class Indexing:
-    """Pagefind at work in its own process, on one part after another; `finish()` waits for them all. Dropped
-    unfinished (a build that failed half way), it stops Pagefind and removes its scratch folder."""
+MEMORY = Path("/dev/shm")
+"""A filesystem in memory, where the system has one: the records are thousands of small files that live for a
+few seconds, and written there they never reach the disk."""
 
-    def __init__(self, scratch: tempfile.TemporaryDirectory[str], out: Path,
-                 commands: Sequence[list[str]] = (), problems: Sequence[Problem] = ()) -> None:
+
+def _scratch(found: Sequence[Part]) -> tempfile.TemporaryDirectory[str]:
+    """A folder for the records: in memory if there is room there for the two parts it holds at a time (with
+    as much again to spare), on disk otherwise."""
+    largest = max((sum(len(each.body) + 1024 for each in part.records) for part in found), default=0)
+    try:
+        if shutil.disk_usage(MEMORY).free >= 4 * largest:
+            return tempfile.TemporaryDirectory(prefix="narrative-search-", dir=MEMORY)
+    except OSError:
+        pass
+    return tempfile.TemporaryDirectory(prefix="narrative-search-")
+
+
+class Indexing:
+    """Pagefind at work in its own process, on one part after another; `finish()` waits for them all. A part's
+    records are written while Pagefind indexes the part before it, and removed once it is indexed, so that the
+    scratch folder never holds more than two parts. Dropped unfinished (a build that failed half way), it stops
+    Pagefind and removes its scratch folder."""
+
+    def __init__(self, out: Path, found: Sequence[Part] = (), executable: Path | None = None,
+                 problems: Sequence[Problem] = ()) -> None:
         self.out, self.problems = out, list(problems)
+        scratch = _scratch(found)
         self.scratch = Path(scratch.name)
-        self._waiting = list(commands)
+        self._executable = executable
+        self._waiting = list(found) if executable else []
+        self._indexing: Part | None = None
         self._running: list[subprocess.Popen[bytes]] = []
         self._stop = weakref.finalize(self, _stop, self._running, scratch)
-        self._start_next()
+        if self._waiting and self._write(self._waiting[0]):
+            self._start_next()
 
     @property
     def process(self) -> subprocess.Popen[bytes] | None:
@@ -144,10 +168,15 @@ class Indexing:
         return self.problems
 
     def _start_next(self) -> bool:
-        """Start Pagefind on the next part; False when no part is left, or when it could not start (a problem)."""
+        """Start Pagefind on the next part, then write the records of the part after it; False when no part
+        is left, or when something could not be done (a problem)."""
         if not self._waiting:
             return False
-        command = self._waiting.pop(0)
+        if self._indexing is not None:
+            shutil.rmtree(self.scratch / self._indexing.folder, ignore_errors=True)
+        part = self._indexing = self._waiting.pop(0)
+        command = [str(self._executable), "--site", str(self.scratch / part.folder), "--output-path",
+                   str(self.out.resolve() / part.folder), "--force-language", LANGUAGE, "--quiet"]
         with (self.scratch / "pagefind.log").open("wb") as log:
             try:
                 self._running.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
@@ -155,6 +184,18 @@ class Indexing:
             except OSError as error:
                 self.problems.append(_problem(self.out, f"{command[0]} could not run ({error})"))
                 return False
+        return not self._waiting or self._write(self._waiting[0])
+
+    def _write(self, part: Part) -> bool:
+        """The part's records as the pages Pagefind reads; False, with a problem, if they could not be written."""
+        try:
+            for each in part.records:
+                page = self.scratch / part.folder / each.url / "index.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(each.html(), encoding="utf-8")
+        except OSError as error:
+            self.problems.append(_problem(self.out, f"its records could not be written ({error})"))
+            return False
         return True
 
     def _failure(self, code: int) -> Problem:
@@ -177,23 +218,14 @@ def _problem(out: Path, message: str) -> Problem:
 
 
 def start(site: Site, out: Path) -> Indexing:
-    """Write the site's records to a scratch folder, a folder for each part, and start Pagefind on them,
-    writing `out/pagefind/<part>/`. With nothing published there is no index (Pagefind refuses an empty site);
-    the search box then points to the story index and the topics."""
-    scratch = tempfile.TemporaryDirectory(prefix="narrative-search-")
-    root = Path(scratch.name)
+    """Start Pagefind on the site's records, a part at a time, writing `out/pagefind/<part>/`. With nothing
+    published there is no index (Pagefind refuses an empty site); the search box then points to the story
+    index and the topics."""
     found = site_parts(site)
-    for part in found:
-        for each in part.records:
-            page = root / part.folder / each.url / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(each.html(), encoding="utf-8")
     if not found:
-        return Indexing(scratch, out)
+        return Indexing(out)
     executable = get_executable()
     if executable is None:
-        return Indexing(scratch, out, problems=[_problem(out, "the Pagefind program is missing; reinstall "
-                                                              "narrative, which depends on 'pagefind[bin]'")])
-    return Indexing(scratch, out, [[str(executable), "--site", str(root / part.folder), "--output-path",
-                                    str(out.resolve() / part.folder), "--force-language", LANGUAGE, "--quiet"]
-                                   for part in found])
+        return Indexing(out, problems=[_problem(out, "the Pagefind program is missing; reinstall narrative, "
+                                                     "which depends on 'pagefind[bin]'")])
+    return Indexing(out, found, executable)
