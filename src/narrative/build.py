@@ -7,7 +7,6 @@ call these; none of them prints or exits.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,14 +21,8 @@ from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
 
-PREVIEW_VARIABLE = "NARRATIVE_PREVIEW"
 PREVIEW_MARKER = ".narrative-preview"
 """Left in a preview build's folder so that `narrative deploy` refuses to publish drafts."""
-
-
-def preview_requested() -> bool:
-    """A preview build (drafts shown) is asked for with `NARRATIVE_PREVIEW=1`."""
-    return os.environ.get(PREVIEW_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
 def read_site(settings: Settings, preview: bool = False,

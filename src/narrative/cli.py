@@ -1,6 +1,9 @@
 """The `narrative` command: one subcommand a job, each turning the core's results into output and an exit code.
 
 Exit codes: 0 all is well, 1 the content or the site has problems, 2 the command was used wrongly.
+
+`build`, `deploy` and `report` are imported by the commands that use them: `narrative build` hands the work to
+MkDocs, whose hook imports them in its own process, and loading them here too would add a fifth of a second.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import build, deploy, digests, loader, report, scaffold
-from narrative.config import CONFIG_FILE, Settings, load_settings
+from narrative import digests, loader, scaffold
+from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
 from narrative.presentation import long_date, plural
@@ -46,6 +49,8 @@ def _summary(problems: Sequence[Problem], files: int) -> str:
 
 
 def check(args: argparse.Namespace) -> int:
+    from narrative import build, report
+
     settings = _settings(args)
     paths = [Path(path) for path in args.paths] or None
     for path in paths or ():
@@ -85,7 +90,7 @@ def new(args: argparse.Namespace) -> int:
 def build_site(args: argparse.Namespace) -> int:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
-        env[build.PREVIEW_VARIABLE] = "1"
+        env[PREVIEW_VARIABLE] = "1"
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(args.config_file),
                "--site-dir", str(args.site_dir)] + (["--strict"] if args.strict else [])
     result = subprocess.run(command, env=env, check=False)
@@ -98,6 +103,8 @@ def build_site(args: argparse.Namespace) -> int:
 
 
 def deploy_site(args: argparse.Namespace) -> int:
+    from narrative import deploy
+
     settings = _settings(args)
     try:
         blockers = deploy.deploy(settings, Path(args.site_dir), remote=args.remote, branch=args.branch)
@@ -125,6 +132,8 @@ def _date(value: str) -> dt.date:
 
 
 def digest(args: argparse.Namespace) -> int:
+    from narrative import build
+
     settings = _settings(args)
     site, problems = None, build.output_problems(settings)
     if not problems:

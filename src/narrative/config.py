@@ -21,7 +21,14 @@ from narrative.model import SLUG
 from narrative.problems import Problem, did_you_mean
 
 CONFIG_FILE = "mkdocs.yml"
+PREVIEW_VARIABLE = "NARRATIVE_PREVIEW"
+
 RESERVED_PRINCIPLE_SLUGS = frozenset({"updates"})
+
+
+def preview_requested() -> bool:
+    """A preview build (drafts shown) is asked for with `NARRATIVE_PREVIEW=1`."""
+    return os.environ.get(PREVIEW_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
 class SettingError(ValueError):

@@ -82,7 +82,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
-    site, problems = build.read_site(state.settings, preview=build.preview_requested())
+    site, problems = build.read_site(state.settings, preview=settings_module.preview_requested())
     problems += build.screen_errors(site)
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
