@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -67,10 +67,13 @@ def count_files(folder: Path) -> int:
     return sum(len(names) for _, _, names in os.walk(folder)) if folder.exists() else 0
 
 
-def measure(command: Sequence[str], out: Path | None = None, cwd: Path | None = None) -> Run:
-    """Run `command` in a fresh process (after removing `out`) and measure it; stops the benchmark if it fails."""
-    if out is not None and out.exists():
-        shutil.rmtree(out)
+def measure(command: Sequence[str], out: Path | None = None, cwd: Path | None = None,
+            cache: Path | None = None) -> Run:
+    """Run `command` in a fresh process (after removing `out` and `cache`) and measure it; stops the benchmark
+    if it fails."""
+    for folder in (out, cache):
+        if folder is not None and folder.exists():
+            shutil.rmtree(folder)
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=log, stderr=subprocess.STDOUT)
@@ -82,6 +85,35 @@ def measure(command: Sequence[str], out: Path | None = None, cwd: Path | None = 
             said = log.read().decode("utf-8", "replace")[-4000:]
             raise SystemExit(f"bench: {' '.join(map(str, command))} failed ({process.returncode}):\n{said}")
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, count_files(out) if out else 0)
+
+
+def edited(size: int) -> str:
+    """The story edited for `mkdocs serve` and for a rebuild: one from the middle of the archive."""
+    return f"story-{size // 2:05d}"
+
+
+def search_cache(config: Path) -> Path:
+    """Where our build keeps finished parts of the search index between builds: removed before every build the
+    benchmark compares, so that each indexes everything, as a fresh clone's first build does."""
+    return config.parent / ".cache"
+
+
+def full_build(site: str, config: Path, out: Path) -> Run:
+    return measure(build_command(site, config, out), out, cache=search_cache(config) if site == "ours" else None)
+
+
+def rebuild(config: Path, out: Path, slug: str) -> Run:
+    """Our build after one story was edited, with the search index's cache left by the build before it: what
+    an editor waits for on a second build, or CI with the cache restored. The unmeasured build before it fills
+    the cache."""
+    full_build("ours", config, out)
+    story = config.parent / "stories/patient" / f"{slug}.md"
+    original = story.read_text(encoding="utf-8")
+    story.write_text(f"{original.rstrip()}\n\nEdited for the benchmark.\n", encoding="utf-8")
+    try:
+        return measure(build_command("ours", config, out), out)
+    finally:
+        story.write_text(original, encoding="utf-8")
 
 
 def build_command(site: str, config: Path, out: Path) -> list[str]:
@@ -105,6 +137,7 @@ def time_outputs(config: Path, out: Path) -> dict[str, float]:
     if settings is None:
         raise SystemExit("\n".join(map(str, problems)))
     site, _ = build.read_site(settings)
+    shutil.rmtree(search_cache(config), ignore_errors=True)
     started = time.perf_counter()
     build.write_outputs(site, out)
     outputs = time.perf_counter() - started
@@ -188,6 +221,7 @@ class Results:
     outputs: dict[int, list[dict[str, float]]]
     serve: list[float]
     started: dt.datetime
+    rebuilds: dict[int, list[Run]] = field(default_factory=dict)
     finished: dt.datetime | None = None
     load: tuple[str, str] = ("", "")
 
@@ -209,15 +243,19 @@ def run(sizes: Sequence[int], repeats: int, work: Path, serve_edits: int, log: C
             f"{len(content.responses):,} responses)")
     for size in sizes[:1]:  # one unmeasured round, so every tool starts with its files in the disk cache
         for site in results.sites:
-            measure(build_command(site, configs[size, site], work / "out"), work / "out")
+            full_build(site, configs[size, site], work / "out")
     for round_ in range(repeats):
         for size in sizes:
             order = results.sites[round_ % len(results.sites):] + results.sites[:round_ % len(results.sites)]
             for site in order:
-                got = measure(build_command(site, configs[size, site], work / "out"), work / "out")
+                got = full_build(site, configs[size, site], work / "out")
                 results.builds.setdefault((size, site), []).append(got)
                 log(f"round {round_ + 1}: {size:,} stories, {site}: {got.wall:.2f} s wall, {got.cpu:.2f} s CPU, "
                     f"{got.rss:.0f} MiB, {got.files:,} files")
+            if "ours" in results.sites:
+                got = rebuild(configs[size, "ours"], work / "out", edited(size))
+                results.rebuilds.setdefault(size, []).append(got)
+                log(f"round {round_ + 1}: {size:,} stories, rebuild after an edit: {got.wall:.2f} s wall")
             got = measure(check_command(configs[size, "ours"]))
             results.checks.setdefault(size, []).append(got)
             timed = measure_outputs(configs[size, "ours"], work / "outputs")
@@ -225,7 +263,8 @@ def run(sizes: Sequence[int], repeats: int, work: Path, serve_edits: int, log: C
             log(f"round {round_ + 1}: {size:,} stories, check {got.wall:.2f} s; feeds and digests "
                 f"{timed['outputs']:.2f} s; search index {timed['index']:.2f} s")
     if serve_edits and 1_000 in sizes:
-        results.serve = serve_latency(configs[1_000, "ours"], "story-00500", serve_edits)
+        shutil.rmtree(search_cache(configs[1_000, "ours"]), ignore_errors=True)
+        results.serve = serve_latency(configs[1_000, "ours"], edited(1_000), serve_edits)
         log(f"mkdocs serve, 1,000 stories: an edit showed after {', '.join(f'{s:.2f}' for s in results.serve)} s")
     results.finished = dt.datetime.now(dt.timezone.utc)
     results.load = (results.load[0], load_average())
@@ -307,6 +346,13 @@ def table(results: Results, repeats: int) -> str:
             lines.append(f"| {size:,} | {names[site]} | {seconds(took)} ({spread([r.wall for r in runs])}) | "
                          f"{seconds(median([r.cpu for r in runs]))} | {max(r.rss for r in runs):.0f} MiB | "
                          f"{runs[0].files:,} | {'' if site == 'ours' else f'{ours / took:.2f} ×'} |")
+    if results.rebuilds:
+        lines += ["", f"### A rebuild after one story was edited, the search index's cache warm (median of {repeats})",
+                  "", "| stories | wall time | CPU time | ÷ the full build |", "| ---: | ---: | ---: | ---: |"]
+        for size, runs in results.rebuilds.items():
+            took = median([r.wall for r in runs])
+            lines.append(f"| {size:,} | {seconds(took)} ({spread([r.wall for r in runs])}) | "
+                         f"{seconds(median([r.cpu for r in runs]))} | {took / wall(results, size, 'ours'):.2f} × |")
     lines += ["", "### Growth of our build", "", "| stories | wall time | ÷ the build of a tenth as many |",
               "| ---: | ---: | ---: |"]
     for previous, size in zip((None, *results.sizes), results.sizes):

@@ -54,7 +54,7 @@ def test_every_setting_parsed() -> None:
         aspiration=2500, intake_url="https://intake.example.org",
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
-        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400}))
+        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}))
     assert problems == []
     assert settings is not None
     assert (settings.organisation, settings.stories_dir, settings.per_page, settings.feed_items) == (
@@ -64,7 +64,7 @@ def test_every_setting_parsed() -> None:
     assert settings.digest == DigestSettings("Stories <s@example.org>", "team@example.org",
                                              "https://example.org/unsubscribe/", "[Stories]", 30)
     assert settings.screening == ScreeningSettings(("nhs-number",), 8.0)
-    assert settings.search == SearchSettings(400)
+    assert settings.search == SearchSettings(400, cache=False)
 
 
 def test_site_url_gets_a_trailing_slash_and_may_be_absent() -> None:
@@ -183,6 +183,7 @@ def test_timezone_is_tidied() -> None:
     ({"screening": {"max_grade": "easy"}}, "extra.narrative.screening.max_grade: must be a number above 0, not 'easy'"),
     ({"screening": {"max_grad": 8}}, "extra.narrative.screening.max_grad: unknown setting (did you mean 'max_grade'?)"),
     ({"search": {"part_size": "big"}}, "extra.narrative.search.part_size: must be a whole number of 1 or more, not 'big'"),
+    ({"search": {"cache": "no"}}, "extra.narrative.search.cache: must be true or false, not 'no'"),
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
     assert error(**overrides) == f"mkdocs.yml: {message}"

@@ -11,16 +11,18 @@ import resource
 import signal
 import stat
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
+from pagefind.service import get_executable
 
-from narrative.build import read_site
-from narrative.config import Settings, from_mapping, load_settings
-from narrative.model import Consent, Source, Story
 from narrative import search_index
+from narrative.build import read_site
+from narrative.config import SearchSettings, Settings, from_mapping, load_settings
+from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
 from narrative.search_index import STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
 from narrative.site import Site
@@ -30,7 +32,8 @@ from tests.content import config
 
 @pytest.fixture(scope="module")
 def sample(sample_content: Site) -> Site:
-    return sample_content
+    """The sample site, its index kept out of the cache beside the repository's own mkdocs.yml."""
+    return replace(sample_content, settings=replace(sample_content.settings, search=SearchSettings(cache=False)))
 
 
 @pytest.fixture(scope="module")
@@ -308,3 +311,71 @@ def test_an_index_left_unfinished_is_stopped_and_its_scratch_folder_removed(samp
     gc.collect()
     assert process.poll() is not None
     assert not scratch.exists()
+
+
+def logging_pagefind(folder: Path, log: Path) -> Path:
+    """The real Pagefind, behind a script that logs the output folder of every run."""
+    real = get_executable()
+    assert real is not None
+    return fake_pagefind(folder, f'echo "$4" >> {log}; exec {real} "$@"')
+
+
+def indexed(site: Site, out: Path) -> dict[str, bytes]:
+    """Build the site's index into a new folder `out`; every file of it, by its path under `out`."""
+    assert start(site, out).finish() == []
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def test_a_rebuild_indexes_only_the_parts_that_changed(project: Project, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(logging_pagefind(tmp_path, log)))
+    indexed(five_days_in_parts_of_two(project), tmp_path / "first")
+    assert [Path(line).name for line in log.read_text().split()] == ["1", "2", "3"]
+    log.unlink()
+    project.story("day-6", date="2026-03-06")
+    settings, _ = load_settings(project.config_file)
+    assert settings is not None
+    again = indexed(read_site(settings)[0], tmp_path / "again")
+    assert log.read_text().split() == [f"{(tmp_path / 'again').resolve()}/pagefind/3"]
+    assert sorted(fragments(tmp_path / "again")) == [f"/stories/day-{day}/" for day in range(1, 7)]
+    assert again["pagefind/1/pagefind-entry.json"] == (tmp_path / "first/pagefind/1/pagefind-entry.json").read_bytes()
+    assert len(list((project.root / ".cache/narrative/search").iterdir())) == 3  # the old third part is gone
+
+
+def test_an_unchanged_site_is_indexed_once(project: Project, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(logging_pagefind(tmp_path, log)))
+    site = five_days_in_parts_of_two(project)
+    first = indexed(site, tmp_path / "first")
+    assert len(log.read_text().split()) == 3
+    assert indexed(site, tmp_path / "again") == first
+    assert len(log.read_text().split()) == 3
+
+
+def test_with_the_cache_off_every_build_indexes_every_part(project: Project, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(logging_pagefind(tmp_path, log)))
+    five_days_in_parts_of_two(project)
+    text = project.config_file.read_text(encoding="utf-8")
+    project.config_file.write_text(text.replace("part_size: 2\n", "part_size: 2\n      cache: false\n"),
+                                   encoding="utf-8")
+    settings, problems = load_settings(project.config_file)
+    assert settings is not None and not settings.search.cache, problems
+    site = read_site(settings)[0]
+    indexed(site, tmp_path / "first")
+    indexed(site, tmp_path / "again")
+    assert len(log.read_text().split()) == 6
+    assert fragments(tmp_path / "first") == fragments(tmp_path / "again")
+    assert not (project.root / ".cache").exists()
+
+
+def test_a_build_with_the_cache_writes_the_site_a_full_index(project: Project) -> None:
+    """Through MkDocs, twice: the second build's index comes from the cache and still finds every story."""
+    five_days_in_parts_of_two(project)
+    assert project.build()[0].returncode == 0
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    assert sorted(fragments(site_dir)) == [f"/stories/day-{day}/" for day in range(1, 6)]

@@ -90,6 +90,9 @@ class SearchSettings:
     part_size: int = 1000
     """Stories and updates in each part of the search index. A reader's first query reads the newest part
     alone, and the build holds one part in memory at a time (about a third of a megabyte for each item)."""
+    cache: bool = True
+    """Keep each finished part in `.cache/narrative/search/` beside `mkdocs.yml`, so that a build indexes only
+    the parts whose stories or updates changed since the last one (on a large archive, the newest part)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,12 @@ def _optional_text(value: Any) -> str | None:
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SettingError(f"must be a whole number of 1 or more, not {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SettingError(f"must be true or false, not {value!r}")
     return value
 
 
@@ -266,7 +275,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
     "archive_days": _positive_int,
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
-SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int}
+SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,

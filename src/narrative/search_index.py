@@ -23,6 +23,7 @@ from pathlib import Path
 from pagefind.service import get_executable
 
 from narrative.model import PledgeUpdate, Story
+from narrative import search_cache
 from narrative.presentation import iso_date, long_date
 from narrative.problems import Problem
 from narrative.render import body_html
@@ -34,6 +35,8 @@ LANGUAGE = "en"
 """The language Pagefind stems words for: the site's templates and content are in English."""
 STORY, UPDATE = "Story", "Pledge update"
 """The `kind` filter's values, as the search box shows them."""
+OPTIONS = ("--force-language", LANGUAGE, "--quiet")
+"""How Pagefind is run, beside where it reads and writes."""
 
 
 @dataclass(frozen=True)
@@ -136,16 +139,18 @@ def _scratch(found: Sequence[Part]) -> tempfile.TemporaryDirectory[str]:
 class Indexing:
     """Pagefind at work in its own process, on one part after another; `finish()` waits for them all. A part's
     records are written while Pagefind indexes the part before it, and removed once it is indexed, so that the
-    scratch folder never holds more than two parts. Dropped unfinished (a build that failed half way), it stops
-    Pagefind and removes its scratch folder."""
+    scratch folder never holds more than two parts. A part found in the `cache` is copied from it instead, and
+    a part indexed is kept there. Dropped unfinished (a build that failed half way), it stops Pagefind and
+    removes its scratch folder."""
 
     def __init__(self, out: Path, found: Sequence[Part] = (), executable: Path | None = None,
-                 problems: Sequence[Problem] = ()) -> None:
-        self.out, self.problems = out, list(problems)
-        scratch = _scratch(found)
+                 cache: search_cache.Cache | None = None, problems: Sequence[Problem] = ()) -> None:
+        self.out, self.problems = out.resolve(), list(problems)
+        self._executable, self._cache = executable, cache if executable else None
+        self._keys = self._key_each(found)
+        self._waiting = [part for part in found if executable and not self._fetch(part)]
+        scratch = _scratch(self._waiting)
         self.scratch = Path(scratch.name)
-        self._executable = executable
-        self._waiting = list(found) if executable else []
         self._indexing: Part | None = None
         self._running: list[subprocess.Popen[bytes]] = []
         self._stop = weakref.finalize(self, _stop, self._running, scratch)
@@ -162,10 +167,34 @@ class Indexing:
         while not self.problems and self.process is not None:
             if self.process.wait() != 0:
                 self.problems.append(self._failure(self.process.returncode))
-            elif not self._start_next():
                 break
+            self._keep()
+            if not self._start_next():
+                break
+        if self._cache is not None and not self.problems:
+            self._cache.prune()
         self._stop()
         return self.problems
+
+    def _key_each(self, found: Sequence[Part]) -> dict[int, str]:
+        """Each part's key in the cache; with no cache, or no program to key it by, none (and no cache)."""
+        if self._cache is None or self._executable is None:
+            return {}
+        try:
+            return {part.number: search_cache.key((each.html() for each in part.records), self._executable, OPTIONS)
+                    for part in found}
+        except OSError:  # the program is missing, which running it will report
+            self._cache = None
+            return {}
+
+    def _fetch(self, part: Part) -> bool:
+        """Copy the part's index from the cache; False if it is not there."""
+        return self._cache is not None and self._cache.fetch(self._keys[part.number], self.out / part.folder)
+
+    def _keep(self) -> None:
+        """Keep the part just indexed in the cache."""
+        if self._cache is not None and self._indexing is not None:
+            self._cache.keep(self._keys[self._indexing.number], self.out / self._indexing.folder)
 
     def _start_next(self) -> bool:
         """Start Pagefind on the next part, then write the records of the part after it; False when no part
@@ -175,8 +204,9 @@ class Indexing:
         if self._indexing is not None:
             shutil.rmtree(self.scratch / self._indexing.folder, ignore_errors=True)
         part = self._indexing = self._waiting.pop(0)
+        shutil.rmtree(self.out / part.folder, ignore_errors=True)  # never written through into the cache
         command = [str(self._executable), "--site", str(self.scratch / part.folder), "--output-path",
-                   str(self.out.resolve() / part.folder), "--force-language", LANGUAGE, "--quiet"]
+                   str(self.out / part.folder), *OPTIONS]
         with (self.scratch / "pagefind.log").open("wb") as log:
             try:
                 self._running.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
@@ -228,4 +258,5 @@ def start(site: Site, out: Path) -> Indexing:
     if executable is None:
         return Indexing(out, problems=[_problem(out, "the Pagefind program is missing; reinstall narrative, "
                                                      "which depends on 'pagefind[bin]'")])
-    return Indexing(out, found, executable)
+    cache = search_cache.Cache(site.settings.root / search_cache.FOLDER) if site.settings.search.cache else None
+    return Indexing(out, found, executable, cache)
