@@ -229,6 +229,31 @@ def _target(site_dir: Path, page: Path, link: str) -> Path | None:
     return found / "index.html" if link.endswith("/") or found.is_dir() else found
 
 
+def _navigation(site_dir: Path, page: Path) -> tuple[set[Path], set[Path]]:
+    """Which pages the links of a page's navigation (Material's primary sidebar) lead to, and which pages its
+    current links do (a page's own headings, listed under it, are left out)."""
+    tree = lxml.html.parse(str(page)).getroot()
+    found = [(_target(site_dir, page, link.get("href")), "md-nav__link--active" in link.classes)
+             for link in tree.cssselect(".md-nav--primary a[href]")]
+    return {target for target, _ in found if target}, {target for target, current in found if target and current}
+
+
+def test_the_navigation_leads_to_the_same_pages_from_every_folder(sample_site: Path) -> None:
+    """On the pages we make, the navigation is drawn once for each folder and reused: from a page in any folder
+    it leads where the home page's does, with nothing marked current, while a page in the navigation is."""
+    home = sample_site / "index.html"
+    wanted, _ = _navigation(sample_site, home)
+    assert sample_site / "stories/index.html" in wanted and len(wanted) > 5
+    folders = {page.parent.parent: page for page in sorted(sample_site.rglob("index.html")) if page != home}
+    assert len(folders) > 8
+    for page in folders.values():
+        links, current = _navigation(sample_site, page)
+        assert links == wanted, page
+        assert current <= {page}, page
+    assert _navigation(sample_site, sample_site / "stories/index.html")[1] == {sample_site / "stories/index.html"}
+    assert _navigation(sample_site, sample_site / "stories/arthritis-and-the-bus/index.html")[1] == set()
+
+
 def test_every_link_within_the_site_leads_to_a_file(sample_site: Path) -> None:
     """Each page's own links, and the header and footer drawn once for each depth of page and reused, lead
     somewhere at every depth (the 404 page's links start from the site's root, as it is served anywhere)."""
