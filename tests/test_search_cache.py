@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from narrative.search_cache import Cache, copy, key
+from narrative.search_cache import Cache, copy, fingerprint, key
 
 OPTIONS = ("--force-language", "en")
 
@@ -29,14 +29,23 @@ def built(folder: Path, words: str = "tea") -> Path:
     return folder
 
 
-def test_a_key_changes_with_the_pages_the_program_and_the_options(program: Path) -> None:
-    first = key(["<p>tea</p>", "<p>cake</p>"], program, OPTIONS)
-    assert key(["<p>tea</p>", "<p>cake</p>"], program, OPTIONS) == first
-    assert key(["<p>tea</p>", "<p>cakes</p>"], program, OPTIONS) != first
-    assert key(["<p>tea</p><p>cake</p>"], program, OPTIONS) != first  # where one page ends counts
-    assert key(["<p>tea</p>", "<p>cake</p>"], program, ("--force-language", "cy")) != first
-    os.utime(program, ns=(0, 0))
-    assert key(["<p>tea</p>", "<p>cake</p>"], program, OPTIONS) != first
+def test_a_key_changes_with_the_pages_and_the_program(program: Path) -> None:
+    first = key(["<p>tea</p>", "<p>cake</p>"], fingerprint(program, OPTIONS))
+    assert key(["<p>tea</p>", "<p>cake</p>"], fingerprint(program, OPTIONS)) == first
+    assert key(["<p>tea</p>", "<p>cakes</p>"], fingerprint(program, OPTIONS)) != first
+    assert key(["<p>tea</p><p>cake</p>"], fingerprint(program, OPTIONS)) != first  # where one page ends counts
+    assert key(["<p>tea</p>", "<p>cake</p>"], fingerprint(program, ("--force-language", "cy"))) != first
+
+
+def test_a_program_is_known_by_its_contents_not_its_place_or_time(program: Path, tmp_path: Path) -> None:
+    """A fresh install in CI gives the same program new file times: its cached parts still count."""
+    first = fingerprint(program, OPTIONS)
+    moved = tmp_path / "elsewhere"
+    moved.write_bytes(program.read_bytes())
+    os.utime(moved, ns=(0, 0))
+    assert fingerprint(moved, OPTIONS) == first
+    program.write_bytes(b"a newer program")
+    assert fingerprint(program, OPTIONS) != first
 
 
 def test_files_named_for_their_contents_are_linked_and_the_rest_copied(tmp_path: Path) -> None:

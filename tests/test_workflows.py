@@ -76,6 +76,8 @@ def test_the_deploy_publishes_main_and_the_digest_runs_daily() -> None:
     assert deploy[True]["push"]["branches"] == ["main"]
     assert deploy["jobs"]["deploy"]["permissions"] == {"contents": "write"}
     assert any("narrative deploy" in step.get("run", "") for step in steps(deploy))
+    cached = [step["with"] for step in steps(deploy) if step.get("uses", "").startswith("actions/cache@")]
+    assert [(each["path"], each["restore-keys"]) for each in cached] == [(".cache/narrative/search", "search-index-")]
     digest = workflow("digest.yml")
     assert [entry["cron"] for entry in digest[True]["schedule"]] == ["15 6 * * *"]
     assert any("narrative digest --period daily" in step.get("run", "") for step in steps(digest))

@@ -23,11 +23,18 @@ HASHED = frozenset({"fragment", "index", "filter"})
 """Pagefind's folders of files named for a hash of their contents, which nothing ever writes to again."""
 
 
-def key(pages: Iterable[str], program: Path, options: Sequence[str]) -> str:
-    """What a part's index depends on: the pages Pagefind reads, the program (its path, size and time) and the
-    options it runs with."""
-    found = program.stat()
-    digest = hashlib.sha256(f"{program}\0{found.st_size}\0{found.st_mtime_ns}\0{options}".encode())
+def fingerprint(program: Path, options: Sequence[str]) -> str:
+    """What every part's index depends on: the Pagefind program, by its contents (a fresh install in CI has new
+    file times), and the options it runs with."""
+    with program.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256")
+    digest.update(repr(tuple(options)).encode())
+    return digest.hexdigest()
+
+
+def key(pages: Iterable[str], fingerprint: str) -> str:
+    """What a part's index depends on: the pages Pagefind reads, and the program's `fingerprint`."""
+    digest = hashlib.sha256(fingerprint.encode())
     for page in pages:
         digest.update(page.encode("utf-8"))
         digest.update(b"\0")

@@ -181,11 +181,11 @@ class Indexing:
         if self._cache is None or self._executable is None:
             return {}
         try:
-            return {part.number: search_cache.key((each.html() for each in part.records), self._executable, OPTIONS)
-                    for part in found}
+            program = search_cache.fingerprint(self._executable, OPTIONS)
         except OSError:  # the program is missing, which running it will report
             self._cache = None
             return {}
+        return {part.number: search_cache.key((each.html() for each in part.records), program) for part in found}
 
     def _fetch(self, part: Part) -> bool:
         """Copy the part's index from the cache; False if it is not there."""
