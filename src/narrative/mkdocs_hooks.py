@@ -131,10 +131,11 @@ def _same_in_each_folder(context: Context, name: str, caller: Callable[[], str])
     """What the `{% call %}` block named `name` draws, drawn once for all the pages in one folder (`stories/`,
     `topics/`) and reused. For parts of Material's frame whose links are made relative to the page (`| url`),
     so are the same for pages in one folder: on the thousands of pages we make, its navigation (nothing in
-    it is the current page) and its scripts' settings were a fifth of the time spent drawing pages."""
+    it is the current page) and its scripts' settings were a quarter of the time spent drawing pages. The
+    way to the site's root is part of the key too, as the home page and `stories/` share the folder ''."""
     page = context.get("page")
     folder = posixpath.dirname(page.url.rstrip("/")) if page is not None else ""
-    drawn, key = _state().drawn, (name, f"{folder}/")
+    drawn, key = _state().drawn, (name, str(context.get("base_url")), folder)
     if key not in drawn:
         drawn[key] = Markup(caller())
     return drawn[key]

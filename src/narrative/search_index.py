@@ -22,8 +22,8 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
-from narrative.model import PledgeUpdate, Story
 from narrative import search_cache
+from narrative.model import PledgeUpdate, Story
 from narrative.presentation import iso_date, long_date
 from narrative.problems import Problem
 from narrative.render import body_html
