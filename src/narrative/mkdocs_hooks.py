@@ -43,7 +43,7 @@ class _Build:
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
     beside: Background[list[Problem]] | None = None
-    drawn: dict[tuple[str, str], Markup] = field(default_factory=dict)
+    drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
 
 
 _current: _Build | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from narrative.presentation import one_line
 from narrative.screen.finding import CRISIS, Hit
 
 _SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)"
@@ -78,4 +79,4 @@ def find(text: str) -> Iterator[Hit]:
     for match in pattern.finditer(searched):
         category = CATEGORIES[int(match.lastgroup[1:])]  # type: ignore[index]
         phrase = text[match.start():match.end()]
-        yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), " ".join(phrase.split()))
+        yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), one_line(phrase))
