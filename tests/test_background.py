@@ -7,11 +7,12 @@ import os
 import signal
 import subprocess
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
-from narrative.background import YIELDING, Background, BackgroundError, on_all_cores
+from narrative.background import YIELDING, Background, BackgroundError, long_lived, on_all_cores
 
 
 def _square(number: int) -> int:
@@ -109,3 +110,36 @@ def test_work_shared_among_cores_keeps_the_items_order() -> None:
 
 def test_few_items_are_done_in_this_process() -> None:
     assert on_all_cores(lambda _: _pid(), [1, 2, 3], least=10) == [os.getpid()] * 3
+
+
+class _Cycle:
+    """An object that refers to itself, so only the cyclic garbage collector can free it."""
+
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_what_is_made_long_lived_is_frozen_and_the_collector_runs_again_after() -> None:
+    frozen = gc.get_freeze_count()
+    try:
+        with long_lived():
+            assert not gc.isenabled()
+            kept = [[number] for number in range(1_000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.unfreeze()
+
+
+def test_garbage_is_collected_not_frozen_even_what_was_frozen_before() -> None:
+    try:
+        with long_lived():
+            before = _Cycle()
+        frozen_then_dropped = weakref.ref(before)
+        del before
+        with long_lived():
+            made_and_dropped = weakref.ref(_Cycle())
+        assert frozen_then_dropped() is None
+        assert made_and_dropped() is None
+    finally:
+        gc.unfreeze()

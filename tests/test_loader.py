@@ -237,3 +237,12 @@ def test_load_reads_a_file_named_twice_once(tmp_path: Path, monkeypatch: pytest.
     files, problems = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."))
     assert (len(files), problems) == (1, [])
     assert files[0].path == "stories/patient/a.md"
+
+
+def test_load_reads_a_file_and_a_link_to_it_once(tmp_path: Path) -> None:
+    folder = tmp_path / "stories" / "patient"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("---\ntitle: x\n---\nBody\n")
+    (folder / "b.md").symlink_to(folder / "a.md")
+    files, problems = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path)
+    assert ([file.path for file in files], problems) == (["stories/patient/a.md"], [])

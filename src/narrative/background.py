@@ -1,5 +1,6 @@
 """Work done in forked processes, so that a machine's other cores share it: the search index, the feeds and the
-digests made while MkDocs draws the pages, and long lists of bodies to render or stories to screen.
+digests made while MkDocs draws the pages, and long lists of bodies to render or stories to screen; and the
+objects kept for a process's whole life, made so that the helpers it forks share them.
 
 MkDocs draws pages on one core. A fork starts with everything the parent has loaded and rendered (the site,
 every body's HTML), so nothing is sent to it; only the work's result, or its exception, comes back, pickled,
@@ -9,12 +10,14 @@ asked for. Nothing here knows what the work is.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import pickle
 import signal
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -101,6 +104,26 @@ class Background(Generic[T]):
         if not done:
             raise value
         return value  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """Around making objects that are kept from then on (the loaded site, the pronouncing dictionary). The
+    cyclic garbage collector is paused meanwhile: it would walk the growing heap again and again and free
+    nothing (loading the dictionary took four times as long). What is alive at the end is then frozen, as
+    Python's documentation advises before a fork: later collections, here and in every forked helper, leave it
+    alone, so its memory stays shared. What was frozen before is thawed first and garbage collected before the
+    freeze, so in a long-running process (`mkdocs serve`) nothing dropped is kept for good."""
+    enabled = gc.isenabled()
+    gc.unfreeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def cores() -> int:

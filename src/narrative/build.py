@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from narrative import digests, feeds, fields, loader, mail, render, search_index
-from narrative.background import on_all_cores
+from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.output import Output
@@ -28,7 +28,13 @@ PREVIEW_MARKER = ".narrative-preview"
 def read_site(settings: Settings, preview: bool = False,
               only: Iterable[Path] | None = None) -> tuple[Site, list[Problem]]:
     """Load every contributed file, build the model and check it; problems about files outside `only`
-    (when given) are left out, though every file is read so references between files still resolve."""
+    (when given) are left out, though every file is read so references between files still resolve. The site
+    is kept from then on, and made as `long_lived` says."""
+    with long_lived():
+        return _read_site(settings, preview, only)
+
+
+def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -> tuple[Site, list[Problem]]:
     paths = loader.discover(settings.stories_path)
     wanted, strays = None, []
     if only is not None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from textstat.backend import counts, selections
 
+from narrative.background import long_lived
+
 MIN_WORDS = 30
 """Below this many words the scores swing too far on one long word to be worth a note."""
 
@@ -56,9 +58,11 @@ def syllables(word: str) -> int:
     return counts.count_syllables(word, LANGUAGE)
 
 
+@functools.cache
 def load() -> None:
-    """Load the pronouncing dictionary now (half a second), so that processes forked later share it."""
-    syllables("a")
+    """Load the pronouncing dictionary now, once, so that processes forked later share it."""
+    with long_lived():
+        syllables("a")
 
 
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
