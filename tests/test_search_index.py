@@ -162,11 +162,11 @@ def test_a_newer_story_never_changes_a_part_that_was_full() -> None:
         assert after[:len(before) - 1] == before[:-1], count
 
 
-def five_days_in_parts_of_two(project: Project) -> Site:
-    """Five stories a day apart, indexed in parts of two: three parts, the newest of one story."""
+def five_days_in_parts_of_two(project: Project, size: int = 2) -> Site:
+    """Five stories a day apart, indexed in parts of two (three parts, the newest of one story), or of `size`."""
     for day in range(1, 6):
         project.story(f"day-{day}", date=f"2026-03-0{day}")
-    project.index_in_parts_of(2)
+    project.index_in_parts_of(size)
     settings, problems = load_settings(project.config_file)
     assert settings is not None, problems
     return read_site(settings)[0]
@@ -192,24 +192,63 @@ def test_a_large_site_is_built_with_its_index_in_parts(project: Project) -> None
         "pagefind/3/", "pagefind/2/", "pagefind/1/"]
 
 
-def test_the_parts_are_indexed_one_after_another(project: Project, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def with_cores(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """The machine as having `number` cores, and memory to spare."""
+    monkeypatch.setattr(search_index, "cores", lambda: number)
+    monkeypatch.setattr(search_index, "free_memory", lambda: 2**40)
+
+
+def test_on_one_core_the_parts_are_indexed_one_after_another(project: Project, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "runs.log"
     program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.2; echo "end $4" >> {log}')
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with_cores(monkeypatch, 1)
     assert start(five_days_in_parts_of_two(project), tmp_path / "site").finish() == []
     out = (tmp_path / "site").resolve()
     assert log.read_text().split("\n") == [f"{when} {out}/pagefind/{part}" for part in (1, 2, 3)
                                            for when in ("start", "end")] + [""]
 
 
-def test_the_scratch_folder_holds_at_most_two_parts_at_a_time(project: Project, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_two_cores_two_parts_are_indexed_at_a_time(project: Project, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.log"
+    program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.3; echo "end $4" >> {log}')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with_cores(monkeypatch, 2)
+    assert start(five_days_in_parts_of_two(project, size=1), tmp_path / "site").finish() == []
+    said = [line.split() for line in log.read_text().splitlines()]
+    running, most = 0, 0
+    for when, _ in said:
+        running += 1 if when == "start" else -1
+        most = max(most, running)
+    assert most == 2
+    assert sorted(folder for when, folder in said if when == "end") == [
+        f"{(tmp_path / 'site').resolve()}/pagefind/{part}" for part in range(1, 6)]
+
+
+def test_the_scratch_folder_holds_one_part_more_than_are_indexed_at_a_time(project: Project, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "runs.log"
     program = fake_pagefind(tmp_path, f'sleep 0.2; echo $(ls pagefind) >> {log}')  # run in the scratch folder
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with_cores(monkeypatch, 1)
     assert start(five_days_in_parts_of_two(project), tmp_path / "site").finish() == []
     assert log.read_text().splitlines() == ["1 2", "2 3", "3"]
+    with_cores(monkeypatch, 2)
+    log.unlink()
+    assert start(five_days_in_parts_of_two(project, size=1), tmp_path / "site").finish() == []
+    assert max(len(line.split()) for line in log.read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(("number", "free", "expected"), [
+    (1, 2**40, 1), (2, 2**40, 2), (8, 2**40, 8), (8, 3 * 1000 * search_index.PAGEFIND_MEMORY, 1), (2, None, 1)])
+def test_parts_at_once_one_a_core_while_memory_lasts(monkeypatch: pytest.MonkeyPatch, number: int,
+                                                     free: int | None, expected: int) -> None:
+    monkeypatch.setattr(search_index, "cores", lambda: number)
+    monkeypatch.setattr(search_index, "free_memory", lambda: free)
+    found = [Part(1, (None,) * 1000), Part(2, (None,) * 500)]  # type: ignore[arg-type]
+    assert search_index.parts_at_once(found) == expected
 
 
 def test_the_records_are_written_in_memory_where_there_is_room(sample: Site, tmp_path: Path,

@@ -11,6 +11,7 @@ the content is read and runs in its own process while MkDocs renders the pages.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 from pagefind.service import get_executable
 
 from narrative import search_cache
+from narrative.background import cores
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import iso_date, long_date
 from narrative.problems import Problem
@@ -82,7 +84,7 @@ def records(site: Site) -> list[Record]:
 class Part:
     """The records of one stretch of time, indexed on their own in `pagefind/<number>/`. Pagefind holds every
     record of an index in memory while it writes it (about a third of a megabyte each), and a reader's first
-    query fetches the chunks of one index; so a large archive is indexed in parts, one at a time, and searched
+    query fetches the chunks of one index; so a large archive is indexed in parts, a few at a time, and searched
     newest part first, each part costing what a site of its size would."""
 
     number: int
@@ -124,53 +126,78 @@ MEMORY = Path("/dev/shm")
 few seconds, and written there they never reach the disk."""
 
 
-def _scratch(found: Sequence[Part]) -> tempfile.TemporaryDirectory[str]:
-    """A folder for the records: in memory if there is room there for the two parts it holds at a time (with
-    as much again to spare), on disk otherwise."""
+def _scratch(found: Sequence[Part], held: int) -> tempfile.TemporaryDirectory[str]:
+    """A folder for the records: in memory if there is room there for the `held` parts it holds at a time
+    (with as much again to spare), on disk otherwise."""
     largest = max((sum(len(each.body) + 1024 for each in part.records) for part in found), default=0)
     try:
-        if shutil.disk_usage(MEMORY).free >= 4 * largest:
+        if shutil.disk_usage(MEMORY).free >= 2 * held * largest:
             return tempfile.TemporaryDirectory(prefix="narrative-search-", dir=MEMORY)
     except OSError:
         pass
     return tempfile.TemporaryDirectory(prefix="narrative-search-")
 
 
+PAGEFIND_MEMORY = 350_000
+"""Bytes Pagefind holds for each record of the part it indexes (354 MB for 1,100 records)."""
+
+
+def free_memory() -> int | None:
+    """Bytes of memory no process is using, where the system says."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return None
+
+
+def parts_at_once(found: Sequence[Part]) -> int:
+    """How many parts Pagefind indexes at a time: one a core, as many as half the free memory holds. Pagefind
+    indexes a part on little more than one core: one part at a time, the parts left once MkDocs has drawn the
+    pages would keep one core busy and the others waiting. MkDocs keeps its own core all the same, as Pagefind
+    runs at a lower priority."""
+    free = free_memory()
+    largest = max((len(part.records) for part in found), default=0) * PAGEFIND_MEMORY
+    if free is None or not largest:
+        return 1
+    return max(1, min(cores(), free // (2 * largest)))
+
+
 class Indexing:
-    """Pagefind at work in its own process, on one part after another; `finish()` waits for them all. A part's
-    records are written while Pagefind indexes the part before it, and removed once it is indexed, so that the
-    scratch folder never holds more than two parts. A part found in the `cache` is copied from it instead, and
-    a part indexed is kept there. Dropped unfinished (a build that failed half way), it stops Pagefind and
-    removes its scratch folder."""
+    """Pagefind at work in its own processes, on up to `at_once` parts at a time, oldest first; `finish()` waits
+    for them all. The records of the next part are written while Pagefind indexes the parts before it, and a
+    part's records are removed once it is indexed, so that the scratch folder never holds more than `at_once`
+    parts and one more. A part found in the `cache` is copied from it instead, and a part indexed is kept there.
+    Dropped unfinished (a build that failed half way), it stops Pagefind and removes its scratch folder."""
 
     def __init__(self, out: Path, found: Sequence[Part] = (), executable: Path | None = None,
-                 cache: search_cache.Cache | None = None, problems: Sequence[Problem] = ()) -> None:
+                 cache: search_cache.Cache | None = None, problems: Sequence[Problem] = (), at_once: int = 1) -> None:
         self.out, self.problems = out.resolve(), list(problems)
         self._executable, self._cache = executable, cache if executable else None
         self._keys = self._key_each(found)
         self._waiting = [part for part in found if executable and not self._fetch(part)]
-        scratch = _scratch(self._waiting)
+        self._at_once = max(1, at_once)
+        scratch = _scratch(self._waiting, self._at_once + 1)
         self.scratch = Path(scratch.name)
-        self._indexing: Part | None = None
-        self._running: list[subprocess.Popen[bytes]] = []
+        self._written: set[int] = set()
+        self._running: list[tuple[Part, subprocess.Popen[bytes]]] = []
         self._stop = weakref.finalize(self, _stop, self._running, scratch)
-        if self._waiting and self._write(self._waiting[0]):
-            self._start_next()
+        self._fill()
 
     @property
     def process(self) -> subprocess.Popen[bytes] | None:
         """The Pagefind process started last."""
-        return self._running[-1] if self._running else None
+        return self._running[-1][1] if self._running else None
 
     def finish(self) -> list[Problem]:
         """Wait for every part of the index to be written; the problems if it could not be."""
-        while not self.problems and self.process is not None:
-            if self.process.wait() != 0:
-                self.problems.append(self._failure(self.process.returncode))
+        while not self.problems and self._running:
+            part, process = self._running[0]
+            if process.wait() != 0:
+                self.problems.append(self._failure(part, process.returncode))
                 break
-            self._keep()
-            if not self._start_next():
-                break
+            self._running.pop(0)
+            self._done(part)
+            self._fill()
         if self._cache is not None and not self.problems:
             self._cache.prune()
         self._stop()
@@ -191,33 +218,38 @@ class Indexing:
         """Copy the part's index from the cache; False if it is not there."""
         return self._cache is not None and self._cache.fetch(self._keys[part.number], self.out / part.folder)
 
-    def _keep(self) -> None:
-        """Keep the part just indexed in the cache."""
-        if self._cache is not None and self._indexing is not None:
-            self._cache.keep(self._keys[self._indexing.number], self.out / self._indexing.folder)
+    def _done(self, part: Part) -> None:
+        """Keep the part just indexed in the cache, and remove its records."""
+        if self._cache is not None:
+            self._cache.keep(self._keys[part.number], self.out / part.folder)
+        shutil.rmtree(self.scratch / part.folder, ignore_errors=True)
 
-    def _start_next(self) -> bool:
-        """Start Pagefind on the next part, then write the records of the part after it; False when no part
-        is left, or when something could not be done (a problem)."""
-        if not self._waiting:
-            return False
-        if self._indexing is not None:
-            shutil.rmtree(self.scratch / self._indexing.folder, ignore_errors=True)
-        part = self._indexing = self._waiting.pop(0)
+    def _fill(self) -> None:
+        """Start Pagefind on the parts waiting, oldest first, until `at_once` run, then write the records of the
+        part that comes next; stops at the first problem."""
+        while self._waiting and len(self._running) < self._at_once and not self.problems:
+            part = self._waiting.pop(0)
+            if self._write(part):
+                self._start(part)
+        if self._waiting and not self.problems:
+            self._write(self._waiting[0])
+
+    def _start(self, part: Part) -> None:
         shutil.rmtree(self.out / part.folder, ignore_errors=True)  # never written through into the cache
         command = [str(self._executable), "--site", str(self.scratch / part.folder), "--output-path",
                    str(self.out / part.folder), *OPTIONS]
-        with (self.scratch / "pagefind.log").open("wb") as log:
+        with self._log(part).open("wb") as log:
             try:
-                self._running.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                                      stdin=subprocess.DEVNULL, cwd=self.scratch))
+                self._running.append((part, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                                             stdin=subprocess.DEVNULL, cwd=self.scratch)))
             except OSError as error:
                 self.problems.append(_problem(self.out, f"{command[0]} could not run ({error})"))
-                return False
-        return not self._waiting or self._write(self._waiting[0])
 
     def _write(self, part: Part) -> bool:
-        """The part's records as the pages Pagefind reads; False, with a problem, if they could not be written."""
+        """The part's records as the pages Pagefind reads, unless they are written already; False, with a
+        problem, if they could not be written."""
+        if part.number in self._written:
+            return True
         try:
             for each in part.records:
                 page = self.scratch / part.folder / each.url / "index.html"
@@ -226,16 +258,20 @@ class Indexing:
         except OSError as error:
             self.problems.append(_problem(self.out, f"its records could not be written ({error})"))
             return False
+        self._written.add(part.number)
         return True
 
-    def _failure(self, code: int) -> Problem:
-        said = (self.scratch / "pagefind.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    def _log(self, part: Part) -> Path:
+        return self.scratch / f"pagefind-{part.number}.log"
+
+    def _failure(self, part: Part, code: int) -> Problem:
+        said = self._log(part).read_text(encoding="utf-8", errors="replace").splitlines()
         last = " ".join(line.strip() for line in said if line.strip() and "Error" in line)
         return _problem(self.out, f"Pagefind stopped with exit code {code}" + (f": {last}" if last else ""))
 
 
-def _stop(running: list[subprocess.Popen[bytes]], scratch: tempfile.TemporaryDirectory[str]) -> None:
-    for process in running:
+def _stop(running: list[tuple[Part, subprocess.Popen[bytes]]], scratch: tempfile.TemporaryDirectory[str]) -> None:
+    for _, process in running:
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -248,9 +284,9 @@ def _problem(out: Path, message: str) -> Problem:
 
 
 def start(site: Site, out: Path) -> Indexing:
-    """Start Pagefind on the site's records, a part at a time, writing `out/pagefind/<part>/`. With nothing
-    published there is no index (Pagefind refuses an empty site); the search box then points to the story
-    index and the topics."""
+    """Start Pagefind on the site's records, as many parts at a time as `parts_at_once` says, writing
+    `out/pagefind/<part>/`. With nothing published there is no index (Pagefind refuses an empty site); the
+    search box then points to the story index and the topics."""
     found = site_parts(site)
     if not found:
         return Indexing(out)
@@ -259,4 +295,4 @@ def start(site: Site, out: Path) -> Indexing:
         return Indexing(out, problems=[_problem(out, "the Pagefind program is missing; reinstall narrative, "
                                                      "which depends on 'pagefind[bin]'")])
     cache = search_cache.Cache(site.settings.root / search_cache.FOLDER) if site.settings.search.cache else None
-    return Indexing(out, found, executable, cache)
+    return Indexing(out, found, executable, cache, at_once=parts_at_once(found))
