@@ -198,26 +198,28 @@ def with_cores(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
     monkeypatch.setattr(search_index, "free_memory", lambda: 2**40)
 
 
+def runs(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int,
+         size: int = 2) -> list[tuple[str, str]]:
+    """Each start and end of Pagefind, in order, as ("start" or "end", the part's output folder), indexing
+    `five_days_in_parts_of_two` in parts of `size` on a machine of `cores` cores."""
+    log = tmp_path / "runs.log"
+    program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.3; echo "end $4" >> {log}')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with_cores(monkeypatch, cores)
+    assert start(five_days_in_parts_of_two(project, size), tmp_path / "site").finish() == []
+    return [(when, folder) for when, folder in (line.split() for line in log.read_text().splitlines())]
+
+
 def test_on_one_core_the_parts_are_indexed_one_after_another(project: Project, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / "runs.log"
-    program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.2; echo "end $4" >> {log}')
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
-    with_cores(monkeypatch, 1)
-    assert start(five_days_in_parts_of_two(project), tmp_path / "site").finish() == []
     out = (tmp_path / "site").resolve()
-    assert log.read_text().split("\n") == [f"{when} {out}/pagefind/{part}" for part in (1, 2, 3)
-                                           for when in ("start", "end")] + [""]
+    assert runs(project, tmp_path, monkeypatch, cores=1) == [
+        (when, f"{out}/pagefind/{part}") for part in (1, 2, 3) for when in ("start", "end")]
 
 
 def test_on_two_cores_two_parts_are_indexed_at_a_time(project: Project, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / "runs.log"
-    program = fake_pagefind(tmp_path, f'echo "start $4" >> {log}; sleep 0.3; echo "end $4" >> {log}')
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
-    with_cores(monkeypatch, 2)
-    assert start(five_days_in_parts_of_two(project, size=1), tmp_path / "site").finish() == []
-    said = [line.split() for line in log.read_text().splitlines()]
+    said = runs(project, tmp_path, monkeypatch, cores=2, size=1)
     running, most = 0, 0
     for when, _ in said:
         running += 1 if when == "start" else -1
