@@ -375,7 +375,7 @@ def test_a_rebuild_indexes_only_the_parts_that_changed(project: Project, tmp_pat
     log = tmp_path / "runs.log"
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(logging_pagefind(tmp_path, log)))
     indexed(five_days_in_parts_of_two(project), tmp_path / "first")
-    assert [Path(line).name for line in log.read_text().split()] == ["1", "2", "3"]
+    assert sorted(Path(line).name for line in log.read_text().split()) == ["1", "2", "3"]
     log.unlink()
     project.story("day-6", date="2026-03-06")
     settings, _ = load_settings(project.config_file)
