@@ -95,7 +95,9 @@ def edited(size: int) -> str:
 def search_cache(config: Path) -> Path:
     """Where our build keeps finished parts of the search index between builds: removed before every build the
     benchmark compares, so that each indexes everything, as a fresh clone's first build does."""
-    return config.parent / ".cache"
+    from narrative.search_cache import FOLDER
+
+    return config.parent / FOLDER
 
 
 def full_build(site: str, config: Path, out: Path) -> Run:

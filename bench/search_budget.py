@@ -129,6 +129,12 @@ class Transfer:
         return self.search_code + self.index + self.results
 
 
+def on_the_wire(request: Request) -> int:
+    """The bytes of a request's response as they came over the wire, headers and body."""
+    sizes = request.sizes()
+    return sizes["responseHeadersSize"] + sizes["responseBodySize"]
+
+
 def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
     """Open `story`, search for `query`, and count every response's bytes (headers and body as they came over
     the wire, the search worker's fetches too) until the first results show; then, if the search box offers
@@ -157,12 +163,10 @@ def transferred(site: Path, story: str, query: str, compress: bool) -> Transfer:
             page.wait_for_function("(said) => { const now = document.querySelector('#nv-search-status').textContent;"
                                    " return now !== said && now.includes(' for \u201c'); }", arg=said, timeout=120_000)
             page.wait_for_load_state("networkidle")
-            measured.earlier = sum(request.sizes()["responseHeadersSize"] + request.sizes()["responseBodySize"]
-                                   for request in after[len(first):])
+            measured.earlier = sum(map(on_the_wire, after[len(first):]))
         for opening, requests in ((True, before), (False, first)):
             for request in requests:
-                sizes = request.sizes()
-                size = sizes["responseHeadersSize"] + sizes["responseBodySize"]
+                size = on_the_wire(request)
                 url = request.url
                 measured.requests += 1
                 measured.by_url[url.removeprefix(root)] = size

@@ -90,6 +90,11 @@
     return words.length ? " (" + words.join(", ") + ")" : "";
   }
 
+  function hideButtons() {
+    more.hidden = true;
+    earlier.hidden = true;
+  }
+
   function since() {
     return everything ? "" : " published since " + parts[0].from;
   }
@@ -158,8 +163,7 @@
       results = [];
       shown = 0;
       list.replaceChildren();
-      more.hidden = true;
-      earlier.hidden = true;
+      hideButtons();
       say("Type a word to search the stories and pledge updates.");
       return;
     }
@@ -169,8 +173,7 @@
       shown = 0;
       list.replaceChildren();
       if (!results.length) {
-        more.hidden = true;
-        earlier.hidden = true;
+        hideButtons();
         say("Nothing found for \u201c" + term + "\u201d" + scope()
           + ". Try another word, or browse the stories below.");
         return;
@@ -178,8 +181,7 @@
       return showMore(question, term, focusFirst === true);
     }).catch(function () {
       if (question !== asked) return;
-      more.hidden = true;
-      earlier.hidden = true;
+      hideButtons();
       say("Search is not working right now. You can still browse all stories, or stories by topic, below.");
     });
   }

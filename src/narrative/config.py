@@ -89,7 +89,7 @@ class SearchSettings:
 
     part_size: int = 1000
     """Stories and updates in each part of the search index. A reader's first query reads the newest part
-    alone, and the build holds one part in memory at a time (about a third of a megabyte for each item)."""
+    alone, and Pagefind holds a part in memory while it indexes it (about a third of a megabyte an item)."""
     cache: bool = True
     """Keep each finished part in `.cache/narrative/search/` beside `mkdocs.yml`, so that a build indexes only
     the parts whose stories or updates changed since the last one (on a large archive, the newest part)."""

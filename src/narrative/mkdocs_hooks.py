@@ -119,11 +119,8 @@ def _same_at_each_depth(context: Context, name: str) -> Markup:
     tenth of the build. Such a template must depend on nothing but the site's settings and `narrative_root`,
     the way from the page to the site's root, ending in a slash (`../../`, or `/` on the 404 page)."""
     base = str(context.get("base_url") or ".")
-    drawn, key = _state().drawn, (name, base)
-    if key not in drawn:
-        template = context.environment.get_template(name)
-        drawn[key] = Markup(template.render({**context.get_all(), "narrative_root": base.rstrip("/") + "/"}))
-    return drawn[key]
+    return _drawn_once((name, base), lambda: context.environment.get_template(name).render(
+        {**context.get_all(), "narrative_root": base.rstrip("/") + "/"}))
 
 
 @pass_context
@@ -135,9 +132,14 @@ def _same_in_each_folder(context: Context, name: str, caller: Callable[[], str])
     way to the site's root is part of the key too, as the home page and `stories/` share the folder ''."""
     page = context.get("page")
     folder = posixpath.dirname(page.url.rstrip("/")) if page is not None else ""
-    drawn, key = _state().drawn, (name, str(context.get("base_url")), folder)
+    return _drawn_once((name, str(context.get("base_url")), folder), caller)
+
+
+def _drawn_once(key: tuple[str, ...], draw: Callable[[], str]) -> Markup:
+    """What `draw` draws, the first time `key` is asked for in this build; the same again after that."""
+    drawn = _state().drawn
     if key not in drawn:
-        drawn[key] = Markup(caller())
+        drawn[key] = Markup(draw())
     return drawn[key]
 
 
