@@ -122,6 +122,7 @@ def test_draft_appears_only_in_a_preview(project: Project) -> None:
     preview_dir = built(project, preview=True)
     assert texts(page(preview_dir, "stories"), ".nv-card__title") == ["Unfinished", "Finished"]
     assert (preview_dir / ".narrative-preview").is_file()
+    assert not (built(project) / ".narrative-preview").exists()  # MkDocs' clean-up keeps hidden files
 
 
 def test_withdrawn_story_leaves_only_a_notice(project: Project) -> None:

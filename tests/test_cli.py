@@ -152,6 +152,12 @@ def test_wrong_usage(site: Path, capsys: pytest.CaptureFixture[str], argv: tuple
     assert usage(capsys, *argv).startswith("usage: narrative")
 
 
+def test_building_into_a_file_is_refused(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "notes.txt").write_text("not a folder\n")
+    assert run(capsys, "build", "-d", "notes.txt") == (
+        2, "", "narrative build: notes.txt is a file: give a folder to build the site into\n")
+
+
 def test_wrong_format_names_the_choices(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "argument --format: invalid choice: 'xml'" in usage(capsys, "check", "--format", "xml")
 

@@ -48,13 +48,15 @@ def test_valid_settings_and_defaults(tmp_path: Path) -> None:
     assert settings.principle("deliver").commitment == "We will act on what we hear."
 
 
-def test_every_setting_parsed() -> None:
+def test_every_setting_parsed(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
     settings, problems = from_mapping(config(
         organisation="  Sample ICB  ", stories_dir="content", per_page=10, feed_items=5, timezone="America/New_York",
         aspiration=2500, intake_url="https://intake.example.org",
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
-        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}))
+        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}),
+        root=tmp_path)
     assert problems == []
     assert settings is not None
     assert (settings.organisation, settings.stories_dir, settings.per_page, settings.feed_items) == (
@@ -187,6 +189,15 @@ def test_timezone_is_tidied() -> None:
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
     assert error(**overrides) == f"mkdocs.yml: {message}"
+
+
+@pytest.mark.parametrize("folder", ["storeis", "notes.txt"])
+def test_a_stories_folder_that_is_not_there(tmp_path: Path, folder: str) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    problems = from_mapping(config(stories_dir=folder), root=tmp_path)[1]
+    assert [str(problem) for problem in problems] == [
+        f"mkdocs.yml: extra.narrative.stories_dir: there is no folder '{folder}' next to mkdocs.yml: give the folder "
+        "that holds patient, pledge, responses"]
 
 
 # Reading mkdocs.yml

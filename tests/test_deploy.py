@@ -119,6 +119,9 @@ def test_an_unbuilt_site_or_an_unknown_remote_is_a_clear_error(tmp_path: Path, r
     with pytest.raises(deploy.DeployError) as error:
         deploy.deploy(settings, site_dir, remote="upstream")
     assert str(error.value) == "there is no git remote called 'upstream': see 'git remote -v'"
+    with pytest.raises(deploy.DeployError) as error:
+        deploy.deploy(settings, site_dir, branch="bad..name")
+    assert str(error.value) == "'bad..name' cannot be a git branch's name: Pages usually serves 'gh-pages'"
     loose = settings_for(tmp_path / "not-a-clone")
     with pytest.raises(deploy.DeployError) as error:
         deploy.deploy(loose, site_dir)

@@ -228,6 +228,8 @@ def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.
     (["--period", "monthly"], "argument --period: invalid choice: 'monthly' (choose from 'instant', 'daily', "
                               "'weekly')"),
     (["--date", "2026-03-14"], "the following arguments are required: --period"),
+    (["--period", "weekly", "--date", "9999-12-31"],
+     "argument --date: '9999-12-31' is in the year 9999: give a day from 2000 to 2099"),
 ])
 def test_the_command_explains_wrong_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                           message: str) -> None:

@@ -190,6 +190,8 @@ def test_story_needs_a_body(settings: Settings) -> None:
     ("2026-02-30", "'2026-02-30' is not a date: write it as year-month-day, like 2026-03-14"),
     ("1/3/2026", "'1/3/2026' is not a date: write it as year-month-day, like 2026-03-14"),
     ("next tuesday", "'next tuesday' is not a date: write it as year-month-day, like 2026-03-14"),
+    ("9999-12-31", "'9999-12-31' is in the year 9999: check the year (from 2000 to 2099)"),
+    ("0001-01-01T00:00+05:00", "'0001-01-01T00:00+05:00' is in the year 1: check the year (from 2000 to 2099)"),
 ])
 def test_a_date_that_is_not_a_date(settings: Settings, value: str, message: str) -> None:
     item, problems = build(settings, "patient", "ward-7", replaced("date", value))
@@ -404,6 +406,11 @@ def test_image_without_alt(settings: Settings, picture: Path) -> None:
     assert item is None
     assert problems == [Problem(PATH, 7, "images", "'images/bench.png' has no 'alt': describe the picture for "
                                 "someone who cannot see it", "bad-value")]
+
+
+def test_image_src_with_a_control_character(settings: Settings, picture: Path) -> None:
+    assert problems_of(settings, with_field('images: [{src: "images/bench\\0.png", alt: A bench}]')) == [
+        f"{PATH}:7: images: 'src' contains an invisible control character (U+0000): remove it"]
 
 
 def test_image_with_empty_alt(settings: Settings, picture: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from narrative.loader import SourceFile, discover, display_path, kind_of, load, parse, read
+from narrative.loader import SourceFile, discover, display_path, kind_of, load, parse, read, strays, words
 from narrative.model import Kind
 from narrative.problems import Problem
 
@@ -114,6 +114,12 @@ def test_yaml_that_does_not_parse_names_its_line() -> None:
     assert str(result) == f"{SHOWN}:4: the front matter is not valid YAML: did not find expected ',' or ']'"
 
 
+def test_an_unclosed_quote_is_named_at_the_line_it_opens() -> None:
+    assert problem('---\ntitle: "Ward 7\ndate: 2026-03-01\n---\nBody\n') == (
+        f"{SHOWN}:2: the front matter is not valid YAML: a value in quotes is not closed: add the closing quote "
+        "mark at its end")
+
+
 def test_yaml_error_after_leading_blank_lines() -> None:
     assert problem("\n\n---\ntitle: Ward 7\n  author: x\n---\nBody\n").startswith(f"{SHOWN}:5: ")
 
@@ -218,8 +224,9 @@ def test_load_keeps_every_problem_and_every_good_file(tmp_path: Path) -> None:
     for path, text in ((good, "---\ntitle: x\n---\nBody\n"), (bad, "no front matter\n"), (stray, "x")):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    files, problems = load([good, bad, stray], stories, tmp_path)
+    files, problems, unparsed = load([good, bad, stray], stories, tmp_path)
     assert [(file.kind, file.slug, file.path) for file in files] == [(Kind.STORY, "good", "stories/patient/good.md")]
+    assert [(text.source.path, text.body) for text in unparsed] == [("stories/pledge/bad.md", "no front matter\n")]
     assert [str(problem) for problem in problems] == [
         NO_FRONT_MATTER.replace(SHOWN, "stories/pledge/bad.md"),
         "stories/stray.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
@@ -234,7 +241,7 @@ def test_load_reads_a_file_named_twice_once(tmp_path: Path, monkeypatch: pytest.
     path.parent.mkdir(parents=True)
     path.write_text("---\ntitle: x\n---\nBody\n")
     relative = Path("stories/patient/a.md")
-    files, problems = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."))
+    files, problems, _ = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."))
     assert (len(files), problems) == (1, [])
     assert files[0].path == "stories/patient/a.md"
 
@@ -244,5 +251,44 @@ def test_load_reads_a_file_and_a_link_to_it_once(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "a.md").write_text("---\ntitle: x\n---\nBody\n")
     (folder / "b.md").symlink_to(folder / "a.md")
-    files, problems = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path)
+    files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path)
     assert ([file.path for file in files], problems) == (["stories/patient/a.md"], [])
+
+
+def test_strays_are_writing_no_one_would_read(tmp_path: Path) -> None:
+    stories = tmp_path / "stories"
+    files = {"patient/bus": "I felt suicidal\n", "patient/Bus.MD": "", "patient/bus.md.txt": "x", "foo.md": "---\n",
+             "patients/foo.md": "", "patient/notes.docx": b"PK\x03\x04\xff", "patient/good.md": "",
+             "patient/images/bench.png": b"\x89PNG", "patient/.gitkeep": "", ".drafts/old.txt": "",
+             "responses/deep/reply.md": ""}
+    for name, data in files.items():
+        (stories / name).parent.mkdir(parents=True, exist_ok=True)
+        (stories / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+    problems, texts = strays(stories, tmp_path)
+    assert [(problem.path, problem.code) for problem in problems] == [
+        ("stories/foo.md", "wrong-folder"),
+        ("stories/patient/Bus.MD", "not-markdown"), ("stories/patient/bus", "not-markdown"),
+        ("stories/patient/bus.md.txt", "not-markdown"), ("stories/patient/notes.docx", "not-markdown"),
+        ("stories/patients/foo.md", "wrong-folder")]
+    assert str(problems[2]) == ("stories/patient/bus: is not read, as its name does not end in '.md': rename it to "
+                                "'bus.md'")
+    assert [(text.source.path, text.body) for text in texts] == [
+        ("stories/foo.md", "---\n"), ("stories/patient/Bus.MD", ""), ("stories/patient/bus", "I felt suicidal\n"),
+        ("stories/patient/bus.md.txt", "x"), ("stories/patients/foo.md", "")]
+
+
+def test_words_are_every_string_in_the_front_matter_and_the_body() -> None:
+    file = loaded("---\ntitle: Bus\nautor: Jo\nconsent: {how: [by phone, 7]}\nreviewed: [phone, [x]]\n---\nBody\n")
+    unchecked = words(file)
+    assert unchecked.fields == (("title", "Bus"), ("autor", "Jo"), ("consent", "by phone"), ("reviewed", "phone"),
+                                ("reviewed", "x"))
+    assert (unchecked.body, unchecked.source.body_line, unchecked.reviewed) == ("Body", 7, ("phone",))
+
+
+def test_words_walk_each_list_once_however_often_yaml_repeats_it() -> None:
+    bomb = "l0: &l0 [x, x]\n" + "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+    file = loaded(f"---\n{bomb}title: &a [*a, y]\nreviewed: *l8\n---\nBody\n")
+    found = words(file).fields
+    assert [text for name, text in found if name in {"l0", "l8", "title", "reviewed"}] == ["x", "x", "x", "x", "y",
+                                                                                           "x", "x"]
+    assert len(found) == 9 * 2 + 1 + 2  # each field's strings once: two for each list, one for the title

@@ -24,6 +24,8 @@ data in 4 files.
 - Line 5 (topics): unknown topic 'mental-heath' (did you mean 'mental-health'?); choose from mental-health, \
 primary-care, carers
 
+**Readability:** 3 words, reading ease 100, grade 0.
+
 ### stories/patient/everything.md
 
 **Errors: fix before merging**

@@ -121,3 +121,29 @@ def test_the_sample_site_passes_the_gate() -> None:
     site, problems = build.read_site(settings)
     assert [str(problem) for problem in problems] == []
     assert [str(problem) for problem in build.screen_site(site).problems] == []
+
+
+def test_a_file_with_an_error_is_screened_all_the_same(tmp_path: Path) -> None:
+    """A misspelt field or a wrong topic must not hide a crisis or personal data from the editors: every
+    string in the front matter is screened, whatever field holds it, and the body."""
+    write_file(tmp_path, "patient", "misspelt", "title: The bus\ndate: 2026-03-01\nsummary: I felt suicidal\n"
+               "topics: [carer]\nautor: Call Jo on 07700 900 123\nconsent: true\n",
+               "I want to kill myself. My NHS number is 943 476 5919.\n")
+    site, problems = build.read_site(settings_for(tmp_path))
+    assert [problem.field for problem in problems] == ["topics", "autor"]
+    findings = build.screen_site(site).findings
+    assert [(finding.line, finding.field, finding.kind, finding.text) for finding in findings] == [
+        (4, "summary", "crisis", "suicidal"), (6, "autor", "phone", "07700 9** ***"),
+        (9, None, "crisis", "kill myself"), (9, None, "nhs-number", "943 *** ****")]
+
+
+def test_a_file_whose_front_matter_cannot_be_read_is_screened_whole(tmp_path: Path) -> None:
+    path = tmp_path / "stories" / "patient" / "unclosed.md"
+    path.parent.mkdir(parents=True)
+    path.write_text('---\ntitle: "The bus\ndate: 2026-03-01\n---\n\nCall me on 07700 900 123, I want to die.\n')
+    settings = settings_for(tmp_path)
+    site, problems = build.read_site(settings)
+    assert [problem.code for problem in problems] == ["bad-front-matter"]
+    findings = build.screen_site(site).findings
+    assert [(finding.path, finding.line, finding.kind) for finding in findings] == [
+        ("stories/patient/unclosed.md", 6, "crisis"), ("stories/patient/unclosed.md", 6, "phone")]

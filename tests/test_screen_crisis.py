@@ -37,6 +37,13 @@ def found(text: str) -> list[tuple[str, str]]:
     ("She is in immediate danger.", "words about immediate danger", "in immediate danger"),
     ("I was scared for my life.", "words about immediate danger", "scared for my life"),
     ("He threatened to kill her.", "words about immediate danger", "threatened to kill"),
+    ("I wanted to hang myself.", "words about suicide", "hang myself"),
+    ("Some nights I wish I was dead.", "words about suicide", "wish I was dead"),
+    ("I took too many pills that night.", "words about suicide", "took too many pills"),
+    ("I was thinking of ending it.", "words about suicide", "thinking of ending it"),
+    ("I cut my wrists when I was sixteen.", "words about self-harm", "cut my wrists"),
+    ("My husband hit me in front of the children.", "words about abuse", "My husband hit me"),
+    ("my partner hurts me when I ask for money", "words about abuse", "my partner hurts me"),
 ])
 def test_crisis_phrases_are_found(text: str, label: str, phrase: str) -> None:
     assert found(text) == [(label, phrase)]
@@ -77,6 +84,9 @@ def test_the_phrase_is_shown_as_written_from_where_it_stands(before: str) -> Non
     "A killer headache kept me awake.",
     "The self-service check-in was easy.",
     "Mum was in hospital for ten days, and then she came home.",
+    "I was dying to see her after the operation.",
+    "I cut my arm on a tin and the nurse dressed it.",
+    "He hurt his wrist playing football.",
 ])
 def test_everyday_words_are_not_flagged(text: str) -> None:
     assert found(text) == []

@@ -96,6 +96,7 @@ def test_full_uk_postcodes(text: str, masked: str) -> None:
     ("She was born on the 3rd of March 1961", "born on the 3rd of *** ****"),
     ("Born: 1961-03-03", "Born: 1961-**-**"),
     ("my son was born on 14 Feb. 2020", "born on 14 ***. ****"),
+    ("I was born\n3 March 1961, the youngest", "born 3 *** ****"),
 ])
 def test_dates_of_birth(text: str, masked: str) -> None:
     assert found(text) == [("date-of-birth", masked)]
@@ -123,6 +124,7 @@ def test_dates_of_birth(text: str, masked: str) -> None:
     "We followed @HollowmereNHS for news.",
     "She was 45 years old and it was 10% better.",
     "Version 2.10.3 of the leaflet",
+    "The phone lines open at 0800 and I rang at 0801.",
 ])
 def test_ordinary_text_is_not_flagged(text: str) -> None:
     assert found(text) == []

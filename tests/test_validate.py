@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from narrative.build import read_site
 from narrative.config import Settings
-from narrative.problems import Problem
-from narrative.validate import duplicate_slugs, story_references
+from narrative.problems import Problem, Severity
+from narrative.validate import duplicate_slugs, future_dates, story_references
 from tests.content import response, settings_for, story, update, write_file
 
 
@@ -122,3 +123,13 @@ def test_problems_come_in_file_and_line_order(settings: Settings) -> None:
         ("stories/patient/b.md", 6, "consent"),
         ("stories/responses/c.md", 2, "story"),
     ]
+
+
+def test_a_date_days_ahead_is_a_warning(settings: Settings) -> None:
+    story(settings.root, "typo", date="2062-03-01")
+    story(settings.root, "tomorrow", date="2026-03-02")
+    items = read_site(settings)[0].all_stories
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
+    assert list(future_dates(items, now)) == [
+        Problem("stories/patient/typo.md", 3, "date", "is 1 March 2062, in the future: check the year", "future-date",
+                Severity.WARNING)]

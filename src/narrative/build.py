@@ -36,7 +36,8 @@ def read_site(settings: Settings, preview: bool = False,
 
 def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -> tuple[Site, list[Problem]]:
     paths = loader.discover(settings.stories_path)
-    wanted, strays = None, []
+    wanted = None
+    strays, stray_texts = loader.strays(settings.stories_path, settings.root)
     if only is not None:
         only = list(only)
         wanted = _shown(settings, only)
@@ -44,17 +45,21 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
-    files, problems = loader.load(paths, settings.stories_path, settings.root)
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)
     problems += strays
+    unchecked += stray_texts
     items: list[Item] = []
-    for item, item_problems in on_all_cores(functools.partial(fields.build, settings=settings), files):
+    for file, (item, item_problems) in zip(files, on_all_cores(functools.partial(fields.build, settings=settings),
+                                                               files)):
         problems += item_problems
         if item is not None:
             items.append(item)
+        else:
+            unchecked.append(loader.words(file))
     problems += validate(files, items)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
-    return Site.from_items(items, settings, preview), sort_problems(problems)
+    return Site.from_items(items, settings, preview, unchecked), sort_problems(problems)
 
 
 def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
@@ -62,10 +67,11 @@ def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
 
 
 def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
-    """Personal data, crisis words and readability in every loaded file (drafts and withdrawn stories too:
-    their text is in the repository all the same), or only in the files in `only`; its `problems` fail a
+    """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories and files
+    with errors too: their text is in the repository all the same), or only in the files in `only`; its
+    `problems` fail a
     build only for the kinds `screening.error_kinds` makes errors."""
-    items = site.every_item
+    items = [*site.every_item, *site.unchecked]
     if only is not None:
         wanted = _shown(site.settings, only)
         items = [item for item in items if item.source.path in wanted]
@@ -116,6 +122,8 @@ def write_outputs(site: Site, out: Path) -> list[Path]:
         writer.write(path, data)
     if site.preview:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
+    else:
+        (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
     write_digests(site, kept, writer, digests.FOLDER)
     return writer.written
 

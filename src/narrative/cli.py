@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import digests, loader, scaffold
+from narrative import digests, fields, loader, scaffold
 from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
@@ -88,6 +88,8 @@ def new(args: argparse.Namespace) -> int:
 
 
 def build_site(args: argparse.Namespace) -> int:
+    if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
+        raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
         env[PREVIEW_VARIABLE] = "1"
@@ -126,9 +128,13 @@ Command = Callable[[argparse.Namespace], int]
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2026-03-14") from None
+    if not fields.YEARS[0] <= day.year <= fields.YEARS[1]:
+        raise argparse.ArgumentTypeError(f"'{value}' is in the year {day.year}: give a day from {fields.YEARS[0]} "
+                                         f"to {fields.YEARS[1]}")
+    return day
 
 
 def digest(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from narrative.model import SLUG
+from narrative.model import SLUG, Kind
 from narrative.problems import Problem, did_you_mean
 
 CONFIG_FILE = "mkdocs.yml"
@@ -338,6 +338,11 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         values["site_url"] = _url(config.get("site_url"))
     except SettingError as error:
         problems.append(Problem(path, None, "site_url", str(error), "bad-setting"))
+    folder = values.get("stories_dir")
+    if folder is not None and not (root / folder).is_dir():
+        problems.append(Problem(path, None, f"{PREFIX}.stories_dir", f"there is no folder '{folder}' next to "
+                                f"{path}: give the folder that holds {', '.join(k.folder for k in Kind)}",
+                                "bad-setting"))
     host = urlsplit(values.get("site_url") or "").hostname
     if values.get("custom_domain") and host and host != values["custom_domain"]:
         problems.append(Problem(path, None, f"{PREFIX}.custom_domain", f"is '{values['custom_domain']}' but "

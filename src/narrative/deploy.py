@@ -43,6 +43,8 @@ def publish(site_dir: Path, repository: Path, *, remote: str = "origin", branch:
             raise DeployError(f"{repository.resolve()} is not in a git repository: deploy from a clone of the site")
         if _git("remote", "get-url", remote).returncode != 0:
             raise DeployError(f"there is no git remote called '{remote}': see 'git remote -v'")
+        if _git("check-ref-format", "--branch", branch).returncode != 0:
+            raise DeployError(f"'{branch}' cannot be a git branch's name: Pages usually serves 'gh-pages'")
         _git("fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
         head = _git("rev-parse", "--short", "HEAD").stdout.strip()
         message = f"Publish the site from {head}" if head else "Publish the site"

@@ -91,6 +91,10 @@ def text(limit: int, *, multiline: bool = False) -> Parser:
     return parse
 
 
+YEARS = (2000, 2099)
+"""The years a date may be in: any other is a typing mistake, and the far ones break date arithmetic."""
+
+
 def published(value: Any, ctx: Context) -> dt.datetime:
     """An ISO date (`2026-03-14`) or date and time (`2026-03-14T10:30`), in the site's time zone if none."""
     if not isinstance(value, str):
@@ -99,6 +103,8 @@ def published(value: Any, ctx: Context) -> dt.datetime:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise FieldError(f"'{value}' is not a date: write it as year-month-day, like 2026-03-14") from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise FieldError(f"'{value}' is in the year {moment.year}: check the year (from {YEARS[0]} to {YEARS[1]})")
     return moment if moment.tzinfo else moment.replace(tzinfo=ctx.settings.zone)
 
 
@@ -175,6 +181,8 @@ def _local_file(src: Any, ctx: Context, what: str) -> tuple[Path, str]:
     and its path from that folder."""
     if not isinstance(src, str) or not src.strip():
         raise FieldError(f"{what} needs a 'src': the file's path next to the story, like images/garden.jpg")
+    if bad := _control_character(src):
+        raise FieldError(f"'src' contains an invisible control character (U+{ord(bad):04X}): remove it")
     if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
         raise FieldError(f"'{src}' must be a file kept with the stories, like images/garden.jpg, not a web address")
     path = (ctx.folder / src).resolve()

@@ -6,6 +6,7 @@ The only module that touches python-frontmatter. It knows nothing of what the fi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import frontmatter
 import yaml
 
 from narrative.background import on_all_cores
-from narrative.model import Kind, Source
+from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -93,6 +94,9 @@ def _invalid(error: yaml.YAMLError) -> FrontMatterError:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or str(error)
+        if "quoted scalar" in (error.context or "") and error.context_mark is not None:
+            return FrontMatterError("the front matter is not valid YAML: a value in quotes is not closed: add the "
+                                    "closing quote mark at its end", error.context_mark.line)
         if problem.startswith("mapping values are not allowed"):
             problem += " (a value with ': ' in it needs quotes, like title: \"Ward 7: the night staff\")"
         return FrontMatterError(f"the front matter is not valid YAML: {problem}", mark.line if mark else None)
@@ -131,6 +135,46 @@ def _kind(resolved: Path, stories: Path) -> Kind | None:
 def discover(stories_path: Path) -> list[Path]:
     """Every Markdown file under the three content folders, in a stable order."""
     return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
+
+
+TEXT_SUFFIXES = frozenset({"", ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rtf", ".doc", ".docx",
+                           ".odt"})
+"""Files that look like someone's writing. One under `stories/` that is not read would never be published or
+screened, so it is reported rather than passed over (pictures and recordings beside the stories are not)."""
+
+
+def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecked]]:
+    """Writing under the stories folder that no one would read: a file not named `.md`, or a `.md` file
+    outside the three content folders; with the text of each that is text, for the screen. Hidden files and
+    folders (`.gitkeep`) are left alone."""
+    found: list[Problem] = []
+    texts: list[Unchecked] = []
+    content = {str(stories_path / kind.folder) for kind in Kind}
+    for folder, folders, names in os.walk(stories_path):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        in_content = any(folder == top or folder.startswith(top + os.sep) for top in content)
+        for name in sorted(names):
+            path = Path(folder, name)
+            if name.startswith(".") or path.suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            shown = display_path(path, root)
+            if path.suffix != ".md":
+                found.append(Problem(shown, None, None, "is not read, as its name does not end in '.md': rename it "
+                                     f"to '{path.stem.removesuffix('.md')}.md'", "not-markdown"))
+            elif in_content:
+                continue
+            else:
+                found.append(_wrong_folder(shown, stories_path))
+            try:
+                texts.append(_whole(path, shown))
+            except (OSError, UnicodeDecodeError):
+                continue  # a word-processor file or an unreadable one: reported above, with nothing to screen
+    return found, texts
+
+
+def _wrong_folder(shown: str, stories_path: Path) -> Problem:
+    folders = ", ".join(f"{stories_path.name}/{kind.folder}/" for kind in Kind)
+    return Problem(shown, None, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -177,8 +221,42 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     return SourceFile(kind, file, file.stem, meta, body, source)
 
 
-def load(paths: Iterable[Path], stories_path: Path, root: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Read many files, each once however it is named, keeping every problem rather than stopping at the first."""
+def words(file: SourceFile) -> Unchecked:
+    """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
+    the name of the field that holds it, however the field is spelt or nested, and the body."""
+    reviewed = file.meta.get("reviewed")
+    return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
+                                        for text in _strings(value)), file.body,
+                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """The strings in a value, however nested, each list or mapping walked once: YAML's aliases can make a
+    few lines hold millions of items, or a list that holds itself."""
+    seen: set[int] = set()
+    waiting = [value]
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            waiting.extend(reversed(list(value.values() if isinstance(value, dict) else value)))
+
+
+UNPARSED = frozenset({"no-front-matter", "bad-front-matter"})
+"""The problems after which a file's text is still screened whole: it could be read, not understood."""
+
+
+def _whole(path: Path, shown: str) -> Unchecked:
+    """A readable file whose front matter cannot be read, as one text from its first line."""
+    return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
+
+
+def load(paths: Iterable[Path], stories_path: Path,
+         root: Path) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
+    """Read many files, each once however it is named, keeping every problem rather than stopping at the first;
+    with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
     jobs: list[tuple[Path, str, Kind]] = []
     seen: set[Path] = set()
@@ -192,16 +270,17 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path) -> tuple[list[So
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            folders = ", ".join(f"{stories_path.name}/{k.folder}/" for k in Kind)
-            outcomes.append(Problem(shown, None, None, f"is not in a content folder: move it into {folders}",
-                                    "wrong-folder"))
+            outcomes.append(_wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind))
-    done = iter(on_all_cores(_read, jobs))  # many files are read on all the machine's cores
+    read_now = on_all_cores(_read, jobs)  # many files are read on all the machine's cores
+    unparsed = [_whole(path, shown) for (path, shown, _), outcome in zip(jobs, read_now)
+                if isinstance(outcome, Problem) and outcome.code in UNPARSED]
+    done = iter(read_now)
     outcomes = [next(done) if outcome is None else outcome for outcome in outcomes]
     files = [outcome for outcome in outcomes if isinstance(outcome, SourceFile)]
-    return files, [outcome for outcome in outcomes if isinstance(outcome, Problem)]
+    return files, [outcome for outcome in outcomes if isinstance(outcome, Problem)], unparsed
 
 
 def _resolve(path: Path, folders: dict[Path, Path]) -> Path:

@@ -200,3 +200,16 @@ class Response:
 
 
 Item = Story | PledgeUpdate | Response
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A contributed file that is not a valid item (a field is wrong, or its front matter cannot be read):
+    never published, but its words are screened all the same, so that a mistake in one field never hides a
+    crisis or personal data from the editors. `fields` holds each text found in the front matter under its
+    field's name; a file whose front matter cannot be read is all `body`, from its first line."""
+
+    source: Source
+    fields: tuple[tuple[str, str], ...]
+    body: str
+    reviewed: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from narrative.config import Settings
-from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story
+from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
 
 T = TypeVar("T")
 
@@ -40,9 +40,12 @@ class Site:
     updates: tuple[PledgeUpdate, ...]
     all_responses: tuple[Response, ...]
     preview: bool = False
+    unchecked: tuple[Unchecked, ...] = ()
+    """Files that are not valid items: never published, screened all the same."""
 
     @classmethod
-    def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False) -> Site:
+    def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
+                   unchecked: Iterable[Unchecked] = ()) -> Site:
         items = newest_first(items)
         return cls(
             settings,
@@ -50,6 +53,7 @@ class Site:
             tuple(item for item in items if isinstance(item, PledgeUpdate)),
             tuple(item for item in items if isinstance(item, Response)),
             preview,
+            tuple(unchecked),
         )
 
     @property

@@ -5,12 +5,13 @@ Each check is a generator of problems; `validate()` chains them, as jsonschema's
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from narrative.loader import SourceFile
 from narrative.model import Item, Kind, PledgeUpdate, Response
-from narrative.problems import Problem
+from narrative.problems import Problem, Severity
 
 
 def duplicate_slugs(files: Sequence[SourceFile]) -> Iterator[Problem]:
@@ -39,9 +40,20 @@ def story_references(items: Iterable[Item], story_slugs: frozenset[str]) -> Iter
                                   "unknown-story")
 
 
-def validate(files: Sequence[SourceFile], items: Sequence[Item]) -> Iterator[Problem]:
-    """Every cross-file problem; `files` includes those whose fields were wrong, so one error does not
-    cause another (a response to a story with a typo in its date still finds its story)."""
+def future_dates(items: Iterable[Item], now: dt.datetime) -> Iterator[Problem]:
+    """A date days ahead is most often a mistyped year, and would keep the item at the top of every list."""
+    for item in items:
+        if item.published > now + dt.timedelta(days=1):
+            yield Problem(item.source.path, item.source.line_of("date"), "date",
+                          f"is {item.published:%-d %B %Y}, in the future: check the year", "future-date",
+                          Severity.WARNING)
+
+
+def validate(files: Sequence[SourceFile], items: Sequence[Item], now: dt.datetime | None = None) -> Iterator[Problem]:
+    """Every cross-file problem, and the dates after `now` (the time it is); `files` includes those whose
+    fields were wrong, so one error does not cause another (a response to a story with a typo in its date
+    still finds its story)."""
     story_slugs = frozenset(file.slug for file in files if file.kind is Kind.STORY)
     yield from duplicate_slugs(files)
     yield from story_references(items, story_slugs)
+    yield from future_dates(items, now or dt.datetime.now(dt.timezone.utc))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from narrative.background import on_all_cores
 from narrative.config import Settings
-from narrative.model import Item
+from narrative.model import Item, Unchecked
 from narrative.problems import Problem, Severity
 from narrative.screen import crisis, personal_data, readability
 from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
@@ -24,6 +24,8 @@ from narrative.screen.readability import Reading
 __all__ = ["Finding", "Reading", "Screening", "errors", "screen", "screen_item"]
 
 Detector = Callable[[str], Iterator[Hit]]
+Screened = Item | Unchecked
+"""What the screen reads: a valid item, or the words of a file that is not one."""
 
 TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
 """Front-matter fields holding words a person wrote, screened as well as the body."""
@@ -41,9 +43,13 @@ class Screening:
         return [finding.problem for finding in self.findings]
 
 
-def texts(item: Item) -> Iterator[tuple[str | None, int | None, str]]:
+def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     """Each text of an item as (field, line, text); the body's field is None and its line its first line."""
     lines = item.source.line_of
+    if isinstance(item, Unchecked):
+        yield from ((name, lines(name), text) for name, text in item.fields)
+        yield None, item.source.body_line, item.body
+        return
     for name in TEXT_FIELDS:
         value = getattr(item, name, None)
         if isinstance(value, str):
@@ -85,7 +91,7 @@ def _readability_note(reading: Reading, settings: Settings) -> Finding | None:
                    _severity(READABILITY, settings))
 
 
-def _text_findings(item: Item, settings: Settings, detectors: Iterable[Detector],
+def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detector],
                    kinds: Collection[str] | None = None) -> list[Finding]:
     """What `detectors` find in an item's texts, of `kinds` (all when None), less the kinds it has reviewed."""
     accepted = set(item.reviewed)
@@ -98,7 +104,7 @@ def _text_findings(item: Item, settings: Settings, detectors: Iterable[Detector]
     ]
 
 
-def screen_item(item: Item, settings: Settings) -> tuple[list[Finding], Reading]:
+def screen_item(item: Screened, settings: Settings) -> tuple[list[Finding], Reading]:
     """One item's findings, in file order, and how its body reads."""
     findings = _text_findings(item, settings, (crisis.find, personal_data.find))
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
@@ -124,7 +130,7 @@ def errors(items: Iterable[Item], settings: Settings) -> list[Problem]:
     return [finding.problem for finding in findings]
 
 
-def screen(items: Iterable[Item], settings: Settings) -> Screening:
+def screen(items: Iterable[Screened], settings: Settings) -> Screening:
     """Every finding in every item, file by file, and each item's reading; a long list is shared out among the
     machine's cores."""
     readability.load()  # once, before any helper is forked, rather than once in each

@@ -23,6 +23,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "suicide": (
         r"suicid(?:e|es|al|ality)",
         rf"kill(?:s|ed|ing)?\s+{_SELF}",
+        rf"hang(?:s|ed|ing)?\s+{_SELF}",
+        r"(?:wish|wishes|wished|wishing)\s+(?:i|he|she|they|we)\s+(?:was|were|had\s+been)\s+dead",
+        r"t(?:ake|akes|aking|ook|aken)\s+too\s+many\s+(?:pills|tablets|painkillers|paracetamol)",
+        r"(?:think|thinks|thinking|thought)\s+(?:of|about)\s+ending\s+it",
+        r"jump(?:s|ed|ing)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|lorry|car)",
         rf"end(?:s|ed|ing)?\s+{_PERSON}\s+(?:own\s+)?life",
         rf"t(?:ake|akes|aking|ook|aken)\s+{_PERSON}\s+own\s+life",
         r"(?:want|wanted|wanting|wants)\s+to\s+die",
@@ -36,6 +41,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"self[- ]?harm(?:s|ed|ing)?",
         r"self[- ]?injur(?:y|ies|ing|ed)",
         rf"(?:cut|cuts|cutting|burn|burns|burning|harm|harms|harming|hurting|starving)\s+{_SELF}",
+        rf"(?:cut|cuts|cutting|slit|slits|slitting|slashed)\s+{_PERSON}\s+wrists?",
         rf"(?:want|wanted|wanting|tried|try|trying|urges?)\s+to\s+(?:hurt|harm|cut|burn)\s+{_SELF}",
     ),
     "abuse": (
@@ -47,6 +53,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"sexual(?:ly)?\s+(?:assault(?:ed)?|abused|exploited|exploitation)",
         r"rap(?:e|ed|ist)",
         r"(?:he|she|they)\s+(?:hit|hits|beat|beats|kicked|kicks|choked|chokes|strangled|punched|punches)\s+(?:me|us)",
+        rf"{_PERSON}\s+(?:husband|wife|partner|boyfriend|girlfriend|ex|dad|father|stepdad|mum|mother|son|daughter"
+        r"|carer)\s+(?:hit|hits|beat|beats|kicked|kicks|choked|chokes|strangled|punched|punches|hurt|hurts)"
+        r"\s+(?:me|us)",
     ),
     "immediate danger": (
         r"in\s+(?:immediate\s+|real\s+|serious\s+)?danger",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 from phonenumbers import Leniency, PhoneNumberMatcher
 
+from narrative.presentation import one_line
 from narrative.screen.finding import Hit, distinct
 
 REGION = "GB"
@@ -89,8 +90,8 @@ def emails(text: str) -> Iterator[Hit]:
 
 def dates_of_birth(text: str) -> Iterator[Hit]:
     for match in DATE_OF_BIRTH.finditer(text):
-        yield Hit("date-of-birth", "date of birth", match.start(), match.end(),
-                  match["trigger"] + _mask_date(match["date"]))
+        shown = one_line(match["trigger"] + _mask_date(match["date"]))  # "born" may end a line, the date begin one
+        yield Hit("date-of-birth", "date of birth", match.start(), match.end(), shown)
 
 
 def postcodes(text: str) -> Iterator[Hit]:
@@ -99,14 +100,18 @@ def postcodes(text: str) -> Iterator[Hit]:
             yield Hit("postcode", "postcode", match.start(), match.end(), f"{match[1].upper()} ***")
 
 
+PHONE_DIGITS = 8
+"""The fewest digits a phone number is written with (Childline's 0800 1111): fewer is a time ("at 0800")."""
+
+
 def phone_numbers(text: str) -> Iterator[Hit]:
     """UK and international numbers, including the ranges kept for drama (07700 900xxx), which people also
     invent or mistype: hence `Leniency.POSSIBLE` (right length for some number plan) rather than the default."""
     for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.POSSIBLE):
         raw = match.raw_string
-        if not _PHONE_START.match(raw) or _DATE_SHAPE.fullmatch(raw):
-            continue
         digits = sum(char.isdigit() for char in raw)
+        if not _PHONE_START.match(raw) or _DATE_SHAPE.fullmatch(raw) or digits < PHONE_DIGITS:
+            continue
         yield Hit("phone", "phone number", match.start, match.end, mask_digits(raw, min(6, digits - 5)))
 
 
