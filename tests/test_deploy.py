@@ -35,6 +35,9 @@ def remote(tmp_path: Path) -> Path:
     return path
 
 
+INDEX = ["pagefind/1/pagefind-entry.json", "pagefind/1/pagefind.js"]
+
+
 def clone_with_site(root: Path, remote: Path, **settings: object) -> tuple[Settings, Path]:
     """A site's repository with one story, pushed to `remote`, and a built site folder beside the content."""
     config = settings_for(root, **settings)
@@ -48,7 +51,15 @@ def clone_with_site(root: Path, remote: Path, **settings: object) -> tuple[Setti
     (site_dir / "assets").mkdir(parents=True)
     (site_dir / "index.html").write_text("<h1>Our stories</h1>\n", encoding="utf-8")
     (site_dir / "assets" / "site.css").write_text("body { margin: 0 }\n", encoding="utf-8")
-    return config, site_dir
+    return config, with_index(site_dir)
+
+
+def with_index(site_dir: Path) -> Path:
+    """The files a finished search index of one part has, in `site_dir`."""
+    (site_dir / "pagefind" / "1").mkdir(parents=True)
+    for name in INDEX:
+        (site_dir / name).write_text("{}\n", encoding="utf-8")
+    return site_dir
 
 
 def published(remote: Path, branch: str = "gh-pages") -> list[str]:
@@ -58,7 +69,7 @@ def published(remote: Path, branch: str = "gh-pages") -> list[str]:
 def test_deploy_publishes_the_site_with_nojekyll_and_cname(tmp_path: Path, remote: Path) -> None:
     settings, site_dir = clone_with_site(tmp_path / "site", remote, custom_domain="stories.example.org")
     assert deploy.deploy(settings, site_dir) == []
-    assert published(remote) == [".nojekyll", "CNAME", "assets/site.css", "index.html"]
+    assert published(remote) == [".nojekyll", "CNAME", "assets/site.css", "index.html", *INDEX]
     assert git("show", "gh-pages:CNAME", cwd=remote) == "stories.example.org"
     assert git("show", "gh-pages:index.html", cwd=remote) == "<h1>Our stories</h1>\n"
     head = git("rev-parse", "--short", "main", cwd=remote).strip()
@@ -68,7 +79,7 @@ def test_deploy_publishes_the_site_with_nojekyll_and_cname(tmp_path: Path, remot
 def test_without_a_custom_domain_there_is_no_cname(tmp_path: Path, remote: Path) -> None:
     settings, site_dir = clone_with_site(tmp_path / "site", remote)
     assert deploy.deploy(settings, site_dir, branch="pages") == []
-    assert published(remote, "pages") == [".nojekyll", "assets/site.css", "index.html"]
+    assert published(remote, "pages") == [".nojekyll", "assets/site.css", "index.html", *INDEX]
 
 
 def test_a_fresh_clone_deploys_on_top_of_the_published_history(tmp_path: Path, remote: Path) -> None:
@@ -77,11 +88,11 @@ def test_a_fresh_clone_deploys_on_top_of_the_published_history(tmp_path: Path, r
     fresh = tmp_path / "fresh"
     git("clone", "--quiet", "--branch", "main", str(remote), str(fresh), cwd=tmp_path)
     fresh_settings = settings_for(fresh)
-    (fresh / "site").mkdir()
+    with_index(fresh / "site")
     (fresh / "site" / "index.html").write_text("<h1>Our stories, again</h1>\n", encoding="utf-8")
     assert deploy.deploy(fresh_settings, fresh / "site") == []
     assert git("rev-list", "--count", "gh-pages", cwd=remote).strip() == "2"
-    assert published(remote) == [".nojekyll", "index.html"]
+    assert published(remote) == [".nojekyll", "index.html", *INDEX]
 
 
 def test_content_with_errors_is_not_published(tmp_path: Path, remote: Path) -> None:
@@ -127,6 +138,14 @@ def test_an_unbuilt_site_or_an_unknown_remote_is_a_clear_error(tmp_path: Path, r
         deploy.deploy(loose, site_dir)
     assert str(error.value) == (f"{tmp_path / 'not-a-clone'} is not in a git repository: deploy from a clone of "
                                 "the site")
+
+
+def test_a_site_whose_search_index_was_not_finished_is_not_published(tmp_path: Path, remote: Path) -> None:
+    settings, site_dir = clone_with_site(tmp_path / "site", remote)
+    (site_dir / "pagefind" / "1" / "pagefind-entry.json").unlink()
+    assert [str(problem) for problem in deploy.deploy(settings, site_dir)] == [
+        "site/pagefind/1/: the search index was not finished: build the site again, then deploy"]
+    assert git("branch", "--list", "gh-pages", cwd=remote).strip() == ""
 
 
 def test_a_preview_build_is_never_published(tmp_path: Path, remote: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from narrative.search_cache import Cache, copy, fingerprint, key
+from narrative.search_cache import FILES, Cache, copy, fingerprint, key
 
 OPTIONS = ("--force-language", "en")
 
@@ -69,6 +69,23 @@ def test_an_entry_kept_is_fetched_whole_over_what_was_there(tmp_path: Path) -> N
         "fragment/en_1a.pf_fragment", "index/en_2b.pf_index", "pagefind-entry.json", "pagefind.js"]
     assert (target / "index/en_2b.pf_index").read_text(encoding="utf-8") == "tea"
     assert [path.name for path in (tmp_path / "cache").iterdir()] == ["k1"]  # no half-written entry left
+
+
+@pytest.mark.parametrize("damage", ["lost", "cut short", "added", "list lost", "list garbled"])
+def test_an_entry_that_is_not_whole_is_thrown_away(tmp_path: Path, damage: str) -> None:
+    """A file lost or cut short (a full disk, a hand that tidied the folder) would publish an index that finds
+    nothing; such an entry is removed, and the part indexed again."""
+    cache = Cache(tmp_path / "cache")
+    cache.keep("k1", built(tmp_path / "part"))
+    entry = tmp_path / "cache/k1"
+    {"lost": lambda: (entry / "index/en_2b.pf_index").unlink(),
+     "cut short": lambda: (entry / "pagefind.js").write_text("sea", encoding="utf-8"),
+     "added": lambda: (entry / "index/en_3c.pf_index").write_text("x", encoding="utf-8"),
+     "list lost": lambda: (entry / FILES).unlink(),
+     "list garbled": lambda: (entry / FILES).write_text("[1", encoding="utf-8")}[damage]()
+    target = tmp_path / "site/pagefind/1"
+    assert not Cache(tmp_path / "cache").fetch("k1", target)
+    assert not target.exists() and not entry.exists()
 
 
 def test_a_key_not_in_the_cache_fetches_nothing(tmp_path: Path) -> None:

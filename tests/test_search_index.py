@@ -8,6 +8,7 @@ import gc
 import gzip
 import json
 import resource
+import shutil
 import signal
 import stat
 import tempfile
@@ -19,7 +20,7 @@ import lxml.html
 import pytest
 from pagefind.service import get_executable
 
-from narrative import search_index
+from narrative import search_cache, search_index
 from narrative.build import read_site
 from narrative.config import SearchSettings, Settings, from_mapping, load_settings
 from narrative.model import Consent, Source, Story
@@ -55,10 +56,12 @@ def fragments(site_dir: Path, part: str = "*") -> dict[str, dict[str, Any]]:
     return found
 
 
-def fake_pagefind(folder: Path, script: str) -> Path:
-    """A stand-in for the Pagefind program, for the ways it can fail."""
+def fake_pagefind(folder: Path, script: str, writes: bool = True) -> Path:
+    """A stand-in for the Pagefind program, for the ways it can fail; unless told not to, it first writes the
+    files a finished part has, into the folder it is given (`--output-path`, its fourth argument)."""
     path = folder / "pagefind"
-    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    written = 'mkdir -p "$4" && touch "$4/pagefind.js" "$4/pagefind-entry.json"\n' if writes else ""
+    path.write_text(f"#!/bin/sh\n{written}{script}\n", encoding="utf-8")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
 
@@ -239,6 +242,7 @@ def test_the_scratch_folder_holds_one_part_more_than_are_indexed_at_a_time(proje
     assert log.read_text().splitlines() == ["1 2", "2 3", "3"]
     with_cores(monkeypatch, 2)
     log.unlink()
+    shutil.rmtree(project.root / search_cache.FOLDER)  # every part indexed again
     assert start(five_days_in_parts_of_two(project, size=1), tmp_path / "site").finish() == []
     assert max(len(line.split()) for line in log.read_text().splitlines()) == 3
 
@@ -322,6 +326,14 @@ def test_pagefind_failing_is_a_problem_naming_what_it_said(sample: Site, tmp_pat
         "site/pagefind/", None, None,
         "the search index could not be built: Pagefind stopped with exit code 3: Error: the disk is full",
         code="search-index")]
+
+
+def test_pagefind_finishing_without_writing_the_part_is_a_problem(sample: Site, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exit 0", writes=False)))
+    assert start(sample, tmp_path / "site").finish() == [Problem(
+        "site/pagefind/", None, None, "the search index could not be built: Pagefind finished without writing "
+        "pagefind/1/", code="search-index")]
 
 
 def test_a_missing_pagefind_program_is_a_problem(sample: Site, tmp_path: Path,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ghp_import
 
-from narrative import build
+from narrative import build, search_index
 from narrative.config import Settings
 from narrative.problems import Problem, sort_problems
 
@@ -23,11 +23,16 @@ class DeployError(Exception):
     """The site could not be published; the message says why and what to do."""
 
 
-def blockers(settings: Settings) -> list[Problem]:
-    """The errors that stop a deploy: the content's (as `narrative check` finds them) and any finding the
-    settings make an error. A build may be older than the content, so the content is read again."""
+def blockers(settings: Settings, site_dir: Path | None = None) -> list[Problem]:
+    """The errors that stop a deploy: the content's (as `narrative check` finds them), any finding the
+    settings make an error, and a search index the build in `site_dir` did not finish. A build may be older
+    than the content, so the content is read again."""
     site, problems = build.read_site(settings)
-    return sort_problems(problem for problem in [*problems, *build.screen_errors(site)] if problem.is_error)
+    unfinished = [] if site_dir is None else [
+        Problem(f"{site_dir.name}/{folder}", None, None, "the search index was not finished: build the site again, "
+                "then deploy", "search-index") for folder in search_index.missing(site, site_dir)]
+    return sort_problems(problem for problem in [*problems, *build.screen_errors(site), *unfinished]
+                         if problem.is_error)
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
@@ -64,7 +69,7 @@ def deploy(settings: Settings, site_dir: Path, *, remote: str = "origin", branch
     if (site_dir / build.PREVIEW_MARKER).exists():
         raise DeployError(f"{site_dir.resolve()} is a preview with drafts in it: run 'narrative build' without "
                           "--preview, then deploy")
-    problems = blockers(settings)
+    problems = blockers(settings, site_dir)
     if not problems:
         publish(site_dir, settings.root, remote=remote, branch=branch, cname=settings.custom_domain)
     return problems

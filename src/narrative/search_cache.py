@@ -4,13 +4,15 @@ Pagefind spends about two milliseconds of CPU on every story, on every build. A 
 its records and on the Pagefind program, and the parts are cut oldest first so that a new story changes only
 the newest one (`search_index.parts`); so a part whose key is in the cache is copied from it instead of being
 indexed again. The cache only ever saves time: an entry is written whole under a temporary name and then
-renamed, one that cannot be written is skipped, one that cannot be read is indexed again, and the entries a
-build did not use are removed after it.
+renamed with a list of its files and their sizes, one that cannot be written is skipped, one that cannot be
+read or no longer matches its list (a file lost or cut short) is indexed again, and the entries a build did
+not use are removed after it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -19,6 +21,8 @@ from pathlib import Path
 
 FOLDER = Path(".cache/narrative/search")
 """Where the cache is, under the folder that holds `mkdocs.yml`."""
+FILES = "narrative-files.json"
+"""In each entry: every file of the entry, by its path in it, with its size."""
 HASHED = frozenset({"fragment", "index", "filter"})
 """Pagefind's folders of files named for a hash of their contents, which nothing ever writes to again."""
 
@@ -48,6 +52,20 @@ def copy(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=_link_or_copy)
 
 
+def sizes(folder: Path) -> dict[str, int]:
+    """Each file under `folder`, by its path there, with its size."""
+    return {path.relative_to(folder).as_posix(): path.stat().st_size for path in folder.rglob("*") if path.is_file()}
+
+
+def whole(entry: Path) -> bool:
+    """Whether an entry holds every file its list names, at the size listed, and nothing else."""
+    try:
+        listed = json.loads((entry / FILES).read_text(encoding="utf-8"))
+        return isinstance(listed, dict) and sizes(entry) == {**listed, FILES: (entry / FILES).stat().st_size}
+    except (OSError, ValueError):
+        return False
+
+
 def _link_or_copy(source: str, target: str) -> None:
     if Path(source).parent.name in HASHED:
         try:
@@ -66,14 +84,19 @@ class Cache:
         self.used: set[str] = set()
 
     def fetch(self, key: str, target: Path) -> bool:
-        """Copy the entry for `key` to `target` (replacing it); False if there is none, or it could not be read."""
+        """Copy the entry for `key` to `target` (replacing it); False if there is none, or it is not whole (then
+        it is removed) or could not be read."""
         entry = self.folder / key
         self.used.add(key)
         if not entry.is_dir():
             return False
+        if not whole(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+            return False
         shutil.rmtree(target, ignore_errors=True)
         try:
             copy(entry, target)
+            (target / FILES).unlink()
         except OSError:
             shutil.rmtree(target, ignore_errors=True)
             return False
@@ -86,6 +109,7 @@ class Cache:
             self.folder.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=self.folder) as scratch:
                 copy(built, Path(scratch) / key)
+                (Path(scratch) / key / FILES).write_text(json.dumps(sizes(built)), encoding="utf-8")
                 os.replace(Path(scratch) / key, self.folder / key)
         except OSError:
             pass

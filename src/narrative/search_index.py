@@ -195,6 +195,9 @@ class Indexing:
             if process.wait() != 0:
                 self.problems.append(self._failure(part, process.returncode))
                 break
+            if not written(self.out / part.folder):
+                self.problems.append(_problem(self.out, f"Pagefind finished without writing {part.folder}"))
+                break
             self._running.pop(0)
             self._done(part)
             self._fill()
@@ -276,6 +279,21 @@ def _stop(running: list[tuple[Part, subprocess.Popen[bytes]]], scratch: tempfile
             process.kill()
             process.wait()
     scratch.cleanup()
+
+
+ENTRY = ("pagefind.js", "pagefind-entry.json")
+"""The files every part of a finished index has: the script a reader loads, and the list of its index files."""
+
+
+def written(folder: Path) -> bool:
+    """Whether a part of the index looks finished."""
+    return all((folder / name).is_file() for name in ENTRY)
+
+
+def missing(site: Site, out: Path) -> list[str]:
+    """The folders of the site's index under `out` that are not finished: a site built without them would
+    answer every search with nothing found."""
+    return [part.folder for part in site_parts(site) if not written(out / part.folder)]
 
 
 def _problem(out: Path, message: str) -> Problem:
