@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from narrative.site import Site
 from tests.browser import page_at, serving, tab_to
@@ -164,6 +164,44 @@ def test_more_results_come_on_request_and_focus_moves_to_the_first_new_one(brows
                              "document.querySelectorAll('.nv-search__result')[10]")
 
 
+def test_a_double_click_on_show_more_shows_each_result_once(browser: Browser, served: str) -> None:
+    with page_at(browser, served) as page:
+        open_search(page)
+        total = int(search(page, "the").split()[0])
+        said = page.locator(STATUS).text_content() or ""
+        page.dblclick("[data-nv-search-more]")
+        wait_for_answer(page, said)
+        page.wait_for_timeout(500)  # time for a second page of results, were one asked for
+        shown = page.eval_on_selector_all(".nv-search__result h3 a", "links => links.map(a => a.getAttribute('href'))")
+        assert len(shown) == len(set(shown)) == min(20, total)
+
+
+def test_more_results_that_cannot_be_fetched_are_said_so(browser: Browser, served: str) -> None:
+    with page_at(browser, served) as page:
+        open_search(page)
+        said = search(page, "the")
+        page.route("**/fragment/**", lambda route: route.abort())
+        page.click("[data-nv-search-more]")
+        assert wait_for_answer(page, said) == ("More results cannot be shown right now. You can still browse all "
+                                               "stories below.")
+
+
+def test_a_slow_index_is_said_to_be_searching(browser: Browser, served: str) -> None:
+    held: list[Route] = []
+    with page_at(browser, served) as page:
+        page.route("**/pagefind/**", lambda route: held.append(route))  # no answer until let go
+        open_search(page)
+        page.fill("#nv-search-query", "music")
+        page.wait_for_function("selector => document.querySelector(selector).textContent === 'Searching\u2026'",
+                               arg=STATUS)
+        assert page.get_attribute("#nv-search-results", "aria-busy") == "true"
+        assert held
+        page.unroute("**/pagefind/**")  # lets the held requests go on
+        said = wait_for_answer(page, "Searching\u2026")
+        assert re.fullmatch(r"\d+ results? for \u201cmusic\u201d\.", said), said
+        assert page.get_attribute("#nv-search-results", "aria-busy") is None
+
+
 def test_search_works_from_the_keyboard_alone(browser: Browser, served: str) -> None:
     with page_at(browser, served + STORY) as page:
         tab_to(page, "[data-nv-search-open]", "the search button")
@@ -232,6 +270,19 @@ def test_the_search_box_is_in_the_header_of_every_kind_of_page(browser: Browser,
             button = page.locator(".md-header [data-nv-search-open]")
             assert button.is_visible(), url
             assert button.get_attribute("aria-haspopup") == "dialog"
+
+
+def test_with_javascript_the_links_give_way_to_the_search_box_unless_the_browser_has_no_dialog(
+        browser: Browser, served: str) -> None:
+    with page_at(browser, served + STORY) as page:
+        assert page.locator("[data-nv-search-open]").is_visible()
+        assert not page.locator("[data-nv-search-links]").is_visible()
+        page.add_init_script("delete HTMLDialogElement.prototype.showModal")  # as in browsers before 2022
+        page.reload()
+        page.wait_for_load_state("load")
+        assert not page.locator("[data-nv-search-open]").is_visible()
+        page.get_by_text("Find stories", exact=True).click()
+        assert page.locator(".nv-search-nojs__links a").first.is_visible()
 
 
 def test_without_javascript_the_search_box_gives_way_to_links(browser: Browser, served: str, sample: Site) -> None:

@@ -4,7 +4,8 @@
    others join in, merged by Pagefind into one ranking, when the reader asks for earlier stories or when the
    newest part has nothing. The browser's <dialog> keeps focus inside and closes on Escape; this script
    returns focus to the button, announces every answer in a status region, and moves focus to the first new
-   result when more are shown. Nothing here runs without JavaScript: the header then offers plain links. */
+   result when more are shown. Until this script runs (without JavaScript, or where the browser has no
+   <dialog>), the header offers plain links instead, which it then hides. */
 (function () {
   "use strict";
 
@@ -14,6 +15,8 @@
 
   var PAGE = 10;
   var WAIT = 250;
+  var SLOW = 500;
+  var GIVE_UP = 15000;
   var form = dialog.querySelector("[data-nv-search-form]");
   var input = dialog.querySelector("#nv-search-query");
   var topic = dialog.querySelector("#nv-search-topic");
@@ -31,6 +34,8 @@
   var results = [];
   var shown = 0;
   var timer = 0;
+  var waiting = [];
+  var fetching = false;
   var current = "";
 
   function load() {
@@ -57,6 +62,7 @@
           return module;
         });
       });
+      widened.catch(function () { widened = null; });
     }
     return widened;
   }
@@ -73,6 +79,24 @@
 
   function say(text) {
     status.textContent = text;
+  }
+
+  function broken() {
+    hideButtons();
+    say("Search is not working right now. You can still browse all stories, or stories by topic, below.");
+  }
+
+  function answered() {
+    waiting.forEach(clearTimeout);
+    waiting = [];
+    list.removeAttribute("aria-busy");
+  }
+
+  function awaiting(question) {
+    answered();
+    list.setAttribute("aria-busy", "true");
+    waiting = [setTimeout(function () { if (question === asked) say("Searching\u2026"); }, SLOW),
+      setTimeout(function () { if (question === asked) broken(); }, GIVE_UP)];
   }
 
   function filters() {
@@ -139,7 +163,9 @@
 
   function showMore(question, term, focusFirst) {
     var next = results.slice(shown, shown + PAGE);
+    fetching = true;
     return Promise.all(next.map(function (result) { return result.data(); })).then(function (found) {
+      fetching = false;
       if (question !== asked) return;
       var items = found.map(render);
       items.forEach(function (item) { list.appendChild(item); });
@@ -151,6 +177,9 @@
         : total + ", showing " + shown + ". Use \u201cShow more results\u201d for the rest.")
         + (everything ? "" : " Use \u201cSearch earlier stories too\u201d to look further back."));
       if (focusFirst && items.length) items[0].querySelector("a").focus();
+    }, function (error) {
+      fetching = false;
+      throw error;
     });
   }
 
@@ -160,6 +189,7 @@
     var question = ++asked;
     current = term;
     if (!term) {
+      answered();
       results = [];
       shown = 0;
       list.replaceChildren();
@@ -167,8 +197,10 @@
       say("Type a word to search the stories and pledge updates.");
       return;
     }
+    awaiting(question);
     ask(term).then(function (found) {
       if (question !== asked) return;
+      answered();
       results = found.results;
       shown = 0;
       list.replaceChildren();
@@ -181,8 +213,8 @@
       return showMore(question, term, focusFirst === true);
     }).catch(function () {
       if (question !== asked) return;
-      hideButtons();
-      say("Search is not working right now. You can still browse all stories, or stories by topic, below.");
+      answered();
+      broken();
     });
   }
 
@@ -198,6 +230,7 @@
   }
 
   opener.hidden = false;
+  document.querySelectorAll("[data-nv-search-links]").forEach(function (links) { links.hidden = true; });
   opener.addEventListener("click", open);
   dialog.querySelector("[data-nv-search-close]").addEventListener("click", close);
   dialog.addEventListener("close", function () { opener.focus(); });
@@ -224,7 +257,11 @@
   topic.addEventListener("change", function () { search(); });
   kind.addEventListener("change", function () { search(); });
   more.addEventListener("click", function () {
-    showMore(asked, current, true);
+    if (fetching) return;  /* a double click asks once */
+    var question = asked;
+    showMore(question, current, true).catch(function () {
+      if (question === asked) say("More results cannot be shown right now. You can still browse all stories below.");
+    });
   });
   earlier.addEventListener("click", function () {
     say("Searching earlier stories and updates\u2026");
