@@ -131,9 +131,9 @@ def _date(value: str) -> dt.date:
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2026-03-14") from None
-    if not fields.YEARS[0] <= day.year <= fields.YEARS[1]:
+    if day.year not in fields.YEARS:
         raise argparse.ArgumentTypeError(f"'{value}' is in the year {day.year}: give a day from {fields.YEARS[0]} "
-                                         f"to {fields.YEARS[1]}")
+                                         f"to {fields.YEARS[-1]}")
     return day
 
 

@@ -91,7 +91,7 @@ def text(limit: int, *, multiline: bool = False) -> Parser:
     return parse
 
 
-YEARS = (2000, 2099)
+YEARS = range(2000, 2100)
 """The years a date may be in: any other is a typing mistake, and the far ones break date arithmetic."""
 
 
@@ -103,8 +103,8 @@ def published(value: Any, ctx: Context) -> dt.datetime:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise FieldError(f"'{value}' is not a date: write it as year-month-day, like 2026-03-14") from None
-    if not YEARS[0] <= moment.year <= YEARS[1]:
-        raise FieldError(f"'{value}' is in the year {moment.year}: check the year (from {YEARS[0]} to {YEARS[1]})")
+    if moment.year not in YEARS:
+        raise FieldError(f"'{value}' is in the year {moment.year}: check the year (from {YEARS[0]} to {YEARS[-1]})")
     return moment if moment.tzinfo else moment.replace(tzinfo=ctx.settings.zone)
 
 

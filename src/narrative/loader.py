@@ -154,17 +154,14 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         in_content = any(folder == top or folder.startswith(top + os.sep) for top in content)
         for name in sorted(names):
+            suffix = os.path.splitext(name)[1]
+            if name.startswith(".") or suffix.lower() not in TEXT_SUFFIXES or (suffix == ".md" and in_content):
+                continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
-            if name.startswith(".") or path.suffix.lower() not in TEXT_SUFFIXES:
-                continue
             shown = display_path(path, root)
-            if path.suffix != ".md":
-                found.append(Problem(shown, None, None, "is not read, as its name does not end in '.md': rename it "
-                                     f"to '{path.stem.removesuffix('.md')}.md'", "not-markdown"))
-            elif in_content:
-                continue
-            else:
-                found.append(_wrong_folder(shown, stories_path))
+            found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
+                shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
+                f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
             try:
                 texts.append(_whole(path, shown))
             except (OSError, UnicodeDecodeError):

@@ -48,8 +48,8 @@ def key(pages: Iterable[str], fingerprint: str) -> str:
 def copy(source: Path, target: Path) -> None:
     """`source` copied to `target`, which must not exist. Files named for their contents are hard links where
     the filesystem allows (a part has a thousand of them); the few Pagefind may write again are copies, so
-    that nothing done to the site's files can change the cache's."""
-    shutil.copytree(source, target, copy_function=_link_or_copy)
+    that nothing done to the site's files can change the cache's. An entry's list of files is left behind."""
+    shutil.copytree(source, target, copy_function=_link_or_copy, ignore=shutil.ignore_patterns(FILES))
 
 
 def sizes(folder: Path) -> dict[str, int]:
@@ -96,7 +96,6 @@ class Cache:
         shutil.rmtree(target, ignore_errors=True)
         try:
             copy(entry, target)
-            (target / FILES).unlink()
         except OSError:
             shutil.rmtree(target, ignore_errors=True)
             return False
