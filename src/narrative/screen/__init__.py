@@ -2,7 +2,8 @@
 harder than the site aims for.
 
 Detectors work on plain strings and yield hits at offsets; `screen()` walks every text of every item (the
-front-matter fields people write and the body), turns offsets into the file's lines, leaves out the kinds an
+front-matter fields people write and the body), reads each as written and as a reader sees it (`readable`: the
+body rendered as the site shows it), turns offsets into the file's lines, leaves out the kinds an
 editor has accepted in `reviewed:`, and decides from the settings how much each finding matters. The same
 function serves `narrative check`, the MkDocs build and the web form. Nothing here prints.
 """
@@ -13,11 +14,12 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from narrative import render
 from narrative.background import on_all_cores
 from narrative.config import Settings
 from narrative.model import Item, Unchecked
 from narrative.problems import Problem, Severity
-from narrative.screen import crisis, personal_data, readability
+from narrative.screen import crisis, personal_data, readability, readable
 from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
 from narrative.screen.readability import Reading
 
@@ -62,6 +64,18 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     yield None, item.source.body_line, item.body
 
 
+def _as_read(item: Screened, field: str | None, text: str) -> readable.Readable:
+    """A text as a reader sees it: a field's words, or the body as the site renders it (once, for the pages
+    too); a body too deeply nested to render is read as a field is, and the check reports it on its own."""
+    if field is not None:
+        return readable.of_text(text)
+    try:
+        html = render.to_html(text) if isinstance(item, Unchecked) else render.body_html(item)
+    except RecursionError:
+        return readable.of_text(text)
+    return readable.of_html(text, html)
+
+
 def _severity(kind: str, settings: Settings) -> Severity:
     if kind in settings.screening.error_kinds:
         return Severity.ERROR
@@ -98,8 +112,9 @@ def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detec
     return [
         _finding(item.source.path, field, line, text, hit, settings)
         for field, line, text in texts(item)
+        for as_read in (_as_read(item, field, text),)
         for detector in detectors
-        for hit in detector(text)
+        for hit in readable.find(detector, text, as_read)
         if hit.kind not in accepted and (kinds is None or hit.kind in kinds)
     ]
 
