@@ -157,7 +157,7 @@ def _decoded(text: str) -> list[Piece]:
     return pieces.pieces
 
 
-FIELD_MARKUP = re.compile(r"<!--.{0,1000}?-->|</?[A-Za-z][^<>]{0,200}>|[*_~`]+", re.DOTALL)
+FIELD_MARKUP = re.compile(r"<!--.{0,200}?-->|</?[A-Za-z][^<>]{0,200}>|[*_~`]+", re.DOTALL)
 """Markup a field shows as it is, which a reader reads past all the same (`kill my**self**`, `sui<i></i>cide`)."""
 
 
@@ -312,18 +312,15 @@ def seen(detector: Detector, readable: Readable) -> Iterator[Hit]:
 
 def find(detector: Detector, text: str, readable: Readable | None = None) -> list[Hit]:
     """The detector's hits in `text` as written and as a reader sees it (`readable`, by default the text read as
-    a field is), each at offsets into `text`, in order. A hit in what the reader sees that overlaps one of the
-    same kind in what is written is the same finding, and left out; what is written but never seen (a comment,
-    a link's address) is found all the same."""
-    found = list(detector(text))
-    ends: dict[str, list[int]] = {}
-    starts: dict[str, list[int]] = {}
+    a field is), each at offsets into `text`, in order. Hits of one kind that overlap are one finding: the one
+    that starts first, or the longer, is kept (as written, when both readings agree). What is written but never
+    seen (a comment, a link's address) is found all the same."""
+    found = sorted([*detector(text), *seen(detector, readable or of_text(text))],
+                   key=lambda hit: (hit.start, hit.start - hit.end))
+    kept: list[Hit] = []
+    reach: dict[str, int] = {}
     for hit in found:
-        ends.setdefault(hit.kind, []).append(hit.end)
-        starts.setdefault(hit.kind, []).append(hit.start)
-    for hit in seen(detector, readable or of_text(text)):
-        kind_ends = ends.get(hit.kind, [])
-        after = bisect.bisect_right(kind_ends, hit.start)
-        if after == len(kind_ends) or starts[hit.kind][after] >= hit.end:
-            found.append(hit)
-    return sorted(found, key=lambda hit: hit.start)
+        if hit.start >= reach.get(hit.kind, -1):
+            kept.append(hit)
+            reach[hit.kind] = hit.end
+    return kept
