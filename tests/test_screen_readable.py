@@ -52,7 +52,7 @@ DISGUISES = [
     ("self\u2011harm", "crisis", "self-harm"),
     ("943\u2011476\u20115919", "nhs-number", "943-***-****"),
     ("\uff53\uff55\uff49\uff43\uff49\uff44\uff45", "crisis", "suicide"),
-    ("\uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19", "nhs-number", "\uff19\uff14\uff13 *** ****"),
+    ("\uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19", "nhs-number", "943 *** ****"),
     ("jane.doe\uff20example.com", "email", "j***@example.com"),
     ("\uff2c\uff33\uff11 \uff14\uff21\uff30", "postcode", "LS1 ***"),
 ]

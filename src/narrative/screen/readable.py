@@ -80,6 +80,17 @@ class Readable:
         linear = stop - first == written_end - written_start
         return begin, written_start + end - first if linear else written_end
 
+    def unseen(self, written: str) -> Readable:
+        """What is in `written` but not in the readable text (markup, a comment, a link's address), each stretch
+        a line of its own."""
+        pieces: list[Piece] = []
+        reach = 0
+        for start, end in (*self.spans, (len(written), len(written))):
+            if start > reach:
+                pieces += [(written[reach:start], reach, start), ("\n", start, start)]
+            reach = max(reach, end)
+        return Readable.of(pieces)
+
     def point(self, index: int) -> tuple[int, int]:
         """The empty written span where readable `index` would stand."""
         place = self.written(index, index + 1)[0] if index < len(self.text) else (self.spans[-1][1] if self.spans else 0)
@@ -172,6 +183,11 @@ def of_text(text: str) -> Readable:
     pieces.add(text[last:], last, len(text))
     unmarked = Readable.of(pieces.pieces)
     return _joined(_folded(_through(_decoded(unmarked.text), unmarked)))
+
+
+INLINE = re.compile(r"[<&*_`\[\\~]")
+"""What Markdown and HTML hide or join words with: a body without any of these reads as it is written, and
+need not be rendered to be screened."""
 
 
 # A body: the text of its rendered HTML, found again in the Markdown it was rendered from.
@@ -311,11 +327,12 @@ def seen(detector: Detector, readable: Readable) -> Iterator[Hit]:
 
 
 def find(detector: Detector, text: str, readable: Readable | None = None) -> list[Hit]:
-    """The detector's hits in `text` as written and as a reader sees it (`readable`, by default the text read as
-    a field is), each at offsets into `text`, in order. Hits of one kind that overlap are one finding: the one
-    that starts first, or the longer, is kept (as written, when both readings agree). What is written but never
-    seen (a comment, a link's address) is found all the same."""
-    found = sorted([*detector(text), *seen(detector, readable or of_text(text))],
+    """The detector's hits in `text` as a reader sees it (`readable`, by default the text read as a field is),
+    and in what is written but never seen (a comment, a link's address: in the repository all the same), each
+    at offsets into `text`, in order. Hits of one kind that overlap are one finding: the one that starts first,
+    or the longer, is kept."""
+    readable = readable or of_text(text)
+    found = sorted([*seen(detector, readable), *seen(detector, readable.unseen(text))],
                    key=lambda hit: (hit.start, hit.start - hit.end))
     kept: list[Hit] = []
     reach: dict[str, int] = {}
