@@ -79,7 +79,9 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
 
 def screen_errors(site: Site) -> list[Problem]:
     """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names), looked
-    for in every loaded file; with no such kinds, nothing is screened at all."""
+    for in every loaded file; with no such kinds, nothing is screened at all. Every body is rendered first,
+    on all the machine's cores: the screen reads bodies as the site shows them, and the pages reuse them."""
+    render.render_bodies(site.every_item)
     return screen_for_errors(site.every_item, site.settings)
 
 

@@ -93,7 +93,10 @@ class Readable:
 
     def point(self, index: int) -> tuple[int, int]:
         """The empty written span where readable `index` would stand."""
-        place = self.written(index, index + 1)[0] if index < len(self.text) else (self.spans[-1][1] if self.spans else 0)
+        if index < len(self.text):
+            place = self.written(index, index + 1)[0]
+        else:
+            place = self.spans[-1][1] if self.spans else 0
         return place, place
 
 
@@ -128,7 +131,8 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _folded(pieces: Iterable[Piece]) -> Iterator[Piece]:
-    """The pieces with every character that is not ASCII folded, each keeping its own written span."""
+    """The pieces with every character that is not ASCII folded. A run of such characters keeps its own written
+    span, character for character when it folds to as many characters (`ｓｕｉｃｉｄｅ`), else as a whole."""
     for text, start, end in pieces:
         if text.isascii():
             yield text, start, end
@@ -136,8 +140,8 @@ def _folded(pieces: Iterable[Piece]) -> Iterator[Piece]:
         linear, last = len(text) == end - start, 0
         for run in _NOT_ASCII.finditer(text):
             yield text[last:run.start()], start + last if linear else start, start + run.start() if linear else end
-            for at in range(run.start(), run.end()):
-                yield fold(text[at]), start + at if linear else start, start + at + 1 if linear else end
+            span = (start + run.start(), start + run.end()) if linear else (start, end)
+            yield "".join(map(fold, run[0])), *span
             last = run.end()
         yield text[last:], start + last if linear else start, end
 
