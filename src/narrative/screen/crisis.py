@@ -37,65 +37,55 @@ _FAMILY = (r"(?:everyone|everybody|they|people|the\s+world"
 PHRASES: dict[str, tuple[str, ...]] = {
     "suicide": (
         r"suicid(?:e|es|al|ality)(?!\s+(?:prevention|awareness|training|strategy|helpline))",
-        rf"kill(?:s|ed|ing)?\s+{_SELF}(?!\s+(?:laughing|with\s+laughter))",
-        rf"hang(?:s|ed|ing)?\s+{_SELF}",
+        rf"(?:kill|hang)(?:s|ed|ing)?\s+{_SELF}(?!\s+(?:laughing|with\s+laughter))",
         r"found\s+hanging",
-        rf"(?:wish|wishes|wished|wishing)\s+{_SUBJECT}\s+(?:was|were|had\s+been)\s+dead",
-        rf"(?:wish|wishes|wished|wishing)\s+{_SUBJECT}(?:{_APOSTROPHE}d|\s+had)\s+never\s+been\s+born",
-        rf"t(?:ake|akes|aking|ook|aken)\s+(?:too\s+many|a\s+load\s+of|loads\s+of|a\s+handful\s+of)\s+{_PILLS}"
-        r"(?!\s+by\s+(?:accident|mistake))",
-        rf"swallow(?:s|ed|ing)?\s+(?:all|a\s+load|a\s+handful)\s+(?:of\s+)?{_PERSON}?\s*{_PILLS}",
-        rf"(?:stockpil(?:e|es|ed|ing)|sav(?:e|es|ed|ing)\s+up|hoard(?:s|ed|ing)?)\s+{_PERSON}\s+{_PILLS}",
+        rf"(?:wish|wishes|wished|wishing)\s+{_SUBJECT}(?:\s+(?:was|were|had\s+been)\s+dead"
+        rf"|(?:{_APOSTROPHE}d|\s+had)\s+never\s+been\s+born)",
+        rf"t(?:ake|akes|aking|ook|aken)\s+(?:(?:too\s+many|a\s+load\s+of|loads\s+of|a\s+handful\s+of)\s+{_PILLS}"
+        rf"(?!\s+by\s+(?:accident|mistake))|{_PERSON}\s+(?:own\s+)?life(?!\s+savings))",
+        rf"(?:swallow(?:s|ed|ing)?\s+(?:all|a\s+load|a\s+handful)\s+(?:of\s+)?{_PERSON}?\s*"
+        rf"|(?:stockpil(?:e|es|ed|ing)|sav(?:e|es|ed|ing)\s+up|hoard(?:s|ed|ing)?)\s+{_PERSON}\s+){_PILLS}",
         r"(?:think|thinks|thinking|thought|felt|feel|feels|feeling)\s+(?:of|about|like)\s+"
-        r"(?:ending\s+(?:it|things|everything|my\s+life)|jumping)\b(?!\s+with)",
-        r"jump(?:s|ed|ing)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|lorry|car)",
-        r"jump(?:s|ed|ing)?\s+off\s+(?:a|the)\s+(?:bridge|cliff|roof|building|multi[- ]?storey)",
+        r"(?:(?:ending\s+(?:it|things|everything|my\s+life)|jumping)\b(?!\s+with)"
+        r"|(?:driving|crashing|steering)\s+(?:[\w-]+\s+){0,2}into)",
+        r"jump(?:s|ed|ing)?\s+(?:in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|lorry|car)"
+        r"|off\s+(?:a|the)\s+(?:bridge|cliff|roof|building|multi[- ]?storey))",
         r"walk(?:s|ed|ing)?\s+into\s+the\s+(?:sea|river|lake)(?!\s+(?:at|on|for)\b)",
-        rf"end(?:s|ed|ing)?\s+{_PERSON}\s+(?:own\s+)?life",
-        rf"t(?:ake|akes|aking|ook|aken)\s+{_PERSON}\s+(?:own\s+)?life(?!\s+savings)",
+        rf"end(?:s|ed|ing)?\s+(?:{_PERSON}\s+(?:own\s+)?life|it\s+all)",
         rf"(?:ways|how)\s+to\s+(?:die|kill\s+{_SELF}|end\s+(?:it\s+all|{_PERSON}\s+life))",
-        r"(?:want|wants|wanted|wanting)\s+to\s+be\s+dead",
+        rf"(?:want|wants|wanted|wanting)\s+(?:to\s+(?:die(?!\s+{_OWN_END})|be\s+dead"
+        r"|disappear(?!\s+(?:into|under|through|behind|from|for\s+a)))|(?:it\s+all|everything)\s+to\s+(?:stop|end))",
         r"(?:going\s+to|gonna|might|about\s+to)\s+do\s+something\s+stupid",
         r"(?:letters?|notes?)\s+to\s+say\s+goodbye|goodbye\s+(?:letters?|notes?)",
-        rf"(?:better|easier|happier)\s+(?:off\s+)?if\s+{_SUBJECT}\s+"
+        rf"(?:better\s+off\s+(?:dead|without\s+me)|(?:better|easier|happier)\s+(?:off\s+)?if\s+{_SUBJECT}\s+"
         rf"(?:(?:was|were)n{_APOSTROPHE}t\s+(?:here|around|alive)"
-        r"|(?:was|were)\s+(?:gone|dead|not\s+here|not\s+around))",
-        rf"(?:{_CANNOT}\s+see\s+(?:a|any)|(?:see|sees|saw)\s+no)\s+future",
-        r"(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+for\s*ever",
-        r"(?:think|thinks|thinking|thought)\s+(?:of|about)\s+(?:driving|crashing|steering)\s+(?:[\w-]+\s+){0,2}into",
-        r"(?:tried|try|tries|trying|attempted|attempting)\s+to\s+end\s+(?:it|things|everything)\b(?!\s+with)",
-        rf"(?:want|wanted|wanting|wants)\s+to\s+die(?!\s+{_OWN_END})",
-        r"better\s+off\s+dead",
-        r"better\s+off\s+without\s+me",
+        r"|(?:was|were)\s+(?:gone|dead|not\s+here|not\s+around)))",
         rf"{_FAMILY}(?:\s+would|{_APOSTROPHE}d|\s+will|{_APOSTROPHE}ll)\s+(?:all\s+)?be\s+"
         r"(?:so\s+much\s+|much\s+|far\s+)?(?:better\s+off|happier)\s+without\s+(?:me|him|her|them|us)",
         r"(?:nobody|no\s+one|no-one)\s+would\s+(?:even\s+)?(?:miss\s+(?:me|him|her)|care\s+if\s+(?:i|he|she|they)"
         r"\s+(?:died|was\s+gone|were\s+gone))",
-        r"no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|carry\s+on|carrying\s+on)"
-        + _CLAUSE_END,
-        rf"point\s+(?:in|of)\s+(?:living|going\s+on|carrying\s+on|being\s+alive){_CLAUSE_END}",
+        r"(?:no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|carry\s+on|carrying\s+on)"
+        r"|point\s+(?:in|of)\s+(?:living|going\s+on|carrying\s+on|being\s+alive))" + _CLAUSE_END,
         rf"nothing\s+(?:left\s+)?to\s+live\s+for",
         rf"(?:not|(?:is|was|are|were)n{_APOSTROPHE}t|no\s+longer)\s+worth\s+living",
         rf"(?:tired|sick)\s+of\s+(?:living|being\s+alive|life){_CLAUSE_END}",
-        rf"{_CANNOT}\s+(?:go|carry)\s+on{_CLAUSE_END}",
-        rf"{_CANNOT}\s+(?:take|stand|bear)\s+it\s+any\s*more{_CLAUSE_END}",
-        rf"{_CANNOT}\s+face\s+(?:another\s+day|living|life|going\s+on|tomorrow)",
-        r"end(?:s|ed|ing)?\s+it\s+all",
-        r"(?:going\s+to|gonna|want(?:s|ed)?\s+to|plan(?:s|ned|ning)?\s+to)\s+end\s+(?:it|everything)"
-        rf"{_CLAUSE_END}(?!\s+with)",
-        r"want(?:s|ed)?\s+(?:it\s+all|everything)\s+to\s+(?:stop|end)",
+        rf"{_CANNOT}\s+(?:(?:(?:go|carry)\s+on|(?:take|stand|bear)\s+it\s+any\s*more){_CLAUSE_END}"
+        r"|face\s+(?:another\s+day|living|life|going\s+on|tomorrow)|see\s+(?:a|any)\s+future)",
+        r"(?:see|sees|saw)\s+no\s+future",
+        r"(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+for\s*ever",
+        r"(?:sleep|asleep)\s+and\s+(?:never|not)\s+wake\s+up",
+        r"(?:(?:tried|try|tries|trying|attempted|attempting)\s+to\s+end\s+(?:it|things|everything)\b"
+        r"|(?:going\s+to|gonna|want(?:s|ed)?\s+to|plan(?:s|ned|ning)?\s+to)\s+end\s+(?:it|everything)"
+        + _CLAUSE_END + r")(?!\s+with)",
         r"no\s+(?:other\s+)?way\s+out(?!\s+(?:of\s+" + _PLACE + r"|except|apart))",
         r"(?:see|saw|find|found)\s+(?:a|any)\s+way\s+out(?!\s+of\s+" + _PLACE + ")",
-        rf"{_NOT}\s+want\s+to\s+(?:be\s+here|live|be\s+alive|wake\s+up)\s+any\s*more",
-        rf"{_NOT}\s+want\s+to\s+(?:live|be\s+alive|(?:carry|go)\s+on(?:\s+living)?){_CLAUSE_END}",
-        rf"{_NOT}\s+want\s+to\s+wake\s+up(?!\s+(?:the|my|his|her|him|them|us|anyone|everyone|early|so\s+early|at|before"
-        r"|till|until|for|after))",
-        rf"not\s+wanting\s+to\s+(?:be\s+here|live|be\s+alive|wake\s+up){_CLAUSE_END}",
+        rf"(?:{_NOT}\s+want|not\s+wanting)\s+to\s+(?:(?:be\s+here|live|be\s+alive|wake\s+up)\s+any\s*more"
+        rf"|(?:live|be\s+alive|(?:carry|go)\s+on(?:\s+living)?|be\s+here){_CLAUSE_END}"
+        r"|wake\s+up(?!\s+(?:the|my|his|her|him|them|us|anyone|everyone|early|so\s+early|at|before|till|until|for"
+        r"|after)\b))",
         rf"(?:hope|hopes|hoped|hoping|wish|wishes|wished|wishing|pray|prayed)\s+(?:that\s+)?{_SUBJECT}\s+(?:would\s+not"
         rf"|wouldn{_APOSTROPHE}t|won{_APOSTROPHE}t|will\s+not|don{_APOSTROPHE}t|didn{_APOSTROPHE}t|(?:would\s+)?never)"
         rf"\s+wake\s+up{_CLAUSE_END}",
-        r"(?:sleep|asleep)\s+and\s+(?:never|not)\s+wake\s+up",
-        r"(?:want|wants|wanted|wanting)\s+to\s+disappear(?!\s+(?:into|under|through|behind|from|for\s+a))",
         r"overdos(?:e|ed|es|ing)(?!\s+(?:on|of)\s+(?:sugar|chocolate|caffeine|coffee|vitamins?|sunshine|cake))",
     ),
     "self-harm": (
