@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail, render, search_index
+from narrative import digests, editor_pages, feeds, fields, loader, mail, render, search_index
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
@@ -41,13 +41,15 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
     if only is not None:
         only = list(only)
         wanted = _shown(settings, only)
-        paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
+        paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"
+                                     and not loader.in_folder(path, settings.docs_path)})
         strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
+    pages = loader.editor_pages(settings.docs_path, settings.root, only)
     files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)
-    problems += strays
-    unchecked += stray_texts
+    problems += [*strays, *editor_pages.removed_markup(pages)]
+    unchecked += [*stray_texts, *pages]
     items: list[Item] = []
     for file, (item, item_problems) in zip(files, on_all_cores(functools.partial(fields.build, settings=settings),
                                                                files)):
@@ -67,8 +69,8 @@ def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
 
 
 def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
-    """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories and files
-    with errors too: their text is in the repository all the same), or only in the files in `only`; its
+    """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories, files with
+    errors and the editors' pages under `docs/` too: their text is in the repository all the same), or only in the files in `only`; its
     `problems` fail a build only for the kinds `screening.error_kinds` makes errors."""
     items = [*site.every_item, *site.unchecked]
     if only is not None:
@@ -82,7 +84,7 @@ def screen_errors(site: Site) -> list[Problem]:
     for in every loaded file; with no such kinds, nothing is screened at all. Every body is rendered first,
     on all the machine's cores: the screen reads bodies as the site shows them, and the pages reuse them."""
     render.render_bodies(site.every_item)
-    return screen_for_errors(site.every_item, site.settings)
+    return screen_for_errors([*site.every_item, *site.unchecked], site.settings)
 
 
 def render_bodies(site: Site) -> None:

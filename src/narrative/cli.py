@@ -61,7 +61,8 @@ def check(args: argparse.Namespace) -> int:
     site, validation = build.read_site(settings, only=expanded)
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
-    files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
+    files = len(expanded) if expanded is not None else (len(loader.discover(settings.stories_path))
+                                                         + len(list(settings.docs_path.rglob("*.md"))))
     if args.format == "markdown":
         print(report.markdown(validation, screening, files), end="")
     elif args.format == "json":

@@ -113,6 +113,8 @@ class Settings:
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
     stories_dir: str = "stories"
     """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
+    docs_dir: str = "docs"
+    """From `mkdocs.yml`'s `docs_dir`: the editors' own pages (home, about, privacy ...), screened too."""
     per_page: int = 20
     """Stories on each page of the story index and topic pages."""
     feed_items: int = 50
@@ -136,6 +138,10 @@ class Settings:
     @property
     def stories_path(self) -> Path:
         return self.root / self.stories_dir
+
+    @property
+    def docs_path(self) -> Path:
+        return self.root / self.docs_dir
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -349,9 +355,9 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
                                 f"site_url's host is '{host}': make them the same", "bad-setting"))
     if problems:
         return None, problems
-    site_name = config.get("site_name")
+    site_name, docs_dir = config.get("site_name"), config.get("docs_dir")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
-                    root=root, **values), []
+                    docs_dir=docs_dir if isinstance(docs_dir, str) else Settings.docs_dir, root=root, **values), []
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -212,19 +212,56 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     except FrontMatterError as error:
         line = None if error.line is None else leading + handler.fm_offset + error.line + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
+    return SourceFile(kind, file, file.stem, meta, body, _placed(text, shown, handler))
+
+
+def _placed(text: str, shown: str, handler: _LineAwareHandler) -> Source:
+    """Where a parsed file's fields and body are: its front matter may follow blank lines."""
+    leading = text.count("\n", 0, len(text) - len(text.lstrip()))
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
-    return SourceFile(kind, file, file.stem, meta, body, source)
+    return Source(shown, lines, body_line=leading + handler.body_offset + 1)
 
 
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
     the name of the field that holds it, however the field is spelt or nested, and the body."""
-    reviewed = file.meta.get("reviewed")
-    return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body,
-                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+    return _words(file.source, file.meta, file.body)
+
+
+def _words(source: Source, meta: dict[str, Any], body: str) -> Unchecked:
+    reviewed = meta.get("reviewed")
+    return Unchecked(source, tuple((str(name), text) for name, value in meta.items() for text in _strings(value)),
+                     body, tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+
+
+def editor_pages(docs_path: Path, root: Path, only: Iterable[Path] | None = None) -> list[Unchecked]:
+    """The editors' own pages under `docs/` (all, or those in `only`), for the screen as stories are: the
+    strings in each page's front matter and its body, or all of a page whose front matter cannot be read. MkDocs
+    itself says what is wrong with a page it cannot read."""
+    paths = sorted(docs_path.rglob("*.md")) if only is None else [path for path in only if in_folder(path, docs_path)]
+    pages = []
+    for path in paths:
+        shown = display_path(path, root)
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        handler = _LineAwareHandler()
+        try:
+            if not handler.detect(text.strip()):
+                raise FrontMatterError("no front matter")
+            meta, body = frontmatter.parse(text, handler=handler)
+        except FrontMatterError:
+            pages.append(Unchecked(Source(shown), (), text))
+            continue
+        pages.append(_words(_placed(text, shown, handler), meta, body))
+    return pages
+
+
+def in_folder(path: Path, folder: Path) -> bool:
+    """Whether `path` is a Markdown file under `folder`, however either is written."""
+    return path.suffix == ".md" and path.resolve().is_relative_to(folder.resolve())
 
 
 def _strings(value: Any) -> Iterable[str]:

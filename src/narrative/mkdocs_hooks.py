@@ -25,14 +25,15 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation, search_index
+from narrative import build, config as settings_module, feeds, presentation, sanitise, search_index
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build", "on_serve"]
+__all__ = ["on_config", "on_files", "on_page_markdown", "on_page_content", "on_page_context", "on_env", "on_post_build",
+           "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -110,6 +111,12 @@ def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, f
         page.meta["description"] = html.escape(generated.description)
         page.title = html.escape(generated.title)  # type: ignore[misc]
     return markdown
+
+
+def on_page_content(html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+    """An editor's page under `docs/` cleaned as contributions are; the core's own pages are drawn from HTML
+    that is clean already."""
+    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html)
 
 
 @pass_context

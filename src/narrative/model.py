@@ -204,10 +204,11 @@ Item = Story | PledgeUpdate | Response
 
 @dataclass(frozen=True)
 class Unchecked:
-    """A contributed file that is not a valid item (a field is wrong, or its front matter cannot be read):
-    never published, but its words are screened all the same, so that a mistake in one field never hides a
-    crisis or personal data from the editors. `fields` holds each text found in the front matter under its
-    field's name; a file whose front matter cannot be read is all `body`, from its first line."""
+    """A file whose words are screened though it is not a valid item: a contributed file with a wrong field
+    or front matter that cannot be read (never published, but a mistake in one field must never hide a crisis
+    or personal data from the editors), or an editor's page under `docs/` (published by MkDocs). `fields`
+    holds each text found in the front matter under its field's name; a file whose front matter cannot be read
+    is all `body`, from its first line."""
 
     source: Source
     fields: tuple[tuple[str, str], ...]

@@ -86,6 +86,18 @@ def to_html(text: str, base_url: str | None = None) -> str:
     return clean(_demote_h1(html), base_url)
 
 
+PAGE_EXTENSIONS = ("admonition", "attr_list", "fenced_code", "tables", "toc")
+"""What MkDocs renders an editor's page with: its own defaults, and the sample site's admonitions and
+attribute lists."""
+_page_converter = markdown.Markdown(extensions=list(PAGE_EXTENSIONS), output_format="html")
+
+
+def page_html(text: str) -> str:
+    """An editor's page under `docs/` as MkDocs renders it, before the build cleans it: to check what the
+    cleaning would take out."""
+    return _page_converter.reset().convert(text)
+
+
 def _demote_h1(html: str) -> str:
     return html.replace("<h1>", "<h2>").replace("</h1>", "</h2>") if "<h1" in html else html
 

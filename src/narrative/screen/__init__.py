@@ -129,7 +129,7 @@ def screen_item(item: Screened, settings: Settings) -> tuple[list[Finding], Read
     return sorted(findings, key=lambda finding: finding.line or 0), reading
 
 
-def errors(items: Iterable[Item], settings: Settings) -> list[Problem]:
+def errors(items: Iterable[Screened], settings: Settings) -> list[Problem]:
     """Only the findings `screening.error_kinds` makes errors, looking only for those kinds: what a build or a
     deploy needs, without the full screen's cost (measuring readability alone costs more than rendering every
     page), and nothing at all when no kind is an error."""
