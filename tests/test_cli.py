@@ -104,10 +104,10 @@ def test_check_only_the_named_files(broken: Path, capsys: pytest.CaptureFixture[
 
 
 def test_check_a_file_outside_the_content_folders(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (site / "docs").mkdir()
-    (site / "docs" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
-    assert run(capsys, "check", "docs/story.md") == (
-        1, "docs/story.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
+    (site / "notes").mkdir()
+    (site / "notes" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
+    assert run(capsys, "check", "notes/story.md") == (
+        1, "notes/story.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
            "stories/responses/\n", "1 error and 0 warnings in 1 file.\n")
 
 
