@@ -115,17 +115,41 @@ def test_a_field_as_read() -> None:
 @pytest.mark.parametrize("line", ["&#115;" * 200_000, "<!--" * 250_000, "\u00ad\u0456" * 500_000,
                                   "*a*" * 300_000, "&" * 1_000_000, "sui<i></i>cide " * 60_000])
 def test_reading_is_linear_in_the_text(line: str) -> None:
-    started = time.perf_counter()
+    """A megabyte read within seconds of processor time (not of the clock, which other work on the machine
+    slows)."""
+    started = time.process_time()
     as_read = readable.of_text(line)
     readable.find(crisis.find, line, as_read)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_a_body_is_aligned_in_linear_time() -> None:
     """Pieces of the rendered text the renderer made, or that stand far from where they were written, are
     looked for character by character from where the last was found, never from the start again."""
     body = ("\u201cquoted\u201d " + "[a](" + "x" * 600 + ") word ") * 2_000 + "\n\nsui<!--" + "y" * 100_000 + "-->cide"
-    started = time.perf_counter()
+    started = time.process_time()
     found = hits(crisis.find, body)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert found == [("suicide", "sui<!--" + "y" * 100_000 + "-->cide")]
+
+
+def test_every_finding_after_a_disguise_keeps_its_line(tmp_path: Path) -> None:
+    """Finding a piece of text far from where the last was found must not throw the later ones off."""
+    body = ("\u201cI don't know,\u201d she said -- and\tthen: sui<!--\nnothing\n-->cide.\n\n"
+            "[Call](https://example.org/a-very-long-address) me.\n\nI was born 3 March 1961.\n\n"
+            "| a | b |\n| --- | --- |\n| kill my&#115;elf | 07700 900123 |\n")
+    story(tmp_path, "lines", body=body)
+    found = [(finding.line, finding.kind, finding.text) for finding in screened(tmp_path).findings]
+    assert found == [(9, "crisis", "suicide"), (15, "date-of-birth", "born 3 *** ****"),
+                     (19, "crisis", "kill myself"), (19, "phone", "07700 9*****")]
+
+
+def test_a_file_with_windows_line_endings_is_placed_by_its_lines(tmp_path: Path) -> None:
+    path = story(tmp_path, "crlf", body="One.\n\nsui<i></i>cide\n\n&#48;7700 900123\n")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    found = [(finding.line, finding.kind) for finding in screened(tmp_path).findings]
+    assert found == [(11, "crisis"), (13, "phone")]
+
+
+def test_a_body_that_is_one_reference() -> None:
+    assert hits(crisis.find, "&#115;uicide") == [("suicide", "&#115;uicide")]

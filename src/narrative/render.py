@@ -115,6 +115,13 @@ def body_html(item: Item) -> str:
     return html
 
 
+def rendered_body(item: Item) -> str:
+    """An item's body as safe HTML: the one `render_bodies` made if there is one, else rendered now and not
+    kept, so that a process which only reads bodies (a check, the web form) keeps none of them in memory."""
+    html = _bodies.get(item)
+    return _render(item) if html is None else html
+
+
 def render_bodies(items: Iterable[Item]) -> None:
     """Render now every body not yet rendered, sharing them out among the machine's cores, so that `body_html`
     then finds them all done; bodies of items not given are forgotten, so that under `mkdocs serve` the old

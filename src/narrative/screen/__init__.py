@@ -65,13 +65,13 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
 
 
 def _as_read(item: Screened, field: str | None, text: str) -> readable.Readable:
-    """A text as a reader sees it: a field's words, or the body as the site renders it (once, for the pages
-    too) when it has any markup; a body too deeply nested to render is read as a field is, and the check
-    reports it on its own."""
+    """A text as a reader sees it: a field's words, or the body as the site renders it (the build renders each
+    body once, before screening, for the pages too) when it has any markup; a body too deeply nested to render
+    is read as a field is, and the check reports it on its own."""
     if field is not None or not readable.INLINE.search(text):
         return readable.of_text(text)
     try:
-        html = render.to_html(text) if isinstance(item, Unchecked) else render.body_html(item)
+        html = render.to_html(text) if isinstance(item, Unchecked) else render.rendered_body(item)
     except RecursionError:
         return readable.of_text(text)
     return readable.of_html(text, html)

@@ -177,7 +177,7 @@ FIELD_MARKUP = re.compile(r"<!--.{0,200}?-->|</?[A-Za-z][^<>]{0,200}>|[*_~`]+", 
 
 
 def of_text(text: str) -> Readable:
-    """A field's text as a reader sees it."""
+    """A field's text as a reader sees it: shown as written on the site, so only read past its markup."""
     if text.isascii() and "&" not in text and not FIELD_MARKUP.search(text):
         return Readable(text, (0,), ((0, len(text)),))
     pieces, last = _Pieces(), 0
@@ -235,6 +235,9 @@ class _Aligner:
         self.next_place: dict[str, int] = {}
 
     def text(self, text: str) -> None:
+        if text.isspace():
+            self.pieces.add(text, self.at, self.at)  # the renderer's line breaks between tags
+            return
         last = 0
         for mark in _PUNCTUATION.finditer(text):
             self.run(text[last:mark.start()])
@@ -262,6 +265,8 @@ class _Aligner:
             self.at = at + size
         elif char == " " and at and written[at - 1] == "\t":
             self.pieces.add(char, at - 1, at)  # a tab the renderer turned into spaces
+        elif char.isspace():
+            self.pieces.add(char, at, at)  # space hides nothing: never worth looking ahead for
         else:
             place = self.find(char)
             if place < 0:
@@ -293,15 +298,15 @@ def of_html(written: str, rendered: str) -> Readable:
     """A body as a reader sees it: `rendered` (its sanitised HTML) turned to text, with each character's place
     in `written`, the Markdown it was rendered from."""
     decoded = _decoded(written)
-    plain = "".join(text for text, _, _ in decoded) if len(decoded) != 1 else written
+    plain = "".join(text for text, _, _ in decoded)
     aligner = _Aligner(plain)
     for text in _texts(rendered):
         if text is None:
             aligner.stop()
         else:
             aligner.text(text)
-    pieces = aligner.pieces.pieces
-    if plain is not written:
+    pieces: Iterable[Piece] = aligner.pieces.pieces
+    if plain != written:
         pieces = _through(pieces, Readable.of(decoded))
     return _joined(_folded(pieces))
 
@@ -324,19 +329,20 @@ def _through(pieces: Iterable[Piece], via: Readable) -> Iterator[Piece]:
             at = stop
 
 
-def seen(detector: Detector, readable: Readable) -> Iterator[Hit]:
+def seen(detector: Detector, as_read: Readable) -> Iterator[Hit]:
     """The detector's hits in the readable text, at the written span each comes from."""
-    for hit in detector(readable.text):
-        yield replace(hit, start=(span := readable.written(hit.start, hit.end))[0], end=span[1])
+    for hit in detector(as_read.text):
+        start, end = as_read.written(hit.start, hit.end)
+        yield replace(hit, start=start, end=end)
 
 
-def find(detector: Detector, text: str, readable: Readable | None = None) -> list[Hit]:
-    """The detector's hits in `text` as a reader sees it (`readable`, by default the text read as a field is),
+def find(detector: Detector, text: str, as_read: Readable | None = None) -> list[Hit]:
+    """The detector's hits in `text` as a reader sees it (`as_read`, by default the text read as a field is),
     and in what is written but never seen (a comment, a link's address: in the repository all the same), each
     at offsets into `text`, in order. Hits of one kind that overlap are one finding: the one that starts first,
     or the longer, is kept."""
-    readable = readable or of_text(text)
-    found = sorted([*seen(detector, readable), *seen(detector, readable.unseen(text))],
+    as_read = as_read or of_text(text)
+    found = sorted([*seen(detector, as_read), *seen(detector, as_read.unseen(text))],
                    key=lambda hit: (hit.start, hit.start - hit.end))
     kept: list[Hit] = []
     reach: dict[str, int] = {}
