@@ -8,7 +8,7 @@ and ids from attribute lists, pictures) and nothing that could run; `removed()` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -30,15 +30,7 @@ def clean(html: str, base_url: str | None = None) -> str:
     def absolute(element: str, attribute: str, value: str) -> str:
         return urljoin(base_url, value) if attribute in ("href", "src") else value
 
-    return nh3.clean(
-        html,
-        tags=set(TAGS),
-        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        attribute_filter=absolute if base_url else None,
-        strip_comments=True,
-    )
+    return _cleaned(html, TAGS, ATTRIBUTES, LINK_REL, absolute if base_url else None)
 
 
 PAGE_TAGS = TAGS | {"h1", "div", "span", "img", "figure", "figcaption", "details", "summary", "kbd", "del", "ins"}
@@ -50,12 +42,18 @@ _LINKS = frozenset({"href", "src"})
 
 def clean_page(html: str) -> str:
     """An editor's page made safe, its links left as the editors wrote them (no `rel` added)."""
+    return _cleaned(html, PAGE_TAGS, PAGE_ATTRIBUTES, None)
+
+
+def _cleaned(html: str, tags: frozenset[str], attributes: dict[str, set[str]], link_rel: str | None,
+             attribute_filter: Callable[[str, str, str], str | None] | None = None) -> str:
     return nh3.clean(
         html,
-        tags=set(PAGE_TAGS),
-        attributes={tag: set(names) for tag, names in PAGE_ATTRIBUTES.items()},
+        tags=set(tags),
+        attributes={tag: set(names) for tag, names in attributes.items()},
         url_schemes=set(URL_SCHEMES),
-        link_rel=None,
+        link_rel=link_rel,
+        attribute_filter=attribute_filter,
         strip_comments=True,
     )
 
