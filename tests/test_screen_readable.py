@@ -74,7 +74,8 @@ def test_a_disguise_in_a_field_is_caught_at_its_line(tmp_path: Path, disguise: s
 
 
 def test_a_disguise_over_lines_is_caught_at_the_line_it_starts_on(tmp_path: Path) -> None:
-    story(tmp_path, "hidden", body="One.\n\nsui<!--\nnothing\n-->cide, and kill\nmy&#115;elf.\n\nCall 07700&#32;900123.\n")
+    story(tmp_path, "hidden",
+          body="One.\n\nsui<!--\nnothing\n-->cide, and kill\nmy&#115;elf.\n\nCall 07700&#32;900123.\n")
     found = [(finding.line, finding.kind, finding.text) for finding in screened(tmp_path).findings]
     assert found == [(11, "crisis", "suicide"), (13, "crisis", "kill myself"), (16, "phone", "07700 9*****")]
 

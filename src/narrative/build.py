@@ -70,8 +70,8 @@ def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
 
 def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories, files with
-    errors and the editors' pages under `docs/` too: their text is in the repository all the same), or only in the files in `only`; its
-    `problems` fail a build only for the kinds `screening.error_kinds` makes errors."""
+    errors and the editors' pages under `docs/` too: their text is in the repository all the same), or only in
+    the files in `only`; its `problems` fail a build only for the kinds `screening.error_kinds` makes errors."""
     items = [*site.every_item, *site.unchecked]
     if only is not None:
         wanted = _shown(site.settings, only)

@@ -231,8 +231,9 @@ def words(file: SourceFile) -> Unchecked:
 
 def _words(source: Source, meta: dict[str, Any], body: str) -> Unchecked:
     reviewed = meta.get("reviewed")
+    accepted = tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ()
     return Unchecked(source, tuple((str(name), text) for name, value in meta.items() for text in _strings(value)),
-                     body, tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+                     body, accepted)
 
 
 def editor_pages(docs_path: Path, root: Path, only: Iterable[Path] | None = None) -> list[Unchecked]:

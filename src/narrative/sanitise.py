@@ -34,8 +34,8 @@ def clean(html: str, base_url: str | None = None) -> str:
 
 
 PAGE_TAGS = TAGS | {"h1", "div", "span", "img", "figure", "figcaption", "details", "summary", "kbd", "del", "ins"}
-PAGE_ATTRIBUTES = {**ATTRIBUTES, "*": {"class", "id", "title", "lang", "dir"}, "td": {"align"}, "th": {"scope", "align"},
-                   "img": {"src", "alt", "title", "width", "height", "loading"}}
+PAGE_ATTRIBUTES = {**ATTRIBUTES, "*": {"class", "id", "title", "lang", "dir"}, "td": {"align"},
+                   "th": {"scope", "align"}, "img": {"src", "alt", "title", "width", "height", "loading"}}
 """What an editor's page may hold: what Markdown with admonitions, attribute lists and tables makes."""
 _LINKS = frozenset({"href", "src"})
 
