@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from narrative import render
+from narrative import render, screen
+from narrative.model import Source, Unchecked
 from narrative.screen import crisis, personal_data, readable
-from tests.content import screened, story
+from tests.content import screened, settings_for, story
 
 DISGUISES = [
     # character references
@@ -154,3 +155,15 @@ def test_a_file_with_windows_line_endings_is_placed_by_its_lines(tmp_path: Path)
 
 def test_a_body_that_is_one_reference() -> None:
     assert hits(crisis.find, "&#115;uicide") == [("suicide", "&#115;uicide")]
+
+
+@pytest.mark.parametrize("body", ["[" * 1_000_000, "[a](" * 250_000, "![" * 500_000, "- " * 2_000 + "suicide"])
+def test_no_body_holds_up_the_screen(tmp_path: Path, body: str) -> None:
+    """Bodies the renderer takes minutes over, or cannot render at all, are read as written instead (the
+    personal data and crisis screen alone: measuring readability is its own matter)."""
+    nasty = Unchecked(Source("stories/patient/nasty.md"), (), body + "\n\nkill my&#115;elf\n")
+    settings = settings_for(tmp_path, screening={"error_kinds": ["crisis"]})
+    started = time.process_time()
+    found = [(problem.line, problem.code) for problem in screen.errors([nasty], settings)]
+    assert time.process_time() - started < 10
+    assert found[-1:] == [(3, "crisis")]

@@ -64,11 +64,16 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     yield None, item.source.body_line, item.body
 
 
+BRACKETS_TO_RENDER = 500
+"""Python-Markdown's time grows with the square of the square brackets in a paragraph (20 KB of `[` take a
+minute): a body with more is read as a field is rather than rendered, so that no body can hold up the check."""
+
+
 def _as_read(item: Screened, field: str | None, text: str) -> readable.Readable:
     """A text as a reader sees it: a field's words, or the body as the site renders it (the build renders each
-    body once, before screening, for the pages too) when it has any markup; a body too deeply nested to render
-    is read as a field is, and the check reports it on its own."""
-    if field is not None or not readable.INLINE.search(text):
+    body once, before screening, for the pages too) when it has any markup; a body too deeply nested to render,
+    or with too many brackets, is read as a field is, and the check reports it on its own."""
+    if field is not None or not readable.INLINE.search(text) or text.count("[") > BRACKETS_TO_RENDER:
         return readable.of_text(text)
     try:
         html = render.to_html(text) if isinstance(item, Unchecked) else render.rendered_body(item)
