@@ -250,13 +250,11 @@ def editor_pages(docs_path: Path, root: Path, only: Iterable[Path] | None = None
             continue
         handler = _LineAwareHandler()
         try:
-            if not handler.detect(text.strip()):
-                raise FrontMatterError("no front matter")
-            meta, body = frontmatter.parse(text, handler=handler)
+            meta, body = frontmatter.parse(text, handler=handler) if handler.detect(text.strip()) else (None, text)
         except FrontMatterError:
-            pages.append(Unchecked(Source(shown), (), text))
-            continue
-        pages.append(_words(_placed(text, shown, handler), meta, body))
+            meta, body = None, text
+        pages.append(Unchecked(Source(shown), (), text) if meta is None
+                     else _words(_placed(text, shown, handler), meta, body))
     return pages
 
 

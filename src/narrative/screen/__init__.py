@@ -2,8 +2,8 @@
 harder than the site aims for.
 
 Detectors work on plain strings and yield hits at offsets; `screen()` walks every text of every item (the
-front-matter fields people write and the body), reads each as written and as a reader sees it (`readable`: the
-body rendered as the site shows it), turns offsets into the file's lines, leaves out the kinds an
+front-matter fields people write and the body), reads each as a reader sees it and what is written but never
+shown (`readable`: the body rendered as the site shows it), turns offsets into the file's lines, leaves out the kinds an
 editor has accepted in `reviewed:`, and decides from the settings how much each finding matters. The same
 function serves `narrative check`, the MkDocs build and the web form. Nothing here prints.
 """
@@ -82,6 +82,13 @@ def _as_read(item: Screened, field: str | None, text: str) -> readable.Readable:
     return readable.of_html(text, html)
 
 
+def _hits(item: Screened, field: str | None, text: str, detectors: Iterable[Detector]) -> Iterator[Hit]:
+    """What each detector finds in one text of an item, at offsets into the text as written."""
+    as_read = _as_read(item, field, text)
+    for detector in detectors:
+        yield from readable.find(detector, text, as_read)
+
+
 def _severity(kind: str, settings: Settings) -> Severity:
     if kind in settings.screening.error_kinds:
         return Severity.ERROR
@@ -118,9 +125,7 @@ def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detec
     return [
         _finding(item.source.path, field, line, text, hit, settings)
         for field, line, text in texts(item)
-        for as_read in (_as_read(item, field, text),)
-        for detector in detectors
-        for hit in readable.find(detector, text, as_read)
+        for hit in _hits(item, field, text, detectors)
         if hit.kind not in accepted and (kinds is None or hit.kind in kinds)
     ]
 
