@@ -100,3 +100,9 @@ def test_bodies_rendered_on_every_core_are_the_ones_rendered_one_by_one(monkeypa
     render_bodies(stories)
     assert [body_html(story) for story in stories] == [to_html(story.body) for story in stories]
     assert body_html(stories[0]) == "<p><em>Story 0</em>, it’s ‘here’.</p>"
+
+
+def test_a_body_too_deeply_nested_leaves_the_next_one_unharmed() -> None:
+    with pytest.raises(RecursionError):
+        to_html("- " * 2_000 + "a")
+    assert to_html("Hello *world*") == "<p>Hello <em>world</em></p>"

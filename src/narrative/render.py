@@ -77,25 +77,35 @@ def converter_for(extensions: tuple[str, ...]) -> markdown.Markdown:
     return converter
 
 
-_converter = converter_for(EXTENSIONS)
+_converters: dict[tuple[str, ...], markdown.Markdown] = {}
+
+
+def _convert(text: str, extensions: tuple[str, ...]) -> str:
+    """`text` converted by the one converter with `extensions`. A text nested too deeply raises RecursionError,
+    and the converter is made anew: Python-Markdown leaves it mid-parse, and every later text would come out
+    wrong (unconverted, or inside the last one's list)."""
+    converter = _converters.get(extensions) or _converters.setdefault(extensions, converter_for(extensions))
+    try:
+        return converter.reset().convert(text)
+    except RecursionError:
+        del _converters[extensions]
+        raise
 
 
 def to_html(text: str, base_url: str | None = None) -> str:
     """Markdown to sanitised HTML; headings start at level 2 because the page title is the only h1."""
-    html = _converter.reset().convert(text)
-    return clean(_demote_h1(html), base_url)
+    return clean(_demote_h1(_convert(text, EXTENSIONS)), base_url)
 
 
 PAGE_EXTENSIONS = ("admonition", "attr_list", "fenced_code", "tables", "toc")
 """What MkDocs renders an editor's page with: its own defaults, and the sample site's admonitions and
 attribute lists."""
-_page_converter = markdown.Markdown(extensions=list(PAGE_EXTENSIONS), output_format="html")
 
 
 def page_html(text: str) -> str:
     """An editor's page under `docs/` as MkDocs renders it, before the build cleans it: to check what the
     cleaning would take out."""
-    return _page_converter.reset().convert(text)
+    return _convert(text, PAGE_EXTENSIONS)
 
 
 def _demote_h1(html: str) -> str:
