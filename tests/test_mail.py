@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Request
 
 from narrative.config import Settings, from_mapping
 from narrative.digests import Digest, Period, archive, for_date
-from narrative.mail import EMAIL_ITEMS, MailError, compose, settings_problems
+from narrative.mail import EMAIL_ITEMS, MailError, check_eml, compose, settings_problems
 from narrative.model import Consent, PledgeUpdate, Progress, Recording, Source, Story
 from narrative.problems import Problem
 from narrative.site import Site
@@ -104,6 +104,55 @@ def test_a_title_with_line_breaks_cannot_add_a_header() -> None:
     assert parsed["Bcc"] is None and parsed["X-Injected"] is None
     headers = data.split(b"\r\n\r\n", 1)[0]
     assert not re.search(rb"^(Bcc|X-Injected):", headers, re.MULTILINE)
+
+
+ENCODED_BCC = "=?utf-8?b?DQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?="
+"""An RFC 2047 encoded word that decodes to a line break and `Bcc: victim@evil.example` (CVE-2024-6923)."""
+SHOWN_BCC = ENCODED_BCC.replace("=?", "=\u2060?")
+"""The same as a header shows it: each `=?` broken by a word joiner."""
+
+
+@pytest.mark.parametrize("title", [ENCODED_BCC, f"Ward 7 {ENCODED_BCC} at night", "x" * 70 + ENCODED_BCC])
+def test_an_encoded_word_in_a_title_cannot_add_a_header(title: str) -> None:
+    site = Site.from_items([story("hostile", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
+                           settings_with())
+    [digest] = for_date(site, Period.INSTANT, dt.date(2026, 3, 14))
+    data = compose(digest, site).eml
+    parsed = message(data)
+    assert parsed.keys() == ["Subject", "From", "Reply-To", "Date", "Message-ID", "List-Unsubscribe",
+                             "List-Unsubscribe-Post", "MIME-Version", "Content-Type"]
+    assert parsed["Subject"] == "[Sample] New story: " + title.replace(ENCODED_BCC, SHOWN_BCC)
+    assert b"victim" not in data.split(b"\r\n\r\n", 1)[0]
+
+
+def test_an_encoded_word_in_the_senders_name_is_shown_as_written() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)),
+                         settings=settings_with(sender=f"Stories {ENCODED_BCC} <stories@example.org>"))
+    parsed = message(compose(digest, site).eml)
+    assert parsed["Bcc"] is None
+    assert parsed["From"].addresses[0].display_name.startswith("Stories =\u2060?utf-8?b?DQpC")
+
+
+def test_a_link_header_that_is_not_plain_ascii_is_refused() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)),
+                         settings=settings_with(unsubscribe_url="https://example.org/désabonner"))
+    with pytest.raises(MailError, match=r"^the List-Unsubscribe header would hold '<https://example\.org/désabonner>': "
+                                        r"it must be printable ASCII without spaces$"):
+        compose(digest, site)
+
+
+def test_the_check_of_a_written_email_refuses_an_added_header_or_a_line_break_in_a_value() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)))
+    good = compose(digest, site).eml
+    subject = "[Sample] New on 14 March 2026: 1 story"
+    check_eml(good, subject)
+    added = good.replace(b"\r\nFrom:", b"\r\nBcc: victim@evil.example\r\nFrom:", 1)
+    with pytest.raises(MailError, match=r"^the email for '\[Sample\] New on 14 March 2026: 1 story' is not safe to "
+                                        r"send: has the headers Subject, Bcc, From, "):
+        check_eml(added, subject)
+    folded = good.replace(b"Subject: [Sample]", b"Subject: " + ENCODED_BCC.encode() + b" [Sample]", 1)
+    with pytest.raises(MailError, match=r"the Subject header holds a line break; the subject does not read back"):
+        check_eml(folded, subject)
 
 
 @pytest.mark.parametrize("title", ["میری کہانی: ہسپتال میں ایک رات", "আমার গল্প 🏥", "Café crème — “quoted”"])
