@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from narrative.config import (
-    DigestSettings, Principle, ScreeningSettings, SearchSettings, Settings, Topic, from_mapping, load_settings,
+    DigestSettings, LimitSettings, Principle, ScreeningSettings, SearchSettings, Settings, Topic, from_mapping,
+    load_settings,
 )
 from narrative.problems import Problem
 from tests.content import PRINCIPLES, TOPICS, config, write_site
@@ -55,8 +56,8 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
         aspiration=2500, intake_url="https://intake.example.org",
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
-        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}),
-        root=tmp_path)
+        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False},
+        limits={"max_file_size": 50_000, "max_line_length": 900, "max_depth": 4}), root=tmp_path)
     assert problems == []
     assert settings is not None
     assert (settings.organisation, settings.stories_dir, settings.per_page, settings.feed_items) == (
@@ -67,6 +68,7 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
                                              "https://example.org/unsubscribe/", "[Stories]", 30)
     assert settings.screening == ScreeningSettings(("nhs-number",), 8.0)
     assert settings.search == SearchSettings(400, cache=False)
+    assert settings.limits == LimitSettings(max_file_size=50_000, max_line_length=900, max_depth=4)
 
 
 def test_site_url_gets_a_trailing_slash_and_may_be_absent() -> None:
@@ -186,6 +188,7 @@ def test_timezone_is_tidied() -> None:
     ({"screening": {"max_grad": 8}}, "extra.narrative.screening.max_grad: unknown setting (did you mean 'max_grade'?)"),
     ({"search": {"part_size": "big"}}, "extra.narrative.search.part_size: must be a whole number of 1 or more, not 'big'"),
     ({"search": {"cache": "no"}}, "extra.narrative.search.cache: must be true or false, not 'no'"),
+    ({"limits": {"max_depth": 0}}, "extra.narrative.limits.max_depth: must be a whole number of 1 or more, not 0"),
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
     assert error(**overrides) == f"mkdocs.yml: {message}"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from narrative import fields
-from narrative.config import Settings
+from narrative.config import LimitSettings, Settings
 from narrative.loader import read
 from narrative.model import (
     Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status, Story,
@@ -30,7 +30,7 @@ def build(settings: Settings, folder: str, name: str, front: dict[str, Any] | st
           body: str = "Some words.\n") -> tuple[Item | None, list[Problem]]:
     path = write_file(settings.root, folder, name, front, body)
     kind = {"patient": Kind.STORY, "pledge": Kind.UPDATE, "responses": Kind.RESPONSE}[folder]
-    file = read(path, f"stories/{folder}/{name}.md", kind)
+    file = read(path, f"stories/{folder}/{name}.md", kind, LimitSettings())
     assert not isinstance(file, Problem), file
     return fields.build(file, settings)
 

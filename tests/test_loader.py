@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from narrative.config import LimitSettings
 from narrative.loader import SourceFile, discover, display_path, kind_of, load, parse, read, strays, words
 from narrative.model import Kind
 from narrative.problems import Problem
@@ -32,7 +33,7 @@ def problem(text: str) -> str:
 def read_bytes(tmp_path: Path, data: bytes) -> SourceFile | Problem:
     path = tmp_path / "ward-7.md"
     path.write_bytes(data)
-    return read(path, SHOWN, Kind.STORY)
+    return read(path, SHOWN, Kind.STORY, LimitSettings())
 
 
 def test_fields_body_slug_and_lines() -> None:
@@ -88,7 +89,7 @@ def test_binary_file(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     folder = tmp_path / "folder.md"
     folder.mkdir()
-    assert str(read(folder, SHOWN, Kind.STORY)) == f"{SHOWN}: cannot be read: Is a directory"
+    assert str(read(folder, SHOWN, Kind.STORY, LimitSettings())) == f"{SHOWN}: cannot be read: Is a directory"
 
 
 NO_FRONT_MATTER = (f"{SHOWN}:1: has no front matter: start the file with a line '---', then the fields "
@@ -224,7 +225,7 @@ def test_load_keeps_every_problem_and_every_good_file(tmp_path: Path) -> None:
     for path, text in ((good, "---\ntitle: x\n---\nBody\n"), (bad, "no front matter\n"), (stray, "x")):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    files, problems, unparsed = load([good, bad, stray], stories, tmp_path)
+    files, problems, unparsed = load([good, bad, stray], stories, tmp_path, LimitSettings())
     assert [(file.kind, file.slug, file.path) for file in files] == [(Kind.STORY, "good", "stories/patient/good.md")]
     assert [(text.source.path, text.body) for text in unparsed] == [("stories/pledge/bad.md", "no front matter\n")]
     assert [str(problem) for problem in problems] == [
@@ -241,7 +242,7 @@ def test_load_reads_a_file_named_twice_once(tmp_path: Path, monkeypatch: pytest.
     path.parent.mkdir(parents=True)
     path.write_text("---\ntitle: x\n---\nBody\n")
     relative = Path("stories/patient/a.md")
-    files, problems, _ = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."))
+    files, problems, _ = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."), LimitSettings())
     assert (len(files), problems) == (1, [])
     assert files[0].path == "stories/patient/a.md"
 
@@ -251,7 +252,7 @@ def test_load_reads_a_file_and_a_link_to_it_once(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "a.md").write_text("---\ntitle: x\n---\nBody\n")
     (folder / "b.md").symlink_to(folder / "a.md")
-    files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path)
+    files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path, LimitSettings())
     assert ([file.path for file in files], problems) == (["stories/patient/a.md"], [])
 
 

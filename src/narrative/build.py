@@ -45,7 +45,7 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits)
     problems += strays
     unchecked += stray_texts
     items: list[Item] = []
@@ -57,6 +57,7 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         else:
             unchecked.append(loader.words(file))
     problems += validate(files, items)
+    problems += render.check(items, settings.limits)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
     return Site.from_items(items, settings, preview, unchecked), sort_problems(problems)

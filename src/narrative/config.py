@@ -96,6 +96,20 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """How big a contributed file may be, so that no file can make the check or the build crash or hang."""
+
+    max_file_size: int = 1_000_000
+    """Bytes a contributed file may hold (a long story is 20,000). A bigger one is an error, screened but not
+    read as a story."""
+    max_line_length: int = 20_000
+    """Characters one line may hold (a paragraph typed without line breaks is rarely 5,000)."""
+    max_depth: int = 20
+    """How deep lists and quotes may be nested in a body, e.g. `- - - a` is three deep; Markdown's reader
+    gives up past a few hundred."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about the site; defaults suit a new site."""
 
@@ -132,6 +146,8 @@ class Settings:
     """Screening settings (`extra.narrative.screening`)."""
     search: SearchSettings = SearchSettings()
     """Search index settings (`extra.narrative.search`)."""
+    limits: LimitSettings = LimitSettings()
+    """How big a contributed file may be (`extra.narrative.limits`)."""
 
     @property
     def stories_path(self) -> Path:
@@ -276,6 +292,8 @@ DIGEST_PARSERS: dict[str, Parser] = {
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
+LIMIT_PARSERS: dict[str, Parser] = {"max_file_size": _positive_int, "max_line_length": _positive_int,
+                                    "max_depth": _positive_int}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -292,6 +310,7 @@ NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
+    "limits": (LimitSettings, LIMIT_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"

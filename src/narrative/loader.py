@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import frontmatter
 import yaml
@@ -20,6 +20,8 @@ from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+LIMITS = "extra.narrative.limits"
+"""Where the settings that `Limits` holds are written."""
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -186,9 +188,23 @@ def _shown(path: Path, resolved: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
+class Limits(Protocol):
+    """How big a file may be before it is read: the settings' `limits` (`config.LimitSettings`)."""
+
+    @property
+    def max_file_size(self) -> int: ...
+
+    @property
+    def max_line_length(self) -> int: ...
+
+
+def read(path: Path, shown: str, kind: Kind, limits: Limits) -> SourceFile | Problem:
     """One file, or the one problem that stops it from being read at all."""
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_size:
+            return Problem(shown, None, None, f"is {size:,} bytes long: a file may hold {limits.max_file_size:,} "
+                           f"({LIMITS}.max_file_size): keep to the story itself, or split it in two", "too-big")
         raw = path.read_bytes()
     except OSError as error:
         return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
@@ -197,7 +213,17 @@ def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return Problem(shown, line, None, "is not UTF-8 text: save it again as UTF-8", "not-utf8")
-    return parse(text, shown, kind, path)
+    return long_line(text, shown, limits.max_line_length) or parse(text, shown, kind, path)
+
+
+def long_line(text: str, shown: str, limit: int) -> Problem | None:
+    """The first line longer than `limit` characters, as a problem, or None."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > limit:
+            return Problem(shown, number, None, f"this line is {len(line):,} characters long: a line may hold "
+                           f"{limit:,} ({LIMITS}.max_line_length): break it into paragraphs, with an empty line "
+                           "between them", "long-line")
+    return None
 
 
 def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem:
@@ -241,7 +267,7 @@ def _strings(value: Any) -> Iterable[str]:
             waiting.extend(reversed(list(value.values() if isinstance(value, dict) else value)))
 
 
-UNPARSED = frozenset({"no-front-matter", "bad-front-matter"})
+UNPARSED = frozenset({"no-front-matter", "bad-front-matter", "too-big", "long-line"})
 """The problems after which a file's text is still screened whole: it could be read, not understood."""
 
 
@@ -250,12 +276,12 @@ def _whole(path: Path, shown: str) -> Unchecked:
     return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
 
 
-def load(paths: Iterable[Path], stories_path: Path,
-         root: Path) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
+def load(paths: Iterable[Path], stories_path: Path, root: Path,
+         limits: Limits) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
     """Read many files, each once however it is named, keeping every problem rather than stopping at the first;
     with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
-    jobs: list[tuple[Path, str, Kind]] = []
+    jobs: list[tuple[Path, str, Kind, Limits]] = []
     seen: set[Path] = set()
     stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
     resolved_folders: dict[Path, Path] = {}
@@ -270,9 +296,9 @@ def load(paths: Iterable[Path], stories_path: Path,
             outcomes.append(_wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
-        jobs.append((path, shown, kind))
+        jobs.append((path, shown, kind, limits))
     read_now = on_all_cores(_read, jobs)  # many files are read on all the machine's cores
-    unparsed = [_whole(path, shown) for (path, shown, _), outcome in zip(jobs, read_now)
+    unparsed = [_whole(path, shown) for (path, shown, *_), outcome in zip(jobs, read_now)
                 if isinstance(outcome, Problem) and outcome.code in UNPARSED]
     done = iter(read_now)
     outcomes = [next(done) if outcome is None else outcome for outcome in outcomes]
@@ -291,5 +317,5 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def _read(job: tuple[Path, str, Kind]) -> SourceFile | Problem:
+def _read(job: tuple[Path, str, Kind, Limits]) -> SourceFile | Problem:
     return read(*job)
