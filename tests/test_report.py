@@ -8,7 +8,8 @@ import pytest
 
 from narrative import build, cli, report
 from narrative.problems import Problem, Severity
-from narrative.screen import Screening
+from narrative.presentation import plural
+from narrative.screen import Finding, Reading, Screening
 from tests.content import settings_for, story, write_file
 from tests.test_screen import BODY, FRONT
 from tests.test_screen_readability import EASY, HARD
@@ -137,6 +138,36 @@ def test_text_from_a_file_cannot_add_markdown_or_mentions() -> None:
     text = report.markdown(problems, Screening(), 1)
     assert ("- Line 3 (title): unknown topic '\\<img src=x\\> \\[link\\](y) @\u2060someone \\`z\\`\\*'"
             in text.splitlines())
+
+
+def test_bare_links_in_a_field_name_or_value_are_not_made_links() -> None:
+    problems = [Problem("stories/patient/x.md", 3, "https://evil.example/a", "unknown topic 'www.evil.example' "
+                        "or HTTP://evil.example")]
+    text = report.markdown(problems, Screening(), 1)
+    assert ("- Line 3 (https:\u2060//evil.example/a): unknown topic 'www\u2060.evil.example' or "
+            "HTTP:\u2060//evil.example" in text.splitlines())
+
+
+def finding(path: str, line: int, kind: str = "phone") -> Finding:
+    return Finding(path, line, None, kind, "phone number", "07700 9** ***", "m", Severity.WARNING)
+
+
+def test_a_report_of_too_many_findings_is_cut_short_and_counts_what_it_left_out() -> None:
+    many = [finding("stories/patient/a.md", line) for line in range(1, 400_001)]
+    many += [finding(f"stories/patient/f{number:04}.md", 1) for number in range(3000)]
+    text = report.markdown([], Screening(tuple(many)), 3001)
+    assert len(text) < report.LENGTH + 1000
+    assert text.startswith("⚠️ **Check before publishing:** 403000 possible pieces of personal data in 3001 files.")
+    assert text.count("### stories/patient/a.md") == 1 and text.count("- Line ") < 1000
+    shown = text.count("### ") - 1
+    assert (f"**{403000 - 50 - shown} more entries (and {plural(3000 - shown, 'file')} more) left out to keep this "
+            "report short:** run `narrative check` on the files to see every one.") in text.splitlines()
+
+
+def test_many_files_with_nothing_to_flag_are_counted_past_a_hundred() -> None:
+    readings = tuple(Reading(f"stories/patient/f{number:04}.md", 1, 40, 80.0, 5.0) for number in range(250))
+    lines = report.markdown([], Screening((), readings), 250).splitlines()
+    assert lines.count("- and 150 more files") == 1 and len([line for line in lines if "40 words" in line]) == 100
 
 
 def test_text_and_json_output_carry_the_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -246,10 +246,14 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
 
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
-    the name of the field that holds it, however the field is spelt or nested, and the body."""
+    the name of the field that first holds it, however the field is spelt or nested, and the body. A string
+    met again is screened once: YAML's aliases can repeat one text ten thousand times in a few lines."""
     reviewed = file.meta.get("reviewed")
-    return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body,
+    first: dict[str, str] = {}  # each text, and the field it is first met in
+    for name, value in file.meta.items():
+        for text in _strings(value):
+            first.setdefault(text, str(name))
+    return Unchecked(file.source, tuple((name, text) for text, name in first.items()), file.body,
                      tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
 
 

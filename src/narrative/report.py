@@ -19,11 +19,17 @@ from narrative.screen import Finding, Reading, Screening
 from narrative.screen.finding import READABILITY
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
+_LINKABLE = re.compile(r"(?i)(:)(//)|\b(www)(\.)")
+"""What GitHub turns into a link even without Markdown's marks: `https://...` and `www.`."""
+_JOINER = "\u2060"
+"""A word joiner: invisible, but it stops GitHub from reading a mention or a bare link."""
 
 
 def escape(text: str) -> str:
-    """Text shown as written: Markdown's marks backslashed, mentions broken with a word joiner, one line."""
-    return _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@\u2060")
+    """Text shown as written: Markdown's marks backslashed, mentions and bare links (`https://`, `www.`) broken
+    with a word joiner, one line."""
+    escaped = _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@" + _JOINER)
+    return _LINKABLE.sub(lambda match: _JOINER.join(part for part in match.groups() if part), escaped)
 
 
 def _place(line: int | None, name: str | None) -> str:
@@ -123,19 +129,59 @@ ADVICE = {
 """Said once at the end, for the kinds of entry the report holds, rather than under every file."""
 
 
+LENGTH = 60_000
+"""Characters the report keeps to: GitHub takes 65,536 in a comment (and 1 MiB in a job's summary), and a
+file can hold hundreds of thousands of findings. What is left out is counted, and `narrative check` lists it."""
+ENTRIES = 50
+"""Entries a file's section lists under each heading; the rest are counted."""
+QUIET = 100
+"""Files with nothing to flag that are listed by name; the rest are counted."""
+
+
+def _shortened(section: _File) -> tuple[_File, int]:
+    """The section with no more than `ENTRIES` entries under each heading, and how many were left out."""
+    kept = {name: getattr(section, name)[:ENTRIES] for name in ("errors", "urgent", "personal", "warnings")}
+    left = sum(len(getattr(section, name)) - len(entries) for name, entries in kept.items())
+    return _File(**kept, reading=section.reading, hard_to_read=section.hard_to_read), left
+
+
+def _flagged_sections(files: dict[str, _File]) -> list[str]:
+    """Each flagged file's section, as long as the report stays under `LENGTH`; then a line saying how many
+    entries (and files) were left out, and where to read them all."""
+    lines: list[str] = []
+    size, left, files_left = 0, 0, 0
+    for path, section in files.items():
+        if not section.flagged:
+            continue
+        shortened, dropped = _shortened(section)
+        text = _section(path, shortened)
+        length = sum(len(line) + 1 for line in text)
+        if size + length > LENGTH:
+            files_left += 1
+            left += sum(len(getattr(section, name)) for name in ("errors", "urgent", "personal", "warnings"))
+            continue
+        size += length
+        left += dropped
+        lines += text
+    if left or files_left:
+        where = f" (and {plural(files_left, 'file')} more)" if files_left else ""
+        lines += [f"**{plural(left, 'more entry', 'more entries')}{where} left out to keep this report short:** "
+                  "run `narrative check` on the files to see every one.", ""]
+    return lines
+
+
 def markdown(problems: Sequence[Problem], screening: Screening, checked: int) -> str:
     """The report on the check's own problems and the screen's findings and readings; `checked` is the number
     of files looked at."""
     files = _files(problems, screening)
     failing = has_errors([*problems, *screening.problems])
-    lines = [_verdict(files, failing, checked), ""]
-    for path, section in files.items():
-        if section.flagged:
-            lines += _section(path, section)
+    lines = [_verdict(files, failing, checked), "", *_flagged_sections(files)]
     quiet = [(path, section.reading) for path, section in files.items() if not section.flagged and section.reading]
     if quiet:
+        more = [f"- and {plural(len(quiet) - QUIET, 'more file')}"] if len(quiet) > QUIET else []
         lines += [f"<details><summary>{plural(len(quiet), 'file')} with nothing to flag</summary>", "",
-                  *(f"- {escape(path)}: {_scores(reading)}" for path, reading in quiet), "", "</details>", ""]
+                  *(f"- {escape(path)}: {_scores(reading)}" for path, reading in quiet[:QUIET]), *more, "",
+                  "</details>", ""]
     advice = [text for name, text in ADVICE.items() if any(getattr(section, name) for section in files.values())]
     if advice:
         lines += ["**What to do**", "", *(f"- {text}" for text in advice), ""]
