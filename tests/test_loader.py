@@ -296,3 +296,27 @@ def test_words_screen_a_text_that_yaml_repeats_once() -> None:
     repeated = ",\n  ".join(["*a"] * 10_000)
     file = loaded(f"---\nnote: &a Call 07700 900123\ntitle: [{repeated}]\nother: Call 07700 900123\n---\nBody\n")
     assert words(file).fields == (("note", "Call 07700 900123"),)
+
+
+def test_a_link_to_a_file_outside_the_site_is_never_read(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Jane's NHS number is 943 476 5919\n", encoding="utf-8")
+    inside = site / "stories" / "patient"
+    inside.mkdir(parents=True)
+    (inside / "notes.txt").symlink_to(secret)
+    (inside / "story.md").symlink_to(secret)
+    (inside / "fine.txt").write_text("x", encoding="utf-8")
+    (inside / "near.txt").symlink_to(inside / "fine.txt")
+    problems, texts = strays(site / "stories", site)
+    assert [str(problem) for problem in problems] == [
+        "stories/patient/fine.txt: is not read, as its name does not end in '.md': rename it to 'fine.md'",
+        "stories/patient/near.txt: is not read, as its name does not end in '.md': rename it to 'near.md'",
+        "stories/patient/notes.txt: is a link to a file outside the site's folder, so it is not read: put the file "
+        "itself here, or remove the link"]
+    assert [text.body for text in texts] == ["x", "x"]
+    files, problems, unparsed = load(discover(site / "stories"), site / "stories", site, LimitSettings())
+    assert (files, unparsed) == ([], [])
+    assert [str(problem) for problem in problems] == [
+        "stories/patient/story.md: is a link to a file outside the site's folder, so it is not read: put the file "
+        "itself here, or remove the link"]

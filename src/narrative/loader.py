@@ -152,6 +152,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
     found: list[Problem] = []
     texts: list[Unchecked] = []
     content = {str(stories_path / kind.folder) for kind in Kind}
+    base = root.resolve()
     for folder, folders, names in os.walk(stories_path):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         in_content = any(folder == top or folder.startswith(top + os.sep) for top in content)
@@ -160,7 +161,10 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             if name.startswith(".") or suffix.lower() not in TEXT_SUFFIXES or (suffix == ".md" and in_content):
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
-            shown = display_path(path, root)
+            shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
+            if _links_out(path, root):
+                found.append(_link_out(shown))
+                continue  # never read: it could show anything on the machine in the report
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
                 shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
@@ -169,6 +173,16 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             except (OSError, UnicodeDecodeError):
                 continue  # a word-processor file or an unreadable one: reported above, with nothing to screen
     return found, texts
+
+
+def _links_out(path: Path, root: Path) -> bool:
+    """Whether `path` is a symbolic link to somewhere outside the site's folder (`root`)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+
+
+def _link_out(shown: str) -> Problem:
+    return Problem(shown, None, None, "is a link to a file outside the site's folder, so it is not read: put the "
+                   "file itself here, or remove the link", "link-outside")
 
 
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
@@ -297,7 +311,8 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path,
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            outcomes.append(_wrong_folder(shown, stories_path))
+            outcomes.append(_link_out(_shown(path, path.parent.resolve() / path.name, base))
+                            if _links_out(path, root) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind, limits))
