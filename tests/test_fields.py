@@ -318,10 +318,22 @@ def test_update_stories_must_be_slugs(settings: Settings) -> None:
         "stories/pledge/u.md:7: stories: 'Ward 7.md' is not a story's slug: use the story's file name without '.md'"]
 
 
+# Values read as written
+
+
+@pytest.mark.parametrize(("field", "written"), [("title", "10:30"), ("summary", "1:20:30"), ("author", "0x1F"),
+                                                ("role", ".nan"), ("location", "0755"), ("service", "1.50e"),
+                                                ("title", "on"), ("role", "=")])
+def test_a_plain_value_is_the_text_written(settings: Settings, field: str, written: str) -> None:
+    front = replaced(field, written) if field in ("title", "summary") else STORY + f"{field}: {written}\n"
+    assert getattr(story(settings, front), field) == written
+
+
 # Consent
 
 
-@pytest.mark.parametrize("value", ["false", "no", "'true'", "given", "{given: false}", "{date: 2026-03-01}", "[true]"])
+@pytest.mark.parametrize("value", ["false", "no", "on", "y", "1", "0x1", "given", "{given: false}", "{given: on}",
+                                   "{date: 2026-03-01}", "[true]"])
 def test_consent_not_true(settings: Settings, value: str) -> None:
     item, problems = build(settings, "patient", "ward-7", replaced("consent", value))
     assert item is None
@@ -339,9 +351,9 @@ def test_consent_null_is_missing(settings: Settings) -> None:
         f"{PATH}:6: consent: missing: every story needs a consent"]
 
 
-@pytest.mark.parametrize("value", ["true", "True", "yes", "on", "{given: yes}"])
+@pytest.mark.parametrize("value", ["true", "True", "yes", "Yes", "'true'", "{given: yes}", "{given: true}"])
 def test_consent_yaml_true(settings: Settings, value: str) -> None:
-    """YAML 1.1 reads `yes` and `on` as true, and so does the contributor who wrote them."""
+    """`true` or `yes`, as a contributor writes them; `on`, `y` or `1` is not a clear yes."""
     assert story(settings, replaced("consent", value)).consent == Consent(True)
 
 

@@ -161,17 +161,26 @@ def slug(value: Any, ctx: Context) -> str:
     return value
 
 
+AGREED = frozenset({"true", "yes"})
+"""A contributor's agreement as it may be written, in any case: `true` or `yes`, never `on`, `y` or `1`."""
+
+
+def _agreed(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in AGREED)
+
+
 def consent(value: Any, ctx: Context) -> Consent:
-    """`true`, or a record with `given: true` and optionally when (`date`) and how (`how`) it was given."""
+    """`true` (or `yes`), or a record with `given: true` and optionally when (`date`) and how (`how`) it was
+    given."""
     refusal = "must be true: publish a story only when its contributor has agreed"
-    if value is True:
+    if _agreed(value):
         return Consent(True)
     if not isinstance(value, Mapping):
         raise FieldError(refusal)
     unknown = sorted(set(value) - {"given", "date", "how"})
     if unknown:
         raise FieldError(f"has unknown key '{unknown[0]}'{did_you_mean(unknown[0], ['given', 'date', 'how'])}")
-    if value.get("given") is not True:
+    if not _agreed(value.get("given")):
         raise FieldError(refusal)
     when = published(value["date"], ctx).date() if value.get("date") is not None else None
     how = text(200)(value["how"], ctx) if value.get("how") is not None else None

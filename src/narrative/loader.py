@@ -7,6 +7,7 @@ The only module that touches python-frontmatter. It knows nothing of what the fi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +20,28 @@ from narrative.background import on_all_cores
 from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 LIMITS = "extra.narrative.limits"
 """Where the settings that `Limits` holds are written."""
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that leaves dates as text, so `fields.py` can say what is wrong with a bad one."""
+    """Safe YAML that reads a plain value as the text written unless it is plainly a number, `true`, `false`
+    or nothing: YAML 1.1's other guesses made `title: 10:30` the number 630, `author: 0x1F` 31, `role: .nan`
+    not a number and `consent: on` true. Dates are left as text too, so `fields.py` can say what is wrong
+    with a bad one."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", list("-+0123456789.")),
+    ("tag:yaml.org,2002:merge", r"^<<$", ["<"]),
+):
+    _FrontMatterLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
 class FrontMatterError(Exception):
