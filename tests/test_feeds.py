@@ -117,6 +117,21 @@ def test_an_entry_carries_everything_a_reader_shows(tmp_path: Path) -> None:
     assert entries[f"{SITE}stories/night-shift/"].author == "Anonymous"
 
 
+def test_a_long_story_is_an_excerpt_with_a_link_to_the_whole_of_it(tmp_path: Path) -> None:
+    paragraph = "We waited a long time on the ward, and the night staff came round with tea. " * 10
+    content.story(tmp_path, "long-night", date="2026-07-01", body=f"{paragraph}\n\n" * 1000)
+    content.story(tmp_path, "short-night", date="2026-06-01", body=f"{paragraph}\n")
+    files = feeds.render(read(tmp_path))
+    assert max(len(data) for data in files.values()) < 30 * feeds.EXCERPT
+    entries = {entry.link: entry.content[0].value for entry in parsed(files["feeds/all.atom"]).entries}
+    long_html, short_html = entries[f"{SITE}stories/long-night/"], entries[f"{SITE}stories/short-night/"]
+    assert feeds.EXCERPT - 1000 < len(long_html) < feeds.EXCERPT + 200
+    assert long_html.endswith(f'<p><a href="{SITE}stories/long-night/" rel="nofollow noopener noreferrer ugc">'
+                              "Read the whole story on the website</a></p>")
+    assert long_html.count("…") == 1
+    assert lxml.html.fromstring(long_html) is not None and short_html == f"<p>{paragraph.strip()}</p>"
+
+
 def test_rss_names_the_author_without_an_email_address(tmp_path: Path) -> None:
     content.story(tmp_path, "ward-seven", author="Maureen")
     rss = feeds.render(read(tmp_path))["feeds/stories.xml"]

@@ -152,6 +152,21 @@ def _latest(moments: Iterable[dt.datetime | None]) -> dt.datetime:
     return max(moment for moment in moments if moment is not None)
 
 
+EXCERPT = 20_000
+"""Characters of HTML an entry carries, about 3,000 words: a longer story is cut there, at a line or a space,
+with a link to the whole of it. Every feed repeats an entry, so one body of 20 MB made 173 MB of feeds."""
+
+
+def excerpt(content: str, link: str, kind: str) -> str:
+    """`content` whole, or its first `EXCERPT` characters ended at a line or a space and followed by a link to
+    the whole item; `clean()` then closes whatever the cut left open."""
+    if len(content) <= EXCERPT:
+        return content
+    cut = max(content.rfind("\n", 0, EXCERPT), content.rfind(" ", 0, EXCERPT))
+    kept = content[:cut if cut > EXCERPT // 2 else EXCERPT]
+    return f'{kept}…<p><a href="{html.escape(link)}">Read the whole {kind} on the website</a></p>'
+
+
 def make_entry(site: Site, item: Published) -> Entry:
     """The feed entry for one public item; a story's responses are part of its content and its update time."""
     settings = site.settings
@@ -178,7 +193,8 @@ def make_entry(site: Site, item: Published) -> Entry:
         title=xml_text(item.title),
         link=link,
         summary=xml_text(item.summary),
-        content_html=xml_text(clean(content, base_url=link)),
+        content_html=xml_text(clean(excerpt(content, link, "story" if isinstance(item, Story) else "update"),
+                                    base_url=link)),
         published=item.published.astimezone(zone),
         updated=_latest([item.published, *changed]).astimezone(zone),
         author=xml_text(author),
