@@ -212,6 +212,18 @@ def test_the_command_names_every_missing_digest_setting(tmp_path: Path, capsys: 
     assert not out.exists()
 
 
+def test_an_email_that_cannot_be_made_safe_is_a_message_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = site_folder(tmp_path / "site")
+    config.write_text(config.read_text(encoding="utf-8").replace("https://stories.example.org/",
+                                                                 "https://störies.example.org/"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14", "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("narrative digest: the Message-ID header would hold '<digest.daily.2026-03-14.")
+    assert error.endswith("@störies.example.org>': it must be printable ASCII without spaces\n")
+
+
 def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = site_folder(tmp_path / "site")
     content.story(tmp_path / "site", "broken", topics=["no-such-topic"])

@@ -138,7 +138,7 @@ def _date(value: str) -> dt.date:
 
 
 def digest(args: argparse.Namespace) -> int:
-    from narrative import build
+    from narrative import build, mail
 
     settings = _settings(args)
     site, problems = None, build.output_problems(settings)
@@ -161,6 +161,9 @@ def digest(args: argparse.Namespace) -> int:
         build.write_digests(site, found, Output(args.out))
     except (OSError, OutputError) as error:
         print(f"narrative digest: cannot write to {args.out}: {error}", file=sys.stderr)
+        return PROBLEMS
+    except mail.MailError as error:
+        print(f"narrative digest: {error}", file=sys.stderr)
         return PROBLEMS
     for each in found:
         print(f"Wrote {Path(args.out) / each.folder}: email.html, email.txt and email.eml "

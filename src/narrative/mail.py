@@ -110,6 +110,10 @@ def settings_problems(settings: Settings) -> list[Problem]:
         problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "missing: every digest must "
                                 "offer one-click unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe",
                                 "missing"))
+    elif not _PLAIN_ASCII.fullmatch(settings.digest.unsubscribe_url):
+        problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "must be plain ASCII, as it goes "
+                                "into an email's header: write other letters percent-encoded, like %C3%A9 for é",
+                                "bad-setting"))
     return problems
 
 
