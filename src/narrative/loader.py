@@ -21,7 +21,7 @@ from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
 LIMITS = "extra.narrative.limits"
-"""Where the settings that `Limits` holds are written."""
+"""Where the settings that `Limits` holds (and the renderer's depth of lists) are written."""
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -172,7 +172,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
             shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
-            if _links_out(path, root):
+            if _links_out(path, base):
                 found.append(_link_out(shown))
                 continue  # never read: it could show anything on the machine in the report
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
@@ -185,9 +185,9 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
     return found, texts
 
 
-def _links_out(path: Path, root: Path) -> bool:
-    """Whether `path` is a symbolic link to somewhere outside the site's folder (`root`)."""
-    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+def _links_out(path: Path, base: Path) -> bool:
+    """Whether `path` is a symbolic link to somewhere outside the site's folder (`base`, resolved)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(base)
 
 
 def _link_out(shown: str) -> Problem:
@@ -322,7 +322,7 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path,
         kind = _kind(resolved, stories)
         if kind is None:
             outcomes.append(_link_out(_shown(path, path.parent.resolve() / path.name, base))
-                            if _links_out(path, root) else _wrong_folder(shown, stories_path))
+                            if _links_out(path, base) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind, limits))

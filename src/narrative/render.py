@@ -23,6 +23,7 @@ from markdown.util import ETX, STX, AtomicString
 
 from narrative.background import on_all_cores
 from narrative.config import LimitSettings
+from narrative.loader import LIMITS
 from narrative.model import Item, Status
 from narrative.problems import Problem
 from narrative.sanitise import clean
@@ -126,7 +127,6 @@ def _render(item: Item) -> str:
     return to_html(item.body)
 
 
-LIMITS = "extra.narrative.limits"
 BRACKET_WORK = 2_000_000
 """Characters Python-Markdown may walk, in all, looking for the ends of a body's `[` and links' `(`: about
 half a second. A story with a hundred links closed on the same line walks a few thousand."""
