@@ -153,14 +153,14 @@ def finding(path: str, line: int, kind: str = "phone") -> Finding:
 
 
 def test_a_report_of_too_many_findings_is_cut_short_and_counts_what_it_left_out() -> None:
-    many = [finding("stories/patient/a.md", line) for line in range(1, 400_001)]
+    many = [finding("stories/patient/a.md", line) for line in range(1, 100_001)]
     many += [finding(f"stories/patient/f{number:04}.md", 1) for number in range(3000)]
     text = report.markdown([], Screening(tuple(many)), 3001)
     assert len(text) < report.LENGTH + 1000
-    assert text.startswith("⚠️ **Check before publishing:** 403000 possible pieces of personal data in 3001 files.")
+    assert text.startswith("⚠️ **Check before publishing:** 103000 possible pieces of personal data in 3001 files.")
     assert text.count("### stories/patient/a.md") == 1 and text.count("- Line ") < 1000
     shown = text.count("### ") - 1
-    assert (f"**{403000 - 50 - shown} more entries (and {plural(3000 - shown, 'file')} more) left out to keep this "
+    assert (f"**{103000 - 50 - shown} more entries (and {plural(3000 - shown, 'file')} more) left out to keep this "
             "report short:** run `narrative check` on the files to see every one.") in text.splitlines()
 
 
@@ -201,3 +201,12 @@ def test_other_warnings_and_an_urgent_finding_made_an_error(tmp_path: Path) -> N
         "**Also check**", "",
         "- Line 2 (title): is in capitals", "",
         "**Readability:** 3 words, reading ease 34.6, grade 9.2."]
+
+
+def test_a_cut_short_report_keeps_the_files_with_urgent_findings() -> None:
+    many = [finding(f"stories/patient/a{number:04}.md", line) for number in range(3000) for line in (1, 2)]
+    urgent = Finding("stories/patient/z.md", 4, None, "crisis", "words about suicide", "suicidal", "m",
+                     Severity.URGENT)
+    text = report.markdown([], Screening((*many, urgent)), 3001)
+    assert "### stories/patient/z.md" in text and "- Line 4: words about suicide: “suicidal”" in text
+    assert text.index("### stories/patient/a0000.md") < text.index("### stories/patient/z.md")

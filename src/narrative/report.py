@@ -138,32 +138,35 @@ QUIET = 100
 """Files with nothing to flag that are listed by name; the rest are counted."""
 
 
+LISTS = ("errors", "urgent", "personal", "warnings")
+"""A file section's lists of entries, in the order the report gives them."""
+
+
 def _shortened(section: _File) -> tuple[_File, int]:
     """The section with no more than `ENTRIES` entries under each heading, and how many were left out."""
-    kept = {name: getattr(section, name)[:ENTRIES] for name in ("errors", "urgent", "personal", "warnings")}
+    kept = {name: getattr(section, name)[:ENTRIES] for name in LISTS}
     left = sum(len(getattr(section, name)) - len(entries) for name, entries in kept.items())
     return _File(**kept, reading=section.reading, hard_to_read=section.hard_to_read), left
 
 
 def _flagged_sections(files: dict[str, _File]) -> list[str]:
-    """Each flagged file's section, as long as the report stays under `LENGTH`; then a line saying how many
-    entries (and files) were left out, and where to read them all."""
-    lines: list[str] = []
-    size, left, files_left = 0, 0, 0
-    for path, section in files.items():
-        if not section.flagged:
-            continue
+    """Each flagged file's section, in path order, as many as the report has room for under `LENGTH` (files
+    with urgent findings first, then those with errors), then a line saying how many entries (and files) were
+    left out, and where to read them all."""
+    flagged = [(path, section) for path, section in files.items() if section.flagged]
+    kept: dict[str, list[str]] = {}
+    size, left = 0, 0
+    for path, section in sorted(flagged, key=lambda pair: (not pair[1].urgent, not pair[1].errors)):
         shortened, dropped = _shortened(section)
         text = _section(path, shortened)
         length = sum(len(line) + 1 for line in text)
         if size + length > LENGTH:
-            files_left += 1
-            left += sum(len(getattr(section, name)) for name in ("errors", "urgent", "personal", "warnings"))
+            left += sum(len(getattr(section, name)) for name in LISTS)
             continue
-        size += length
-        left += dropped
-        lines += text
-    if left or files_left:
+        size, left, kept[path] = size + length, left + dropped, text
+    lines = [line for path, _ in flagged if path in kept for line in kept[path]]
+    if left:
+        files_left = len(flagged) - len(kept)
         where = f" (and {plural(files_left, 'file')} more)" if files_left else ""
         lines += [f"**{plural(left, 'more entry', 'more entries')}{where} left out to keep this report short:** "
                   "run `narrative check` on the files to see every one.", ""]
