@@ -11,6 +11,7 @@ import pytest
 
 from narrative.build import read_site, screen_site
 from narrative.config import Settings
+from narrative.render import to_html
 from tests.content import settings_for, story, story_fields, write_file
 
 VALID = "title: T\ndate: 2026-03-01\nsummary: S\ntopics: [carers]\nconsent: true\n"
@@ -180,3 +181,4 @@ def test_a_body_markdown_cannot_render_is_a_problem_not_a_crash(tmp_path: Path) 
     assert [str(problem) for problem in problems] == [
         "stories/patient/deep.md:9: cannot be turned into a page: it is nested too deeply; use fewer lists "
         "inside lists"]
+    assert to_html("Then *this* renders.") == "<p>Then <em>this</em> renders.</p>"

@@ -214,6 +214,15 @@ def _attempt(item: Item, limits: LimitSettings) -> str | tuple[int, str]:
     try:
         return _render(item)
     except RecursionError:
+        _renew_converter()
         return 0, "cannot be turned into a page: it is nested too deeply; use fewer lists inside lists"
     except Exception as error:  # noqa: BLE001 - whatever Markdown or nh3 trips on is the file's problem
+        _renew_converter()
         return 0, f"cannot be turned into a page ({type(error).__name__}): look for unusual marks in the text"
+
+
+def _renew_converter() -> None:
+    """A new converter in place of one that failed part way: its `reset()` does not undo all a failure leaves,
+    and every later body came out as the text written, not as HTML."""
+    global _converter
+    _converter = converter_for(EXTENSIONS)
