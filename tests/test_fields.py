@@ -337,8 +337,8 @@ def test_a_plain_value_is_the_text_written(settings: Settings, field: str, writt
 def test_consent_not_true(settings: Settings, value: str) -> None:
     item, problems = build(settings, "patient", "ward-7", replaced("consent", value))
     assert item is None
-    assert problems == [Problem(PATH, 6, "consent", "must be true: publish a story only when its contributor has "
-                                "agreed", "bad-value")]
+    assert problems == [Problem(PATH, 6, "consent", "must be true (or yes): publish a story only when its "
+                                "contributor has agreed", "bad-value")]
 
 
 def test_consent_missing(settings: Settings) -> None:

@@ -172,7 +172,7 @@ def _agreed(value: Any) -> bool:
 def consent(value: Any, ctx: Context) -> Consent:
     """`true` (or `yes`), or a record with `given: true` and optionally when (`date`) and how (`how`) it was
     given."""
-    refusal = "must be true: publish a story only when its contributor has agreed"
+    refusal = "must be true (or yes): publish a story only when its contributor has agreed"
     if _agreed(value):
         return Consent(True)
     if not isinstance(value, Mapping):
