@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from narrative import render
 from narrative.build import read_site, screen_site
 from narrative.config import Settings
 from narrative.render import to_html
@@ -182,3 +183,12 @@ def test_a_body_markdown_cannot_render_is_a_problem_not_a_crash(tmp_path: Path) 
         "stories/patient/deep.md:9: cannot be turned into a page: it is nested too deeply; use fewer lists "
         "inside lists"]
     assert to_html("Then *this* renders.") == "<p>Then <em>this</em> renders.</p>"
+
+
+def test_checking_some_files_renders_only_theirs(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    write_file(tmp_path, "patient", "deep", story_fields("deep"), "- " * 30 + "a\n")
+    fine = write_file(tmp_path, "patient", "fine", story_fields("fine"), "Some *words*.\n")
+    render._bodies.clear()
+    assert read_site(settings, only=[fine])[1] == []
+    assert [item.slug for item in render._bodies] == ["fine"]

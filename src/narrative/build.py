@@ -57,7 +57,8 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         else:
             unchecked.append(loader.words(file))
     problems += validate(files, items)
-    problems += render.check(items, settings.limits)
+    problems += render.check([item for item in items if wanted is None or item.source.path in wanted],
+                             settings.limits)  # the bodies the build will render, as it will render them
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
     return Site.from_items(items, settings, preview, unchecked), sort_problems(problems)
