@@ -45,7 +45,7 @@ EMAIL_ITEMS = 30
 SETTING = "extra.narrative.digest"
 HEADERS = ("Subject", "From", "Reply-To", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
            "MIME-Version", "Content-Type")
-"""Every header of a digest's message, in order: nothing else may be in it."""
+"""Every header of a digest's message, each once: nothing else may be in it."""
 PART_HEADERS = ("Content-Type", "Content-Transfer-Encoding", "MIME-Version")
 """The headers each of its two parts may have, each once."""
 _ENCODED_WORD = "=?"

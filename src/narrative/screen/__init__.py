@@ -64,23 +64,14 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     yield None, item.source.body_line, item.body
 
 
-class _Lines:
-    """Where each line of a text starts, so that the line of an offset is found by bisection, not by counting
-    the line breaks before it again for each finding (quadratic for a text of many findings)."""
-
-    def __init__(self, text: str) -> None:
-        self.breaks = [match.start() for match in _BREAK.finditer(text)]
-
-    def lines_before(self, offset: int) -> int:
-        return bisect.bisect_left(self.breaks, offset)
-
-
 _BREAK = re.compile("\n")
 
 
 @functools.lru_cache(maxsize=4)
-def _line_starts(text: str) -> _Lines:
-    return _Lines(text)
+def _line_breaks(text: str) -> list[int]:
+    """Where each line break of a text is, so that the line of a hit is found by bisection rather than by
+    counting the breaks before it again for each hit (quadratic for a text of many findings)."""
+    return [match.start() for match in _BREAK.finditer(text)]
 
 
 def _severity(kind: str, settings: Settings) -> Severity:
@@ -92,7 +83,7 @@ def _severity(kind: str, settings: Settings) -> Severity:
 def _finding(path: str, field: str | None, line: int | None, text: str, hit: Hit, settings: Settings) -> Finding:
     """A hit placed in its file: a body hit on its own line, a front-matter hit on its field's line."""
     if field is None and line is not None:
-        line += _line_starts(text).lines_before(hit.start)
+        line += bisect.bisect_left(_line_breaks(text), hit.start)
     if hit.kind == CRISIS:
         message = (f"urgent: {hit.label} ('{hit.text}'): make sure the person is safe and follow the "
                    f"safeguarding procedure; once done, add '{CRISIS}' to 'reviewed:'")
