@@ -54,6 +54,32 @@ class Principle:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A way the organisation holds conversations away from this site, which a conversation record names."""
+
+    slug: str
+    label: str
+
+
+CHANNELS = tuple(Channel(slug, label) for slug, label in (
+    ("listening-booth", "Listening booth"), ("event", "Event"), ("outreach", "Outreach"), ("phone", "Phone"),
+    ("post", "Post"), ("social-media", "Social media"), ("survey", "Survey"), ("other", "Other")))
+"""The channels a site has unless its settings list its own."""
+
+
+@dataclass(frozen=True)
+class LicenceSettings:
+    """The licence the impact figures are published under as open data (a Data Package's `licenses` entry)."""
+
+    name: str = "OGL-UK-3.0"
+    """Its short identifier, from the Open Definition's list where it has one."""
+    title: str = "Open Government Licence v3.0"
+    """Its name as people know it."""
+    path: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    """Where its text is."""
+
+
+@dataclass(frozen=True)
 class DigestSettings:
     """Who email digests come from and how a reader leaves the list."""
 
@@ -69,7 +95,7 @@ class DigestSettings:
     """How many days of daily and weekly digests the build keeps in the archive."""
 
 
-FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability")
+FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability", "language")
 """What the screen reports; `screening.error_kinds` and a story's `reviewed:` name these."""
 
 
@@ -132,6 +158,10 @@ class Settings:
     """Screening settings (`extra.narrative.screening`)."""
     search: SearchSettings = SearchSettings()
     """Search index settings (`extra.narrative.search`)."""
+    channels: tuple[Channel, ...] = CHANNELS
+    """The ways conversations are held away from this site, each `{slug, label}`, for conversation records."""
+    licence: LicenceSettings = LicenceSettings()
+    """The licence of the impact figures published as open data (`extra.narrative.licence`)."""
 
     @property
     def stories_path(self) -> Path:
@@ -148,6 +178,13 @@ class Settings:
     @property
     def principle_slugs(self) -> tuple[str, ...]:
         return tuple(principle.slug for principle in self.principles)
+
+    @property
+    def channel_slugs(self) -> tuple[str, ...]:
+        return tuple(channel.slug for channel in self.channels)
+
+    def channel(self, slug: str) -> Channel:
+        return next(channel for channel in self.channels if channel.slug == slug)
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -232,8 +269,8 @@ def _domain(value: Any) -> str | None:
     return domain
 
 
-def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:
-    """A list of mappings with a slug and two texts, such as topics and principles."""
+def _entries(value: Any, cls: type, keys: tuple[str, ...], forbidden: frozenset[str] = frozenset()) -> tuple:
+    """A list of mappings with a slug and texts, such as topics, principles and channels."""
     if not isinstance(value, list) or not value:
         raise SettingError(f"must be a list with at least one entry, each with {', '.join(keys)}")
     entries, seen = [], set()
@@ -265,6 +302,10 @@ def _principles(value: Any) -> tuple[Principle, ...]:
     return _entries(value, Principle, ("slug", "name", "commitment"), RESERVED_PRINCIPLE_SLUGS)
 
 
+def _channels(value: Any) -> tuple[Channel, ...]:
+    return _entries(value, Channel, ("slug", "label"))
+
+
 Parser = Callable[[Any], Any]
 
 DIGEST_PARSERS: dict[str, Parser] = {
@@ -276,6 +317,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
+LICENCE_PARSERS: dict[str, Parser] = {"name": _text, "title": _text, "path": _address}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -287,11 +329,13 @@ SETTING_PARSERS: dict[str, Parser] = {
     "aspiration": _optional_positive_int,
     "intake_url": _url,
     "custom_domain": _domain,
+    "channels": _channels,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
+    "licence": (LicenceSettings, LICENCE_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"

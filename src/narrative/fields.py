@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from narrative import languages
 from narrative.config import FINDING_KINDS, Settings
 from narrative.loader import SourceFile
 from narrative.model import (
-    SLUG, TITLE_LIMIT, Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status,
-    Story,
+    SLUG, TITLE_LIMIT, Change, Consent, Conversation, Image, Item, Kind, Period, PledgeUpdate, Progress, Recording,
+    Response, Status, Story,
 )
 from narrative.problems import Problem, Severity, did_you_mean
 
@@ -230,6 +231,62 @@ def responder(value: Any, ctx: Context) -> str:
     return text(160)(value, ctx)
 
 
+def language(value: Any, ctx: Context) -> str:
+    """A BCP 47 language tag, such as `pl` or `bn`, in its standard form."""
+    if not isinstance(value, str):
+        raise FieldError(f"must be a language tag such as pl (Polish) or bn (Bengali), not {shown(value)}")
+    try:
+        return languages.standard(value)
+    except languages.LanguageError as error:
+        raise FieldError(str(error)) from None
+
+
+RANGE_WORD = " to "
+"""What joins the first and last day of a range: `2026-03-02 to 2026-03-06`."""
+
+
+def period(value: Any, ctx: Context) -> Period:
+    """A day (`2026-03-14`), or the first and last of several (`2026-03-02 to 2026-03-06`)."""
+    if not isinstance(value, str) or RANGE_WORD not in value:
+        return Period(published(value, ctx))
+    first, last = value.split(RANGE_WORD, 1)
+    start, end = published(first, ctx), published(last, ctx).date()
+    if end < start.date():
+        raise FieldError(f"ends on {end.isoformat()}, before it starts: write the first day, then 'to', then the "
+                         "last, like 2026-03-02 to 2026-03-06")
+    return Period(start, end if end != start.date() else None)
+
+
+def whole_number(value: Any, ctx: Context) -> int:
+    """A count of 1 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError(f"must be a whole number of 1 or more, not {shown(value)}")
+    return value
+
+
+def counts_by_topic(value: Any, ctx: Context) -> tuple[tuple[str, int], ...]:
+    """How many conversations were mainly about each topic, like {mental-health: 12, carers: 3}."""
+    example = "{mental-health: 12, carers: 3}"
+    if not isinstance(value, Mapping) or not value:
+        raise FieldError(f"must say how many conversations were about each topic, like {example}")
+    counts = []
+    for topic, count in value.items():
+        topic = _topic(topic, ctx)
+        try:
+            counts.append((topic, whole_number(count, ctx)))
+        except FieldError as error:
+            raise FieldError(f"{topic}: {error}") from None
+    return tuple(counts)
+
+
+def _channel(value: Any, ctx: Context) -> str:
+    return one_of(lambda c: c.settings.channel_slugs, "channel")(value, ctx)
+
+
+def _principle(value: Any, ctx: Context) -> str:
+    return one_of(lambda c: c.settings.principle_slugs, "principle")(value, ctx)
+
+
 def _kinds(value: Any, ctx: Context) -> str:
     """A kind of finding an editor has checked and accepted, so the screen stops reporting it."""
     if not isinstance(value, str):
@@ -260,26 +317,42 @@ STORY_FIELDS: dict[str, Field] = {
     "images": Field(list_of(image, example="[{src: images/garden.jpg, alt: A bench by roses}]")),
     "audio": Field(recording("audio")),
     "video": Field(recording("video")),
+    "lang": Field(language),
+    "translation_of": Field(slug),
+    "conversation": Field(slug),
 }
 UPDATE_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
     "summary": Field(text(300), required=True),
-    "principle": Field(one_of(lambda c: c.settings.principle_slugs, "principle"), required=True),
+    "principle": Field(_principle, required=True),
     "status": Field(enum_of(Progress), required=True, attribute="progress"),
     "stories": Field(list_of(slug, example="[waiting-room-music]")),
     "topics": Field(list_of(_topic, example="[mental-health]")),
+    "lang": Field(language),
 }
 RESPONSE_FIELDS: dict[str, Field] = {
     "story": Field(slug, required=True),
     **COMMON_FIELDS,
     "responder": Field(responder, required=True),
     "change": Field(enum_of(Change)),
+    "lang": Field(language),
+}
+CONVERSATION_FIELDS: dict[str, Field] = {
+    "date": Field(period, required=True, attribute="period"),
+    "channel": Field(_channel, required=True),
+    "place": Field(text(120), required=True),
+    "people": Field(whole_number, required=True),
+    "conversations": Field(counts_by_topic, required=True, attribute="topics"),
+    "principle": Field(_principle, required=True),
+    "updated": COMMON_FIELDS["updated"],
+    "reviewed": COMMON_FIELDS["reviewed"],
 }
 SCHEMAS: dict[Kind, tuple[type, dict[str, Field], bool]] = {
     Kind.STORY: (Story, STORY_FIELDS, True),
     Kind.UPDATE: (PledgeUpdate, UPDATE_FIELDS, False),
     Kind.RESPONSE: (Response, RESPONSE_FIELDS, True),
+    Kind.CONVERSATION: (Conversation, CONVERSATION_FIELDS, False),
 }
 """For each kind: the model class, its fields, and whether the Markdown body must be there."""
 
@@ -314,7 +387,7 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
                 problems.append(_problem(file, name, str(error), "bad-value"))
     for name, field in schema.items():
         if field.required and file.meta.get(name) is None:
-            problems.append(_problem(file, name, f"missing: every {file.kind.name.lower()} needs a {name}",
+            problems.append(_problem(file, name, f"missing: every {file.kind.noun} needs a {name}",
                                      "missing"))
     if needs_body and not file.body.strip():
         problems.append(_problem(file, None, "has no text: write it below the closing '---'", "no-body",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from narrative.presentation import one_line, plural
 from narrative.problems import Problem, Severity, has_errors
 from narrative.screen import Finding, Reading, Screening
-from narrative.screen.finding import READABILITY
+from narrative.screen.finding import LANGUAGE, READABILITY
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -73,6 +73,8 @@ def _files(problems: Sequence[Problem], screening: Screening) -> dict[str, _File
             section.urgent.append(_entry(finding))
         elif finding.severity is Severity.ERROR:
             section.errors.append(_entry(finding))
+        elif finding.kind == LANGUAGE:
+            section.warnings.append(f"{_place(finding.line, finding.field)}: {escape(finding.message)}")
         else:
             section.personal.append(_entry(finding))
     for reading in screening.readings:

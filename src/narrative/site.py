@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from narrative.config import Settings
-from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
+from narrative.model import Conversation, Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
 
 T = TypeVar("T")
 
@@ -42,6 +42,8 @@ class Site:
     preview: bool = False
     unchecked: tuple[Unchecked, ...] = ()
     """Files that are not valid items: never published, screened all the same."""
+    records: tuple[Conversation, ...] = ()
+    """Records of conversations held away from the site, newest first: counted, never published as pages."""
 
     @classmethod
     def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
@@ -54,13 +56,14 @@ class Site:
             tuple(item for item in items if isinstance(item, Response)),
             preview,
             tuple(unchecked),
+            tuple(item for item in items if isinstance(item, Conversation)),
         )
 
     @property
     def every_item(self) -> tuple[Item, ...]:
         """Every item read from a file, drafts, withdrawn stories and their responses too: what the screen reads,
         as their text is in the repository all the same."""
-        return (*self.all_stories, *self.updates, *self.all_responses)
+        return (*self.all_stories, *self.updates, *self.all_responses, *self.records)
 
     @cached_property
     def stories(self) -> tuple[Story, ...]:
@@ -79,6 +82,19 @@ class Site:
     def story(self, slug: str) -> Story | None:
         """A public story by slug, or None when there is none (or it may not be shown)."""
         return self._by_slug.get(slug)
+
+    @cached_property
+    def _translations(self) -> dict[str, tuple[Story, ...]]:
+        return group((story.translation_of, story) for story in reversed(self.stories) if story.translation_of)
+
+    def versions(self, story: Story) -> tuple[Story, ...]:
+        """The other public stories that are the same story in another language: the one it translates and
+        that one's other translations, or its own translations; oldest first."""
+        original = self.story(story.translation_of) if story.translation_of else story
+        if original is None:
+            return ()
+        family = (original, *self._translations.get(original.slug, ()))
+        return tuple(other for other in family if other.slug != story.slug)
 
     @cached_property
     def responses(self) -> tuple[Response, ...]:

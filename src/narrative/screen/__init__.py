@@ -13,12 +13,13 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from narrative import languages
 from narrative.background import on_all_cores
 from narrative.config import Settings
 from narrative.model import Item, Unchecked
 from narrative.problems import Problem, Severity
 from narrative.screen import crisis, personal_data, readability
-from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
+from narrative.screen.finding import CRISIS, LANGUAGE, READABILITY, Finding, Hit
 from narrative.screen.readability import Reading
 
 __all__ = ["Finding", "Reading", "Screening", "errors", "screen", "screen_item"]
@@ -27,7 +28,7 @@ Detector = Callable[[str], Iterator[Hit]]
 Screened = Item | Unchecked
 """What the screen reads: a valid item, or the words of a file that is not one."""
 
-TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
+TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder", "place")
 """Front-matter fields holding words a person wrote, screened as well as the body."""
 
 
@@ -104,8 +105,25 @@ def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detec
     ]
 
 
-def screen_item(item: Screened, settings: Settings) -> tuple[list[Finding], Reading]:
-    """One item's findings, in file order, and how its body reads."""
+def _language_note(item: Screened, tag: str, settings: Settings) -> Finding | None:
+    """Crisis words and readability are English: an item in another language needs a reader who speaks it."""
+    if LANGUAGE in item.reviewed:
+        return None
+    name = languages.english_name(tag)
+    message = (f"not screened for crisis words: it is in {name}, so someone who speaks {name} must read it for "
+               f"anything that means a person is at risk; once done, add '{LANGUAGE}' to 'reviewed:'")
+    return Finding(item.source.path, item.source.line_of("lang"), "lang", LANGUAGE, "not screened for crisis words",
+                   name, message, _severity(LANGUAGE, settings))
+
+
+def screen_item(item: Screened, settings: Settings) -> tuple[list[Finding], Reading | None]:
+    """One item's findings, in file order, and how its body reads (English only: the scores are English's).
+    Personal data is looked for in every language; crisis words, which are English, only in English."""
+    tag = getattr(item, "lang", None)
+    if not languages.is_site_language(tag):
+        findings = _text_findings(item, settings, (personal_data.find,))
+        findings += [note] if (note := _language_note(item, tag, settings)) else []
+        return sorted(findings, key=lambda finding: finding.line or 0), None
     findings = _text_findings(item, settings, (crisis.find, personal_data.find))
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
     note = None if READABILITY in item.reviewed else _readability_note(reading, settings)
@@ -118,7 +136,7 @@ def errors(items: Iterable[Item], settings: Settings) -> list[Problem]:
     deploy needs, without the full screen's cost (measuring readability alone costs more than rendering every
     page), and nothing at all when no kind is an error."""
     kinds = frozenset(settings.screening.error_kinds)
-    if READABILITY in kinds:
+    if kinds & {READABILITY, LANGUAGE}:
         return [problem for problem in screen(items, settings).problems if problem.is_error]
     detectors = [detector for detector, wanted in ((crisis.find, CRISIS in kinds),
                                                    (personal_data.find, bool(kinds - {CRISIS}))) if wanted]
@@ -137,4 +155,4 @@ def screen(items: Iterable[Screened], settings: Settings) -> Screening:
     screened = on_all_cores(functools.partial(screen_item, settings=settings),
                             sorted(items, key=lambda item: item.source.path))
     findings = tuple(finding for item_findings, _ in screened for finding in item_findings)
-    return Screening(findings, tuple(reading for _, reading in screened))
+    return Screening(findings, tuple(reading for _, reading in screened if reading is not None))

@@ -15,6 +15,8 @@ CRISIS = "crisis"
 """The kind of an urgent finding: words about suicide, self-harm, abuse or immediate danger."""
 READABILITY = "readability"
 """The kind of the gentle note on a story that reads harder than the site aims for."""
+LANGUAGE = "language"
+"""The kind of the note on an item not in English: its crisis words are for someone who reads it to find."""
 
 
 @dataclass(frozen=True)
