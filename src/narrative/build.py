@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail, render, search_index
+from narrative import digests, feeds, fields, loader, mail, open_data, render, search_index
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
@@ -113,11 +113,11 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
 
 
 def write_outputs(site: Site, out: Path) -> list[Path]:
-    """Everything the build makes beyond MkDocs' pages (the feeds, and the digests' email files beside their
-    archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
+    """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
+    digests' email files beside their archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
-    for path, data in feeds.render(site).items():
+    for path, data in {**feeds.render(site), **open_data.files(site)}.items():
         writer.write(path, data)
     if site.preview:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
