@@ -45,6 +45,7 @@
         : import(new URL("pagefind.js", bundle).href).then(function (module) {
           return module.options({ baseUrl: root.pathname, bundlePath: bundle.pathname })
             .then(function () { return module.init(); })
+            .then(function () { return languages(module, parts[0]); })
             .then(function () { return module; });
         });
       pagefind.catch(function () { pagefind = null; });
@@ -52,11 +53,20 @@
     return pagefind;
   }
 
+  // Pagefind keeps an index for each language in a part and opens the page's own: a part's other languages
+  // (a story in Polish) are merged in by their full address, which Pagefind does not take for the same index.
+  function languages(module, part) {
+    return Promise.all((part.languages || []).map(function (language) {
+      return module.mergeIndex(new URL(part.path, root).href, { baseUrl: root.pathname, language: language });
+    }));
+  }
+
   function widen() {
     if (!widened) {
       widened = load().then(function (module) {
         return Promise.all(parts.slice(1).map(function (part) {
-          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname });
+          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname })
+            .then(function () { return languages(module, part); });
         })).then(function () {
           everything = true;
           return module;

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from narrative import charts, feeds, impact, open_data, suppression
+from narrative import charts, feeds, impact, languages, open_data, suppression
 from narrative.digests import Period, archive
 from narrative.model import Story
 from narrative.render import body_html
@@ -94,6 +94,8 @@ def story_pages(site: Site) -> Iterator[Page]:
             "topics": [site.settings.topic(slug) for slug in story.topics],
             "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
+            "versions": [(version, version.lang or languages.SITE_LANGUAGE) for version in site.versions(story)],
+            "language_name": None if languages.is_site_language(story.lang) else languages.english_name(story.lang),
         })
     for story in site.withdrawn:
         yield Page(_src(story.url), "This story was withdrawn", "narrative/withdrawn.html",
