@@ -197,7 +197,7 @@ def test_a_stories_folder_that_is_not_there(tmp_path: Path, folder: str) -> None
     problems = from_mapping(config(stories_dir=folder), root=tmp_path)[1]
     assert [str(problem) for problem in problems] == [
         f"mkdocs.yml: extra.narrative.stories_dir: there is no folder '{folder}' next to mkdocs.yml: give the folder "
-        "that holds patient, pledge, responses"]
+        "that holds patient, pledge, responses, conversations"]
 
 
 # Reading mkdocs.yml

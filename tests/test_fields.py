@@ -18,7 +18,7 @@ from narrative.problems import Problem
 from tests.content import settings_for, write_file
 
 KNOWN_STORY_FIELDS = ("title, date, updated, reviewed, summary, topics, consent, author, role, status, location, "
-                      "service, content_note, images, audio, video")
+                      "service, content_note, images, audio, video, lang, translation_of, conversation")
 
 
 @pytest.fixture

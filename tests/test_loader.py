@@ -230,7 +230,7 @@ def test_load_keeps_every_problem_and_every_good_file(tmp_path: Path) -> None:
     assert [str(problem) for problem in problems] == [
         NO_FRONT_MATTER.replace(SHOWN, "stories/pledge/bad.md"),
         "stories/stray.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
-        "stories/responses/",
+        "stories/responses/, stories/conversations/",
     ]
     assert problems[1].code == "wrong-folder"
 

@@ -75,7 +75,7 @@ def test_an_unknown_kind_in_reviewed_is_an_error_with_a_suggestion(tmp_path: Pat
     _, problems = build.read_site(settings_for(tmp_path))
     assert [str(problem) for problem in problems] == [
         "stories/patient/typo.md:8: reviewed: unknown finding kind 'phnoe' (did you mean 'phone'?); choose from "
-        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
 def test_the_settings_make_a_kind_an_error(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_an_unknown_error_kind_in_the_settings_is_reported() -> None:
     assert settings is None
     assert [str(problem) for problem in problems] == [
         "mkdocs.yml: extra.narrative.screening.error_kinds: unknown finding kind 'nhs_number' (did you mean "
-        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
 def test_updates_responses_drafts_and_withdrawn_stories_are_screened(tmp_path: Path) -> None:

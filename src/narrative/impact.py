@@ -19,7 +19,7 @@ from narrative.charts import Chart, Row, number
 from narrative.model import Change, Progress, Story
 from narrative.presentation import one_line, percent, plural
 from narrative.site import Site
-from narrative.suppression import SECONDARY, protect, withheld
+from narrative.suppression import PRIMARY, SECONDARY, SMALL, protect, withheld
 
 NOT_RECORDED = "Not recorded"
 """The place shown for stories that do not say where they were gathered."""
@@ -232,6 +232,13 @@ def _by_column(values: Sequence[Sequence[int]]) -> list[tuple[str, ...]]:
     return [tuple(cell if withheld(cell) else "" for cell in cells) for cells in zip(*columns)]
 
 
+def _row_total(values: Sequence[int], marks: Sequence[str]) -> str:
+    """A stacked row's total is withheld when a value in it is, or the total would tell it."""
+    if not any(marks):
+        return ""
+    return PRIMARY if sum(values) in SMALL else SECONDARY
+
+
 def charts(impact: Impact) -> tuple[Chart, ...]:
     """The impact page's charts, in the order the page shows them, with the words that describe each."""
     found: list[Chart] = []
@@ -271,7 +278,7 @@ def charts(impact: Impact) -> tuple[Chart, ...]:
         "When a response first plans a change and a later one says it is made, the story counts as a change made."))
     statuses = tuple(status.label for status in PROGRESS_ORDER)
     markers = _by_column([principle.counts for principle in impact.pledge])
-    pledge_rows = tuple(Row(principle.name, principle.counts, marks, SECONDARY if any(marks) else "")
+    pledge_rows = tuple(Row(principle.name, principle.counts, marks, _row_total(principle.counts, marks))
                         for principle, marks in zip(impact.pledge, markers))
     found.append(Chart(
         "chart-pledge", "Pledge updates by principle and status",
