@@ -189,9 +189,12 @@ def _by_status(site: Site, principle: str) -> tuple[int, ...]:
 
 
 def last_changed(site: Site) -> dt.datetime | None:
-    """The newest date of anything the figures count."""
+    """The newest date of anything the figures count: a record of several days counts from its last day."""
     items = (*site.stories, *site.responses, *site.updates, *site.records)
-    return max((moment for item in items for moment in (item.published, item.updated) if moment), default=None)
+    ends = (dt.datetime.combine(record.period.end, dt.time(), site.settings.zone)
+            for record in site.records if record.period.end)
+    return max((*(moment for item in items for moment in (item.published, item.updated) if moment), *ends),
+               default=None)
 
 
 def measure(site: Site) -> Impact:
