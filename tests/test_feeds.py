@@ -337,3 +337,19 @@ def test_subscribe_page_lists_every_feed(sample_site: Path, sample: tuple[Settin
         assert channel.name in text
     assert f"{sample[0].site_url}feeds/stories.xml" in text
     assert "podcast app" in text
+
+
+def test_an_item_in_another_language_says_so_in_every_format(tmp_path: Path) -> None:
+    content.story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    content.story(tmp_path, "in-english", date="2026-03-02")
+    files = feeds.render(read(tmp_path))
+    rss = lxml.etree.fromstring(files["feeds/stories.xml"])
+    assert {item.findtext("title"): item.findtext("{http://purl.org/dc/elements/1.1/}language")
+            for item in rss.iter("item")} == {"Po polsku": "pl", "In english": None}
+    atom = lxml.etree.fromstring(files["feeds/stories.atom"])
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {entry.findtext("{http://www.w3.org/2005/Atom}title"): entry.get(lang)
+            for entry in atom.iter("{http://www.w3.org/2005/Atom}entry")} == {"Po polsku": "pl", "In english": None}
+    valid_atom(files["feeds/stories.atom"])
+    assert {item["title"]: item.get("language") for item in valid_json_feed(files["feeds/stories.json"])["items"]} == {
+        "Po polsku": "pl", "In english": None}

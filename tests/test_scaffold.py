@@ -148,3 +148,24 @@ def test_title_without_letters_or_digits(settings: Settings) -> None:
     with pytest.raises(ScaffoldError) as raised:
         new_file(Kind.STORY, settings, title="!!!", today=DAY)
     assert str(raised.value) == "the title '!!!' has no letters or digits to make a file name from"
+
+
+def test_new_conversation_record_is_valid_as_written_and_named_by_place_and_day(settings: Settings) -> None:
+    path = new_file(Kind.CONVERSATION, settings, title="Listening booth, Eastbrook Library", today=DAY)
+    second = new_file(Kind.CONVERSATION, settings, title="Listening booth, Eastbrook Library", today=DAY)
+    assert [path.name, second.name] == [f"listening-booth-eastbrook-library-{DAY}.md",
+                                        f"listening-booth-eastbrook-library-{DAY}-2.md"]
+    site, problems = read_site(settings)
+    assert problems == []
+    record = site.records[0]
+    assert (record.place, record.channel, record.people, record.topics, record.principle) == (
+        "Listening booth, Eastbrook Library", "listening-booth", 1, (("mental-health", 1),), "listen")
+    assert "# How they were held: listening-booth, event, outreach, phone, post, social-media, survey, other\n" in (
+        path.read_text(encoding="utf-8"))
+
+
+def test_a_conversation_record_needs_its_place(settings: Settings) -> None:
+    with pytest.raises(MissingArgument) as raised:
+        new_file(Kind.CONVERSATION, settings, today=DAY)
+    assert str(raised.value) == ("a conversation record says where the conversations were held: give the place "
+                                 "with --place")

@@ -9,7 +9,7 @@ from narrative import build
 from narrative.config import from_mapping, load_settings
 from narrative.problems import Severity
 from tests.conftest import REPO
-from tests.content import config, response, screened, settings_for, story, update, write_file
+from tests.content import config, conversation, response, screened, settings_for, story, update, write_file
 
 FRONT = """title: Call me on 07700 900 123
 date: 2026-03-14
@@ -147,3 +147,41 @@ def test_a_file_whose_front_matter_cannot_be_read_is_screened_whole(tmp_path: Pa
     findings = build.screen_site(site).findings
     assert [(finding.path, finding.line, finding.kind) for finding in findings] == [
         ("stories/patient/unclosed.md", 6, "crisis"), ("stories/patient/unclosed.md", 6, "phone")]
+
+
+POLISH = "Zadzwońcie do mnie: 07700 900123. Nie chcę już żyć.\n"
+
+
+def test_a_story_in_another_language_is_screened_for_personal_data_and_marked_for_a_reader(tmp_path: Path) -> None:
+    story(tmp_path, "po-polsku", body=POLISH, lang="pl")
+    screening = screened(tmp_path)
+    assert [str(finding.problem) for finding in screening.findings] == [
+        "stories/patient/po-polsku.md:8: lang: not screened for crisis words: it is in Polish, so someone who "
+        "speaks Polish must read it for anything that means a person is at risk; once done, add 'language' to "
+        "'reviewed:'",
+        "stories/patient/po-polsku.md:10: phone number '07700 9*****': remove it, or once checked add 'phone' to "
+        "'reviewed:'"]
+    assert [finding.severity for finding in screening.findings] == [Severity.WARNING, Severity.WARNING]
+    assert screening.readings == (), "readability is measured in English only"
+
+
+def test_an_editor_who_read_it_accepts_the_language_note(tmp_path: Path) -> None:
+    story(tmp_path, "po-polsku", body="Dziękuję za pomoc.\n", lang="pl", reviewed=["language"])
+    story(tmp_path, "in-english", body="Thank you for the help.\n", lang="en-GB")
+    screening = screened(tmp_path)
+    assert screening.findings == ()
+    assert [reading.path for reading in screening.readings] == ["stories/patient/in-english.md"]
+
+
+def test_the_language_note_is_under_also_check_in_the_report(tmp_path: Path) -> None:
+    from narrative import report
+
+    story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    text = report.markdown([], screened(tmp_path), 1)
+    assert "**Also check**\n\n- Line 8 (lang): not screened for crisis words: it is in Polish" in text
+    assert "Possible personal data" not in text
+
+
+def test_a_conversation_record_is_screened(tmp_path: Path) -> None:
+    conversation(tmp_path, "booth", body="One caller said she wanted to die.\n", place="Ring 07700 900123")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["phone", "crisis"]

@@ -11,7 +11,7 @@ from narrative.build import read_site
 from narrative.config import Settings
 from narrative.problems import Problem, Severity
 from narrative.validate import duplicate_slugs, future_dates, story_references
-from tests.content import response, settings_for, story, update, write_file
+from tests.content import conversation, response, settings_for, story, update, write_file
 
 
 @pytest.fixture
@@ -133,3 +133,33 @@ def test_a_date_days_ahead_is_a_warning(settings: Settings) -> None:
     assert list(future_dates(items, now)) == [
         Problem("stories/patient/typo.md", 3, "date", "is 1 March 2062, in the future: check the year", "future-date",
                 Severity.WARNING)]
+
+
+def test_a_story_names_a_conversation_record_that_exists(settings: Settings) -> None:
+    conversation(settings.root, "booth", conversations={"carers": 1})
+    story(settings.root, "told-there", conversation="booth")
+    story(settings.root, "told-elsewhere", conversation="stall")
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/patient/told-elsewhere.md:8: conversation: no conversation record is called 'stall' (looked for "
+        "stories/conversations/stall.md)"]
+
+
+def test_a_record_counts_at_least_the_stories_told_in_it(settings: Settings) -> None:
+    conversation(settings.root, "booth", conversations={"carers": 1})
+    story(settings.root, "first", conversation="booth")
+    story(settings.root, "second", conversation="booth")
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/conversations/booth.md:6: conversations: adds up to 1, but 2 stories say they were gathered in "
+        "these conversations: count each of them here"]
+
+
+def test_a_translation_names_another_story_that_exists(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    story(settings.root, "oddzial-7", translation_of="ward-7", lang="pl")
+    story(settings.root, "mirror", translation_of="mirror")
+    story(settings.root, "lost", translation_of="nowhere")
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/patient/lost.md:8: translation_of: no story is called 'nowhere' (looked for "
+        "stories/patient/nowhere.md)",
+        "stories/patient/mirror.md:8: translation_of: names this story itself: give the slug of the story it "
+        "translates"]

@@ -75,9 +75,11 @@ def check(args: argparse.Namespace) -> int:
 
 def new(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE}[args.kind]
+    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE,
+            "conversation": Kind.CONVERSATION}[args.kind]
     try:
-        path = scaffold.new_file(kind, settings, title=args.title, story=args.story)
+        path = scaffold.new_file(kind, settings, title=args.place if kind is Kind.CONVERSATION else args.title,
+                                 story=args.story)
     except scaffold.MissingArgument as error:
         raise UsageError(str(error)) from None
     except scaffold.ScaffoldError as error:
@@ -179,10 +181,12 @@ def parser() -> argparse.ArgumentParser:
                          help="markdown: the editor's report for a pull request (default: %(default)s)")
     checker.set_defaults(run=check)
 
-    maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
-    maker.add_argument("kind", choices=["story", "update", "response"])
+    maker = commands.add_parser("new", help="start a new story, pledge update, response or conversation record "
+                                           "from a template")
+    maker.add_argument("kind", choices=["story", "update", "response", "conversation"])
     maker.add_argument("--title", help="the title (stories and updates)")
     maker.add_argument("--story", help="the slug of the story a response answers")
+    maker.add_argument("--place", help="where the conversations were held (conversation records)")
     maker.set_defaults(run=new)
 
     builder = commands.add_parser("build", help="build the site, feeds and digests with MkDocs")
