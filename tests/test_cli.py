@@ -108,7 +108,7 @@ def test_check_a_file_outside_the_content_folders(site: Path, capsys: pytest.Cap
     (site / "docs" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
     assert run(capsys, "check", "docs/story.md") == (
         1, "docs/story.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
-           "stories/responses/\n", "1 error and 0 warnings in 1 file.\n")
+           "stories/responses/, stories/conversations/\n", "1 error and 0 warnings in 1 file.\n")
 
 
 def test_check_with_a_config_file_elsewhere(broken: Path, capsys: pytest.CaptureFixture[str],
@@ -188,6 +188,15 @@ def test_new_response_passes_check(site: Path, capsys: pytest.CaptureFixture[str
     assert run(capsys, "check", f"stories/responses/{written.name}") == (0, "No problems in 1 file.\n", "")
 
 
+def test_new_conversation_record_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "new", "conversation", "--place", "Market stall")
+    [written] = (site / "stories" / "conversations").iterdir()
+    assert (code, out) == (0, f"Wrote stories/conversations/{written.name}: fill it in, then run "
+                              f"'narrative check stories/conversations/{written.name}'.\n")
+    assert written.name.startswith("market-stall-")
+    assert run(capsys, "check", f"stories/conversations/{written.name}") == (0, "No problems in 1 file.\n", "")
+
+
 def test_new_refuses_to_overwrite(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "new", "story", "--title", "Ward 7") == (
         1, "", "narrative new: stories/patient/ward-7.md already exists: choose another title or edit that file\n")
@@ -203,6 +212,8 @@ def test_new_response_to_a_story_that_does_not_exist(site: Path, capsys: pytest.
     (("new", "story"), "narrative new: give the title with --title\n"),
     (("new", "update", "--title", " "), "narrative new: give the title with --title\n"),
     (("new", "response"), "narrative new: a response answers a story: give its slug with --story\n"),
+    (("new", "conversation"), "narrative new: a conversation record says where the conversations were held: give "
+                              "the place with --place\n"),
 ])
 def test_new_without_what_it_needs(site: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...],
                                    message: str) -> None:
