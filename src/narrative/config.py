@@ -138,7 +138,7 @@ class Settings:
     root: Path = field(default=Path("."), compare=False)
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
     stories_dir: str = "stories"
-    """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
+    """Folder of contributed files, with `patient/`, `pledge/`, `responses/` and `conversations/` inside."""
     per_page: int = 20
     """Stories on each page of the story index and topic pages."""
     feed_items: int = 50

@@ -133,7 +133,7 @@ def _kind(resolved: Path, stories: Path) -> Kind | None:
 
 
 def discover(stories_path: Path) -> list[Path]:
-    """Every Markdown file under the three content folders, in a stable order."""
+    """Every Markdown file under the content folders, in a stable order."""
     return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
 
 
@@ -145,7 +145,7 @@ screened, so it is reported rather than passed over (pictures and recordings bes
 
 def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecked]]:
     """Writing under the stories folder that no one would read: a file not named `.md`, or a `.md` file
-    outside the three content folders; with the text of each that is text, for the screen. Hidden files and
+    outside the content folders; with the text of each that is text, for the screen. Hidden files and
     folders (`.gitkeep`) are left alone."""
     found: list[Problem] = []
     texts: list[Unchecked] = []
