@@ -11,7 +11,8 @@ from tests.browser import page_at
 
 
 @pytest.mark.parametrize(("tag", "standard", "autonym", "english"), [
-    ("pl", "pl", "Polski", "Polish"), ("bn", "bn", "বাংলা", "Bangla"), ("pl-PL", "pl-PL", "Polski (Polska)", "Polish"),
+    ("pl", "pl", "Polski", "Polish"), ("bn", "bn", "বাংলা", "Bangla"),
+    ("pl-PL", "pl-PL", "Polski (Polska)", "Polish"),
     ("en_GB", "en-GB", "English (United Kingdom)", "English"), ("pol", "pl", "Polski", "Polish")])
 def test_a_tag_in_its_standard_form_and_its_names(tag: str, standard: str, autonym: str, english: str) -> None:
     assert languages.standard(tag) == standard

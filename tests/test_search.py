@@ -359,8 +359,8 @@ def test_a_word_only_in_an_earlier_part_is_found_without_asking(browser: Browser
     ("przychodni", "Ulotka po polsku na targu", "/stories/ulotka-po-polsku/"),
     ("টিকা", "নিজের ভাষায় কথা বলার সুযোগ", "/stories/amar-bhashay-kotha/"),
 ])
-def test_a_search_in_another_language_finds_the_story_in_it(browser: Browser, served: str, term: str, title: str,
-                                                            href: str) -> None:
+def test_a_search_in_another_language_finds_the_story_in_it(browser: Browser, served: str, term: str,
+                                                            title: str, href: str) -> None:
     """Pagefind keeps each language's words in an index of its own; the search box, on an English page, opens
     them all."""
     with page_at(browser, served + STORY) as page:

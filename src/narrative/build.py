@@ -114,7 +114,8 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
 
 def write_outputs(site: Site, out: Path) -> list[Path]:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
+    digests' email files beside their archive pages); returns the files written. A path outside `out`, or
+    written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
     for path, data in {**feeds.render(site), **open_data.files(site)}.items():

@@ -76,8 +76,6 @@ class Impact:
     responses: Responses
     pledge: tuple[PrincipleProgress, ...]
     by_channel: tuple[Count, ...] = ()
-    stories: int = 0
-    """Stories published on the site, translations included."""
     updated: dt.datetime | None = None
     """The newest date of anything counted: when the figures last changed."""
 
@@ -176,7 +174,7 @@ def responses(site: Site) -> Responses:
 
 def pledge(site: Site) -> tuple[PrincipleProgress, ...]:
     """Each principle's updates by status and the conversations recorded as serving it, in the pledge's order."""
-    served = Counter({each.principle: 0 for each in heard(site)})
+    served: Counter[str | None] = Counter()
     for each in heard(site):
         served[each.principle] += each.count
     return tuple(PrincipleProgress(principle.name, _by_status(site, principle.slug), served[principle.slug],
@@ -200,7 +198,7 @@ def last_changed(site: Site) -> dt.datetime | None:
 def measure(site: Site) -> Impact:
     """Every figure of the impact page, counted once."""
     return Impact(sum(each.count for each in heard(site)), site.settings.aspiration, by_topic(site),
-                  by_month(site), by_place(site), responses(site), pledge(site), by_channel(site), len(site.stories),
+                  by_month(site), by_place(site), responses(site), pledge(site), by_channel(site),
                   last_changed(site))
 
 

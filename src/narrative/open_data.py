@@ -50,7 +50,8 @@ class Table:
 
     def cells(self) -> list[list[Cell]]:
         """The rows as published: small counts withheld, column by column, and the total row last."""
-        columns = [protect([values[index] for _, values in self.rows], self.total) for index in range(len(self.columns))]
+        columns = [protect([values[index] for _, values in self.rows], self.total)
+                   for index in range(len(self.columns))]
         labels = [label for label, _ in self.rows] + ([TOTAL] if self.total else [])
         return [[label, *(column[row] for column in columns)] for row, label in enumerate(labels)]
 

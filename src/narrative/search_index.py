@@ -63,8 +63,9 @@ class Record:
         summary and dates come back as metadata; kind and topics are filters."""
         topics = "".join(f'<li data-pagefind-filter="topic">{escape(topic)}</li>' for topic in self.topics)
         return (
-            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8"><title>{escape(self.title)}'
-            f'</title></head><body data-pagefind-body data-pagefind-filter="kind:{escape(self.kind)}"'
+            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
+            f'<title>{escape(self.title)}</title></head>'
+            f'<body data-pagefind-body data-pagefind-filter="kind:{escape(self.kind)}"'
             f' data-pagefind-meta="title[data-title], summary[data-summary], date[data-date], iso_date[data-iso]"'
             f' data-title="{escape(self.title)}" data-summary="{escape(self.summary)}"'
             f' data-date="{escape(self.date)}" data-iso="{escape(self.iso_date)}">'
