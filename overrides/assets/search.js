@@ -150,6 +150,7 @@
     var heading = element("h3", "nv-search__result-title");
     var link = element("a", "", meta.title || found.url);
     link.href = found.url;
+    if (meta.lang) link.lang = meta.lang;
     heading.appendChild(link);
     item.appendChild(heading);
     var about = element("p", "nv-search__result-meta");
@@ -162,7 +163,11 @@
       about.appendChild(date);
     }
     item.appendChild(about);
-    if (meta.summary) item.appendChild(element("p", "nv-search__result-summary", meta.summary));
+    if (meta.summary) {
+      var summary = element("p", "nv-search__result-summary", meta.summary);
+      if (meta.lang) summary.lang = meta.lang;
+      item.appendChild(summary);
+    }
     var topics = (found.filters && found.filters.topic) || [];
     if (topics.length) {
       item.appendChild(element("p", "nv-search__result-topics", (topics.length === 1 ? "Topic: " : "Topics: ")

@@ -60,8 +60,9 @@ class Record:
 
     def html(self) -> str:
         """The record as the page Pagefind indexes: title, summary, topics and body are searchable; title,
-        summary and dates come back as metadata; kind and topics are filters."""
+        summary, dates and a language other than English come back as metadata; kind and topics are filters."""
         topics = "".join(f'<li data-pagefind-filter="topic">{escape(topic)}</li>' for topic in self.topics)
+        language = "" if self.language == LANGUAGE else f' data-pagefind-meta="lang:{escape(self.language)}"'
         return (
             f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
             f'<title>{escape(self.title)}</title></head>'
@@ -69,7 +70,8 @@ class Record:
             f' data-pagefind-meta="title[data-title], summary[data-summary], date[data-date], iso_date[data-iso]"'
             f' data-title="{escape(self.title)}" data-summary="{escape(self.summary)}"'
             f' data-date="{escape(self.date)}" data-iso="{escape(self.iso_date)}">'
-            f"<h1>{escape(self.title)}</h1><p>{escape(self.summary)}</p><ul>{topics}</ul>{self.body}</body></html>"
+            f"<h1{language}>{escape(self.title)}</h1><p>{escape(self.summary)}</p><ul>{topics}</ul>{self.body}"
+            "</body></html>"
         )
 
 
