@@ -35,6 +35,7 @@ PAGES = [
     pytest.param("stories/phone-queue-at-eight/", ".nv-response", id="story-with-responses"),
     pytest.param("stories/crisis-night-and-the-safe-haven/", ".nv-content-note", id="story-with-content-note"),
     pytest.param("stories/parking-at-hollowmere-general/", ".nv-withdrawn", id="withdrawn-story"),
+    pytest.param("stories/ulotka-po-polsku/", ".nv-versions", id="story-in-polish"),
     pytest.param("topics/mental-health/", ".nv-breadcrumb", id="topic"),
     pytest.param("topics/", ".nv-topics", id="topic-index"),
     pytest.param("pledge/", ".nv-principles", id="pledge-overview"),
