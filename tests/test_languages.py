@@ -37,6 +37,7 @@ LANGUAGES_OF = """() => ({
   title: document.querySelector("h1").closest("[lang]").lang,
   body: document.querySelector(".nv-story__body p:last-of-type").closest("[lang]").lang,
   byline: document.querySelector(".nv-byline").closest("[lang]").lang,
+  role: document.querySelector(".nv-byline span").closest("[lang]").lang,
   versions: [...document.querySelectorAll(".nv-versions a")].map(a => [a.hreflang, a.lang, a.textContent,
                                                                        new URL(a.href).pathname]),
   alternates: [...document.querySelectorAll("head link[rel=alternate][hreflang]")].map(link => [
@@ -50,11 +51,11 @@ def test_a_story_in_polish_is_marked_polish_and_links_its_translation(browser: B
         found = page.evaluate(LANGUAGES_OF)
         said = page.locator(".nv-language").text_content()
     assert found == {
-        "page": "en", "title": "pl", "body": "pl", "byline": "en",
+        "page": "en", "title": "pl", "body": "pl", "byline": "en", "role": "pl",
         "versions": [["en", "en", "English", "/stories/a-leaflet-in-polish/"]],
         "alternates": [["pl", "/stories/ulotka-po-polsku/"], ["en", "/stories/a-leaflet-in-polish/"]],
     }
-    assert " ".join((said or "").split()) == "Written in Polski (Polish)"
+    assert " ".join((said or "").split()) == "Written in Polish (Polski)"
 
 
 @pytest.mark.browser
@@ -63,7 +64,7 @@ def test_its_translation_is_english_and_links_back(browser: Browser, served: str
         found = page.evaluate(LANGUAGES_OF)
         assert page.locator(".nv-language").count() == 0
     assert found == {
-        "page": "en", "title": "en", "body": "en", "byline": "en",
+        "page": "en", "title": "en", "body": "en", "byline": "en", "role": "en",
         "versions": [["pl", "pl", "Polski", "/stories/ulotka-po-polsku/"]],
         "alternates": [["en", "/stories/a-leaflet-in-polish/"], ["pl", "/stories/ulotka-po-polsku/"]],
     }
