@@ -252,3 +252,13 @@ def test_the_html_email_renders_its_items_in_chromium_with_no_other_host(browser
         context.close()
     assert requests == [url]
     assert {urlsplit(request).netloc for request in requests} == {urlsplit(served).netloc}
+
+
+def test_an_item_in_another_language_is_marked_in_the_html_email() -> None:
+    digest, site = daily(story("po-polsku", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title="Ulotka po polsku",
+                               lang="pl"),
+                         story("in-english", dt.datetime(2026, 3, 14, 8, tzinfo=LONDON)))
+    tree = lxml.html.fromstring(compose(digest, site).html)
+    assert [(heading.text_content(), heading.get("lang")) for heading in tree.cssselect("h2")] == [
+        ("Ulotka po polsku", "pl"), ("In english", None)]
+    assert [summary.get("lang") for summary in tree.cssselect("p.summary")] == ["pl", None]

@@ -99,6 +99,8 @@ class MailItem:
     note: str | None = None
     recording: str | None = None
     recording_action: str | None = None
+    lang: str | None = None
+    """The language of the title and summary, where the item says one."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,11 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
         return MailItem("Story", one_line(item.title), base + item.url, f"{date} · {who} · {topics}",
                         item.summary, "Read the story", item.content_note,
                         base + recording.url if recording else None,
-                        recording.link_text if recording else None)
+                        recording.link_text if recording else None, item.lang)
     principle = settings.principle(item.principle)
     return MailItem("Pledge update", one_line(item.title), base + item.url,
-                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update")
+                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update",
+                    lang=item.lang)
 
 
 def counts(digest: Digest) -> str:
