@@ -134,8 +134,7 @@ def test_pledge_updates_and_conversations_by_principle(settings: Settings) -> No
                             update("c", "deliver", Progress.DONE), update("d", "listen", Progress.IN_PROGRESS),
                             record("booth", {"carers": 8}), record("stall", {"carers": 2}, principle="deliver"),
                             story("a-story")], settings)
-    assert impact.pledge(site) == (PrincipleProgress("Listen", (0, 1, 0), 8, "listen"),
-                                   PrincipleProgress("Deliver", (2, 0, 1), 2, "deliver"))
+    assert impact.pledge(site) == (PrincipleProgress("Listen", (0, 1, 0), 8), PrincipleProgress("Deliver", (2, 0, 1), 2))
 
 
 def test_the_figures_last_changed_with_the_newest_item(settings: Settings) -> None:

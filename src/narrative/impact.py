@@ -60,7 +60,6 @@ class PrincipleProgress:
     counts: tuple[int, ...]
     conversations: int = 0
     """Conversations recorded as serving the principle."""
-    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,8 +176,8 @@ def pledge(site: Site) -> tuple[PrincipleProgress, ...]:
     served: Counter[str | None] = Counter()
     for each in heard(site):
         served[each.principle] += each.count
-    return tuple(PrincipleProgress(principle.name, _by_status(site, principle.slug), served[principle.slug],
-                                   principle.slug) for principle in site.settings.principles)
+    return tuple(PrincipleProgress(principle.name, _by_status(site, principle.slug), served[principle.slug])
+                 for principle in site.settings.principles)
 
 
 def _by_status(site: Site, principle: str) -> tuple[int, ...]:
