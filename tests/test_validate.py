@@ -135,22 +135,18 @@ def test_a_date_days_ahead_is_a_warning(settings: Settings) -> None:
                 Severity.WARNING)]
 
 
-def test_a_story_names_a_conversation_record_that_exists(settings: Settings) -> None:
+@pytest.mark.parametrize(("named", "expected"), [
+    (["booth", "stall"], "stories/patient/told-1.md:8: conversation: no conversation record is called 'stall' "
+                         "(looked for stories/conversations/stall.md)"),
+    (["booth", "booth"], "stories/conversations/booth.md:6: conversations: adds up to 1, but 2 stories say they "
+                         "were gathered in these conversations: count each of them here"),
+])
+def test_a_story_names_a_conversation_record_that_exists_and_counts_it(settings: Settings, named: list[str],
+                                                                      expected: str) -> None:
     conversation(settings.root, "booth", conversations={"carers": 1})
-    story(settings.root, "told-there", conversation="booth")
-    story(settings.root, "told-elsewhere", conversation="stall")
-    assert [str(problem) for problem in problems(settings)] == [
-        "stories/patient/told-elsewhere.md:8: conversation: no conversation record is called 'stall' (looked for "
-        "stories/conversations/stall.md)"]
-
-
-def test_a_record_counts_at_least_the_stories_told_in_it(settings: Settings) -> None:
-    conversation(settings.root, "booth", conversations={"carers": 1})
-    story(settings.root, "first", conversation="booth")
-    story(settings.root, "second", conversation="booth")
-    assert [str(problem) for problem in problems(settings)] == [
-        "stories/conversations/booth.md:6: conversations: adds up to 1, but 2 stories say they were gathered in "
-        "these conversations: count each of them here"]
+    for number, record in enumerate(named):
+        story(settings.root, f"told-{number}", conversation=record)
+    assert [str(problem) for problem in problems(settings)] == [expected]
 
 
 def test_a_translation_names_another_story_that_exists(settings: Settings) -> None:
