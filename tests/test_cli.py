@@ -165,27 +165,35 @@ def test_wrong_format_names_the_choices(site: Path, capsys: pytest.CaptureFixtur
 # new
 
 
-def test_new_story_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = "stories/patient/ward-7-the-night-staff.md"
+NEW_STORY = "stories/patient/ward-7-the-night-staff.md"
+
+
+def test_new_story_is_a_draft_the_check_holds_until_filled_in(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "new", "story", "--title", "Ward 7: the night staff") == (
-        0, f"Wrote {path}: fill it in, then run 'narrative check {path}'.\n", "")
-    assert run(capsys, "check", path) == (0, "No problems in 1 file.\n", "")
+        0, f"Wrote {NEW_STORY}: fill it in, then run 'narrative check {NEW_STORY}'. It is a draft: once it is ready "
+           "and its consent recorded, set 'status: published'.\n", "")
+    assert run(capsys, "check", NEW_STORY) == (
+        1, f"{NEW_STORY}:5: summary: still holds the template's words: write your own in their place\n"
+           f"{NEW_STORY}:8: consent: nobody has recorded it yet: once the contributor has agreed to publication, an "
+           "editor writes 'given: true', with the date and how they agreed\n"
+           f"{NEW_STORY}:17: this is the template's line: write the text in its place\n",
+        "3 errors and 0 warnings in 1 file.\n")
 
 
-def test_new_update_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_update_fails_the_check_until_filled_in(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "new", "update", "--title", "Quieter waiting rooms")
     assert (code, out.split(":")[0]) == (0, "Wrote stories/pledge/quieter-waiting-rooms.md")
-    assert run(capsys, "check")[0] == 0
+    assert run(capsys, "check")[0] == 1
 
 
-def test_new_response_passes_check(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_response_fails_the_check_until_filled_in(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "new", "response", "--story", "ward-7")
     assert code == 0
     [written] = [path for path in (site / "stories" / "responses").iterdir() if path.name != "ward-7-reply.md"]
     assert written.name.startswith("ward-7-response-")
     assert out == (f"Wrote stories/responses/{written.name}: fill it in, then run "
                    f"'narrative check stories/responses/{written.name}'.\n")
-    assert run(capsys, "check", f"stories/responses/{written.name}") == (0, "No problems in 1 file.\n", "")
+    assert run(capsys, "check", f"stories/responses/{written.name}")[0] == 1
 
 
 def test_new_refuses_to_overwrite(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -229,9 +237,11 @@ def test_the_installed_command(site: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert (made.returncode, made.stdout, made.stderr) == (
         0, "Wrote stories/patient/cafe-au-lait.md: fill it in, then run "
-           "'narrative check stories/patient/cafe-au-lait.md'.\n", "")
+           "'narrative check stories/patient/cafe-au-lait.md'. It is a draft: once it is ready and its consent "
+           "recorded, set 'status: published'.\n", "")
+    (site / "stories/patient/cafe-au-lait.md").unlink()
     checked = subprocess.run([*command(), "check"], cwd=site, env=env, capture_output=True, text=True, check=False)
-    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 4 files.\n", "")
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 3 files.\n", "")
     write_file(site, "patient", "broken", "title: x\ntopics: [\n")
     failed = subprocess.run([sys.executable, "-m", "narrative.cli", "check", "--format", "json"], cwd=site, env=env,
                             capture_output=True, text=True, check=False)

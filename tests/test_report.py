@@ -61,10 +61,10 @@ and everyday words would help more people.
 **What to do**
 
 - **Errors** stop the site from building: fix each one in the file.
-- **Urgent:** make sure the person is safe and tell the safeguarding lead now, before anything else. Then add \
-`crisis` to `reviewed:` in the file's front matter.
-- **Personal data:** remove it, or once you have checked it may stay, add its kind to `reviewed:` in the front \
-matter, e.g. `reviewed: [phone]`.
+- **Urgent:** make sure the person is safe and tell the safeguarding lead now, before anything else. Then an \
+editor records it as dealt with: `narrative review PATH --accept crisis`.
+- **Personal data:** remove it, or an editor who has checked it may stay records that with `narrative review PATH \
+--accept KIND`, e.g. `--accept phone`.
 """
 
 
@@ -101,7 +101,7 @@ def test_warnings_alone_do_not_fail_the_check(tmp_path: Path, capsys: pytest.Cap
     story(tmp_path, "call-me", body="Call me on 07700 900 123.\n")
     story(tmp_path, "plain", body=EASY * 3)
     config_file = tmp_path / "mkdocs.yml"
-    settings_for(tmp_path)
+    settings_for(tmp_path, screening={"error_kinds": []})
     assert cli.main(["-f", str(config_file), "check", "--format", "markdown",
                      str(tmp_path / "stories/patient/call-me.md")]) == cli.OK
     assert capsys.readouterr().out == (
@@ -111,8 +111,8 @@ def test_warnings_alone_do_not_fail_the_check(tmp_path: Path, capsys: pytest.Cap
         "- Line 9: phone number `07700 9** ***`\n\n"
         "**Readability:** 6 words, reading ease 100, grade 0.\n\n"
         "**What to do**\n\n"
-        "- **Personal data:** remove it, or once you have checked it may stay, add its kind to `reviewed:` in the "
-        "front matter, e.g. `reviewed: [phone]`.\n")
+        "- **Personal data:** remove it, or an editor who has checked it may stay records that with `narrative "
+        "review PATH --accept KIND`, e.g. `--accept phone`.\n")
 
 
 def test_an_urgent_finding_leads_the_verdict(tmp_path: Path) -> None:
@@ -141,15 +141,16 @@ def test_text_from_a_file_cannot_add_markdown_or_mentions() -> None:
 
 def test_text_and_json_output_carry_the_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     story(tmp_path, "hard-night", body="I felt suicidal. Call me on 07700 900 123.\n")
-    settings_for(tmp_path)
+    settings_for(tmp_path, screening={"error_kinds": []})
     config_file = str(tmp_path / "mkdocs.yml")
     assert cli.main(["-f", config_file, "check"]) == cli.OK
     out, err = capsys.readouterr()
+    accept = "an editor accepts it with 'narrative review stories/patient/hard-night.md --accept"
     assert out.splitlines() == [
-        "stories/patient/hard-night.md:9: phone number '07700 9** ***': remove it, or once checked add 'phone' to "
-        "'reviewed:' [warning]",
+        f"stories/patient/hard-night.md:9: phone number '07700 9** ***': remove it, or once checked {accept} "
+        "phone' [warning]",
         "stories/patient/hard-night.md:9: urgent: words about suicide ('suicidal'): make sure the person is safe and "
-        "follow the safeguarding procedure; once done, add 'crisis' to 'reviewed:' [urgent]"]
+        f"follow the safeguarding procedure; once done, {accept} crisis' [urgent]"]
     assert err == "0 errors and 2 warnings (1 urgent) in 1 file.\n"
     assert cli.main(["-f", config_file, "check", "--format", "json"]) == cli.OK
     out = capsys.readouterr().out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from narrative import fields
 from narrative.build import read_site
 from narrative.config import Settings
 from narrative.model import Consent, Kind, Progress, Status
@@ -34,32 +35,51 @@ def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
 
 
-def test_new_story_is_valid_as_written(settings: Settings) -> None:
+def fill_in(path: Path) -> None:
+    """What an editor does to a new file: their own words for the template's, and the consent recorded."""
+    text = path.read_text(encoding="utf-8")
+    for placeholder in (*fields.PLACEHOLDERS, *fields.BODY_PLACEHOLDERS):
+        text = text.replace(placeholder, "Sam Reed, Lead" if placeholder == fields.RESPONDER else "Real words.")
+    text = text.replace("  given:\n  date:\n  how:\n", "  given: true\n  date: 2026-03-14\n  how: Spoken\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_new_story_is_a_draft_that_says_what_is_left_to_write(settings: Settings) -> None:
     path = new_file(Kind.STORY, settings, title="Ward 7: the night staff", today=DAY)
     assert path == settings.stories_path / "patient" / "ward-7-the-night-staff.md"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith('---\ntitle: "Ward 7: the night staff"\ndate: 2026-03-14\n')
+    assert text.startswith('---\ntitle: "Ward 7: the night staff"\ndate: 2026-03-14\nstatus: draft\n')
     assert "topics: [mental-health]\n" in text
+    shown = "stories/patient/ward-7-the-night-staff.md"
+    assert [str(problem) for problem in read_site(settings)[1]] == [
+        f"{shown}:5: summary: still holds the template's words: write your own in their place",
+        f"{shown}:8: consent: nobody has recorded it yet: once the contributor has agreed to publication, an "
+        "editor writes 'given: true', with the date and how they agreed",
+        f"{shown}:17: this is the template's line: write the text in its place"]
+    fill_in(path)
     site, problems = read_site(settings)
     assert problems == []
     [written] = site.all_stories
     assert (written.slug, written.title, written.published.date(), written.topics, written.status) == (
-        "ward-7-the-night-staff", "Ward 7: the night staff", DAY, ("mental-health",), Status.PUBLISHED)
-    assert written.consent == Consent(True, DAY, "Agreed in writing on the share form")
+        "ward-7-the-night-staff", "Ward 7: the night staff", DAY, ("mental-health",), Status.DRAFT)
+    assert written.consent == Consent(True, DAY, "Spoken")
+    assert site.stories == ()
 
 
 @pytest.mark.parametrize("title", ['Say "hello"', "Back\\slash", "- a dash first", "# not a comment", "[a list]",
                                    "yes", "2026-03-14", "Tabs\tand\nnew lines", "{braces}: and colons"])
 def test_any_title_round_trips(settings: Settings, title: str) -> None:
-    new_file(Kind.STORY, settings, title=title, today=DAY)
+    fill_in(new_file(Kind.STORY, settings, title=title, today=DAY))
     site, problems = read_site(settings)
     assert problems == []
     assert site.all_stories[0].title == " ".join(title.split())
 
 
-def test_new_update_is_valid_as_written(settings: Settings) -> None:
+def test_new_update_says_what_is_left_to_write(settings: Settings) -> None:
     path = new_file(Kind.UPDATE, settings, title="Quieter waiting rooms", today=DAY)
     assert path == settings.stories_path / "pledge" / "quieter-waiting-rooms.md"
+    assert [problem.line for problem in read_site(settings)[1]] == [4, 10]
+    fill_in(path)
     site, problems = read_site(settings)
     assert problems == []
     [update] = site.updates
@@ -67,14 +87,20 @@ def test_new_update_is_valid_as_written(settings: Settings) -> None:
         "Quieter waiting rooms", "listen", Progress.PLANNED, DAY)
 
 
-def test_new_response_is_valid_as_written(settings: Settings) -> None:
+def test_new_response_says_what_is_left_to_write(settings: Settings) -> None:
     story(settings.root, "ward-7")
     path = new_file(Kind.RESPONSE, settings, story="ward-7", today=DAY)
     assert path == settings.stories_path / "responses" / "ward-7-response-2026-03-14.md"
+    assert [str(problem) for problem in read_site(settings)[1]] == [
+        "stories/responses/ward-7-response-2026-03-14.md:4: responder: still holds the template's words: write "
+        "your own in their place",
+        "stories/responses/ward-7-response-2026-03-14.md:7: this is the template's line: write the text in its "
+        "place"]
+    fill_in(path)
     site, problems = read_site(settings)
     assert problems == []
     [response] = site.responses_to("ward-7")
-    assert (response.story, response.published.date(), response.responder) == ("ward-7", DAY, "Name, Role")
+    assert (response.story, response.published.date(), response.responder) == ("ward-7", DAY, "Sam Reed, Lead")
 
 
 def test_response_to_a_story_in_a_subfolder(settings: Settings) -> None:

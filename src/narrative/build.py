@@ -10,13 +10,14 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail, render, search_index
+from narrative import digests, feeds, fields, loader, mail, render, reviews, search_index
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.output import Output
+from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
-from narrative.screen import Screening, screen
+from narrative.screen import Finding, Screening, screen
 from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
@@ -56,10 +57,12 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
             items.append(item)
         else:
             unchecked.append(loader.words(file))
-    problems += validate(files, items)
+    problems += validate(files, items, hold=not (preview or settings.publish_future))
+    on_record, review_problems = reviews.load(settings)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
-    return Site.from_items(items, settings, preview, unchecked), sort_problems(problems)
+    return (Site.from_items(items, settings, preview, unchecked, on_record),
+            sort_problems([*problems, *review_problems]))
 
 
 def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
@@ -74,13 +77,35 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     if only is not None:
         wanted = _shown(site.settings, only)
         items = [item for item in items if item.source.path in wanted]
-    return screen(items, site.settings)
+    return screen(items, site.settings, site.reviews)
 
 
-def screen_errors(site: Site) -> list[Problem]:
-    """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names), looked
-    for in every loaded file; with no such kinds, nothing is screened at all."""
-    return screen_for_errors(site.every_item, site.settings)
+def screen_errors(site: Site) -> list[Finding]:
+    """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names, unless an
+    editor has accepted them), looked for in every loaded file; with no such kinds, nothing is screened."""
+    return screen_for_errors(site.every_item, site.settings, site.reviews)
+
+
+def held_notices(site: Site, held: Iterable[Finding]) -> dict[str, list[str]]:
+    """For a preview: the findings that stop each page from being published, by the page's address (a response
+    is shown on its story's page), each as what and where it is, never the text found."""
+    pages = {item.source.path: item.url for item in (*site.stories, *site.updates)}
+    pages.update((response.source.path, f"stories/{response.story}/") for response in site.responses)
+    notices: dict[str, list[str]] = {}
+    for finding in held:
+        if finding.path in pages:
+            notices.setdefault(pages[finding.path], []).append(f"{finding.label}: {finding.path}, {finding.place}")
+    return notices
+
+
+def waiting_line(site: Site) -> str | None:
+    """What the build says of the items left out until their day, or None when there are none."""
+    scheduled = sorted(site.scheduled, key=lambda item: item.published)
+    if not scheduled:
+        return None
+    first = scheduled[0].published.astimezone(site.settings.zone)
+    return (f"{plural(len(scheduled), 'item is', 'items are')} dated in the future and left out until their day "
+            f"(the first on {long_date(first.date())}); a preview shows them")
 
 
 def render_bodies(site: Site) -> None:

@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import digests, fields, loader, scaffold
-from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, load_settings
+from narrative import changes, digests, fields, loader, scaffold
+from narrative.config import CONFIG_FILE, FINDING_KINDS, PREVIEW_VARIABLE, Settings, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
 from narrative.presentation import long_date, plural
@@ -58,12 +58,13 @@ def check(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or folder")
     expanded = None if paths is None else [p for path in paths for p in (sorted(path.rglob("*.md"))
                                                                           if path.is_dir() else [path])]
+    changes = _changes(settings, args.since)
     site, validation = build.read_site(settings, only=expanded)
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
     files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
     if args.format == "markdown":
-        print(report.markdown(validation, screening, files), end="")
+        print(report.markdown(validation, screening, files, changes), end="")
     elif args.format == "json":
         print(json.dumps([problem.as_dict() for problem in problems], indent=2, ensure_ascii=False))
     else:
@@ -71,6 +72,45 @@ def check(args: argparse.Namespace) -> int:
             print(f"{problem}" if problem.is_error else f"{problem} [{problem.severity}]")
         print(_summary(problems, files), file=sys.stderr if problems else sys.stdout)
     return PROBLEMS if has_errors(problems) else OK
+
+
+def _changes(settings: Settings, since: str | None) -> changes.Changes | None:
+    try:
+        return None if since is None else changes.since(settings, since)
+    except changes.ChangesError as error:
+        raise UsageError(f"--since: {error}") from None
+
+
+def review(args: argparse.Namespace) -> int:
+    """Record an editor's acceptance of the findings of some kinds in one file, bound to their text."""
+    from narrative import build, reviews
+
+    settings = _settings(args)
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    site, _ = build.read_site(settings, only=[path])
+    screening = build.screen_site(site, only=[path])
+    shown = loader.display_path(path, settings.root)
+    found = [finding for finding in screening.findings if finding.kind in args.accept]
+    missing = [kind for kind in dict.fromkeys(args.accept) if not any(f.kind == kind for f in found)]
+    if missing:
+        print(f"narrative review: {shown} has no {' or '.join(missing)} finding left to accept: nothing recorded "
+              f"('narrative check {shown}' lists what it finds)", file=sys.stderr)
+        return PROBLEMS
+    today = dt.datetime.now(settings.zone).date()
+    added, problems = reviews.record(settings, [reviews.Review(finding.path, finding.kind, finding.fingerprint,
+                                                               finding.line, today) for finding in found])
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("narrative review: nothing recorded; fix the reviews' file first.", file=sys.stderr)
+        return PROBLEMS
+    for finding in found:
+        print(f"Accepted: {finding.label}, {finding.place}.")
+    print(f"Recorded {plural(len(added), 'review')} of {shown} in {reviews.shown(settings)}: commit that file. "
+          "A review lapses when the text it was made on changes.")
+    return OK
 
 
 def new(args: argparse.Namespace) -> int:
@@ -83,7 +123,9 @@ def new(args: argparse.Namespace) -> int:
     except scaffold.ScaffoldError as error:
         print(f"narrative new: {error}", file=sys.stderr)
         return PROBLEMS
-    print(f"Wrote {path}: fill it in, then run 'narrative check {path}'.")
+    print(f"Wrote {path}: fill it in, then run 'narrative check {path}'."
+          + (" It is a draft: once it is ready and its consent recorded, set 'status: published'."
+             if kind is Kind.STORY else ""))
     return OK
 
 
@@ -107,19 +149,19 @@ def build_site(args: argparse.Namespace) -> int:
 def deploy_site(args: argparse.Namespace) -> int:
     from narrative import deploy
 
-    settings = _settings(args)
+    _settings(args)  # a usage error when there is no site here; the deploy reads the committed settings itself
     try:
-        blockers = deploy.deploy(settings, Path(args.site_dir), remote=args.remote, branch=args.branch)
+        blockers = deploy.deploy(Path(args.config_file), remote=args.remote, branch=args.branch)
     except deploy.DeployError as error:
         print(f"narrative deploy: {error}", file=sys.stderr)
         return PROBLEMS
     if blockers:
         for problem in blockers:
             print(problem)
-        print(f"narrative deploy: not published: {plural(len(blockers), 'error')} in the content; fix them, "
-              "build again and deploy", file=sys.stderr)
+        print(f"narrative deploy: not published: {plural(len(blockers), 'error')} in what is committed; fix "
+              "them, commit and deploy again", file=sys.stderr)
         return PROBLEMS
-    print(f"Published {args.site_dir} to the {args.branch} branch of {args.remote}.")
+    print(f"Published a fresh build of what is committed to the {args.branch} branch of {args.remote}.")
     return OK
 
 
@@ -177,7 +219,16 @@ def parser() -> argparse.ArgumentParser:
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
     checker.add_argument("--format", choices=["text", "json", "markdown"], default="text",
                          help="markdown: the editor's report for a pull request (default: %(default)s)")
+    checker.add_argument("--since", metavar="COMMIT", help="what a pull request changes since COMMIT: list the "
+                         "findings editors have accepted in its files only, and the reviews it records or withdraws")
     checker.set_defaults(run=check)
+
+    reviewer = commands.add_parser("review", help="for editors: accept a file's findings of some kinds, recorded in "
+                                   "the reviews' file and bound to their text")
+    reviewer.add_argument("path", metavar="PATH", help="the story, update or response")
+    reviewer.add_argument("--accept", action="append", required=True, choices=FINDING_KINDS, metavar="KIND",
+                          help=f"a kind of finding to accept, again for each kind ({', '.join(FINDING_KINDS)})")
+    reviewer.set_defaults(run=review)
 
     maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
     maker.add_argument("kind", choices=["story", "update", "response"])
@@ -191,8 +242,7 @@ def parser() -> argparse.ArgumentParser:
     builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     builder.set_defaults(run=build_site)
 
-    deployer = commands.add_parser("deploy", help="publish the built site to GitHub Pages with ghp-import")
-    deployer.add_argument("-d", "--site-dir", default="site", help="the built site (default: %(default)s)")
+    deployer = commands.add_parser("deploy", help="build what is committed afresh and publish it to GitHub Pages")
     deployer.add_argument("--remote", default="origin", help="the git remote to push to (default: %(default)s)")
     deployer.add_argument("--branch", default="gh-pages", help="the branch Pages serves (default: %(default)s)")
     deployer.set_defaults(run=deploy_site)

@@ -70,15 +70,19 @@ class DigestSettings:
 
 
 FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability")
-"""What the screen reports; `screening.error_kinds` and a story's `reviewed:` name these."""
+"""What the screen reports; `screening.error_kinds`, an editor's review and a story's `reviewed:` name these."""
+SAFE_ERROR_KINDS = FINDING_KINDS[:-1]
+"""Personal data and urgent safeguarding findings: errors unless a site says otherwise, so that nothing of the
+kind is published until an editor has removed it or accepted it (readability stays a note)."""
 
 
 @dataclass(frozen=True)
 class ScreeningSettings:
     """How strictly the editors' gate treats what it finds."""
 
-    error_kinds: tuple[str, ...] = ()
-    """Kinds of finding (e.g. `nhs-number`) that count as errors and fail the check, not warnings."""
+    error_kinds: tuple[str, ...] = SAFE_ERROR_KINDS
+    """Kinds of finding that count as errors: they fail the check and stop a build and a deploy until each is
+    removed or an editor has accepted it. Every personal-data kind and crisis by default; a site may relax it."""
     max_grade: float = 9.0
     """Reading grade above which a story gets a gentle note suggesting plainer words."""
 
@@ -123,6 +127,9 @@ class Settings:
     """How many conversations the organisation aims to hold; shown on the impact page."""
     intake_url: str | None = None
     """Where the share form posts; without it the form page explains other ways to share."""
+    publish_future: bool = False
+    """Publish items dated in the future at once. By default they wait for their day (a preview shows them),
+    and the daily deploy publishes them then."""
     custom_domain: str | None = None
     """The domain GitHub Pages serves the site on, e.g. `stories.example.org`: `narrative deploy` writes it to
     `CNAME`. Leave it out when the site lives at `<owner>.github.io`. It must be `site_url`'s host."""
@@ -286,6 +293,7 @@ SETTING_PARSERS: dict[str, Parser] = {
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
     "intake_url": _url,
+    "publish_future": _flag,
     "custom_domain": _domain,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {

@@ -48,6 +48,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
     def __init__(self) -> None:
         super().__init__()
         self.fm_offset = 0
+        self.end_offset = 0
         self.body_offset = 0
         self.lines: dict[str, int] = {}
 
@@ -57,6 +58,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
             raise FrontMatterError("the front matter is not closed: add a line '---' after the last field", 0)
         opening, closing = boundaries[0], boundaries[1]
         self.fm_offset = text.count("\n", 0, opening.end())
+        self.end_offset = text.count("\n", 0, closing.start())
         body = text[closing.end():]
         self.body_offset = text.count("\n", 0, closing.end()) + body.count("\n", 0, len(body) - len(body.lstrip()))
         return text[opening.end():closing.start()], body
@@ -214,7 +216,8 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
         return Problem(shown, line, None, str(error), "bad-front-matter")
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
+    source = Source(shown, lines, body_line=leading + handler.body_offset + 1,
+                    end_line=leading + handler.end_offset + 1)
     return SourceFile(kind, file, file.stem, meta, body, source)
 
 

@@ -44,6 +44,7 @@ class _Build:
     pages: dict[str, Page] = field(default_factory=dict)
     beside: Background[list[Problem]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
+    held: dict[str, list[str]] = field(default_factory=dict)
 
 
 _current: _Build | None = None
@@ -84,12 +85,17 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
-    site, problems = build.read_site(state.settings, preview=settings_module.preview_requested())
-    problems += build.screen_errors(site)
-    errors = [problem for problem in problems if problem.severity is Severity.ERROR]
+    preview = settings_module.preview_requested()
+    site, problems = build.read_site(state.settings, preview=preview)
+    held = build.screen_errors(site)  # a preview shows these on their pages; a build stops on them
+    errors = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
+              if problem.severity is Severity.ERROR]
     if errors:
         raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
     state.site = site
+    state.held = build.held_notices(site, held) if preview else {}
+    if waiting := build.waiting_line(site):
+        log.info(f"narrative: {waiting}")
     build.render_bodies(site)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
@@ -157,6 +163,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
 def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     generated = _state().pages.get(page.file.src_uri)
     context["narrative"] = SimpleNamespace(**generated.context) if generated else None
+    context["narrative_held"] = _state().held.get(page.url)
     return context
 
 

@@ -1,4 +1,5 @@
-"""New content files from templates: valid as written, so the editor only fills in the words."""
+"""New content files from templates: every field in place, so the editor only fills in the words; until they
+do, the check says what is left to write (`fields.PLACEHOLDERS`), and a new story is a draft."""
 
 from __future__ import annotations
 
@@ -9,47 +10,51 @@ import unicodedata
 from pathlib import Path
 
 from narrative.config import Settings
+from narrative.fields import RESPONDER, RESPONSE_BODY, STORY_BODY, STORY_SUMMARY, UPDATE_BODY, UPDATE_SUMMARY
 from narrative.model import SLUG, TITLE_LIMIT, Kind
 from narrative.presentation import one_line
 
 TEMPLATES = {
-    Kind.STORY: """---
-title: {title}
-date: {date}
-summary: One or two plain sentences saying what the story is about.
-topics: [{topic}]
-# Only when the contributor has agreed to publication (and how):
+    Kind.STORY: f"""---
+title: {{title}}
+date: {{date}}
+status: draft
+summary: {STORY_SUMMARY}
+topics: [{{topic}}]
+# The editor records the contributor's agreement to publication: given: true, the date and how.
 consent:
-  given: true
-  date: {date}
-  how: Agreed in writing on the share form
+  given:
+  date:
+  how:
 # author: the name they want shown (leave out to show "Anonymous")
 # role: patient, carer, family member, volunteer, staff ...
 # location: where the story was gathered
 # content_note: a short warning shown before a sensitive story
 ---
-Write the story here, in the contributor's own words.
+{STORY_BODY}
 """,
-    Kind.UPDATE: """---
-title: {title}
-date: {date}
-summary: One or two plain sentences saying what changed or is changing.
-principle: {principle}
+    Kind.UPDATE: f"""---
+title: {{title}}
+date: {{date}}
+summary: {UPDATE_SUMMARY}
+principle: {{principle}}
 status: planned
 # stories: [slugs of the stories that prompted this]
-# topics: [{topic}]
+# topics: [{{topic}}]
 ---
-What we heard, what we are doing about it, and what happens next.
+{UPDATE_BODY}
 """,
-    Kind.RESPONSE: """---
-story: {story}
-date: {date}
-responder: Name, Role
+    Kind.RESPONSE: f"""---
+story: {{story}}
+date: {{date}}
+responder: {RESPONDER}
 # change: planned or made
 ---
-Our response, in plain words.
+{RESPONSE_BODY}
 """,
 }
+"""A new file's words: a story starts as a draft, its consent for the editor to record, and the template's
+summary and text fail the check until someone writes their own."""
 
 
 class ScaffoldError(ValueError):
