@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,106 @@ def test_other_warnings_and_an_urgent_finding_made_an_error(tmp_path: Path) -> N
         "**Also check**", "",
         "- Line 2 (title): is in capitals", "",
         "**Readability:** 3 words, reading ease 34.6, grade 9.2."]
+
+
+HOSTILE = "stories/patient/hostile.md"
+
+
+def test_a_contributor_cannot_approve_their_own_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`reviewed:` written by a contributor accepts nothing: the findings stay errors, and the request is reported."""
+    story(tmp_path, "hostile", body="My NHS number is 943 476 5919. She wants to kill herself.\n",
+          reviewed=["crisis", "phone", "nhs-number", "email", "postcode", "date-of-birth"])
+    settings_for(tmp_path)
+    assert cli.main(["-f", str(tmp_path / "mkdocs.yml"), "check", "--format", "markdown"]) == cli.PROBLEMS
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("❌ **Not ready to publish:** 1 error to fix, 1 urgent safeguarding finding and 1 request for "
+                        "review in 1 file.")
+    assert lines[2:16] == [
+        f"### {HOSTILE}", "",
+        "**Errors: fix before merging**", "",
+        "- Line 16: NHS number `943 *** ****`", "",
+        "**Urgent: safeguarding**", "",
+        "- Line 16: words about suicide: “kill herself” (an error on this site)", "",
+        "**Review requested**", "",
+        "- Line 8 (reviewed): asks an editor to accept crisis, phone, nhs-number, email, postcode, date-of-birth: "
+        f"this accepts nothing by itself; an editor who has checked each finding records it with 'narrative review "
+        f"{HOSTILE} --accept KIND'", ""]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site in a git repository: a story with a surgery's phone number, and one with nothing to flag."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Site Editor")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "editor@example.org")
+    root = tmp_path / "site"
+    story(root, "surgery", body="Call the surgery on 0113 496 0000.\n")
+    story(root, "plain", body=EASY * 3)
+    settings_for(root)
+    git(root, "init", "--quiet", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "--quiet", "-m", "Add the site")
+    return root
+
+
+def check_since(root: Path, capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, str]:
+    code = cli.main(["-f", str(root / "mkdocs.yml"), "check", "--format", "markdown", "--since", "HEAD",
+                     *(str(root / path) for path in paths)])
+    return code, capsys.readouterr().out
+
+
+def test_a_change_that_records_a_review_is_never_ready(committed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["-f", str(committed / "mkdocs.yml"), "review", str(committed / "stories/patient/surgery.md"),
+                     "--accept", "phone"]) == cli.OK
+    assert capsys.readouterr().out == (
+        "Accepted: phone number, line 9.\n"
+        "Recorded 1 review of stories/patient/surgery.md in stories/reviews.yml: commit that file. A review lapses "
+        "when the text it was made on changes.\n")
+    code, out = check_since(committed, capsys)
+    assert code == cli.OK
+    assert out.split("\n### stories/patient/surgery.md")[0] == (
+        "🔎 **For an editor to confirm:** 1 finding accepted by an editor and a change to the editors' reviews in 2 "
+        "files.\n\n"
+        "**This change alters the editors' reviews.** Only an editor may accept a finding: check each one below "
+        "before merging.\n\n"
+        "- stories/patient/surgery.md: Line 9: phone number `0113 49* ****`\n")
+    assert ("**Accepted by an editor: confirm each may stay**\n\n- Line 9: phone number `0113 49* ****`\n" in out)
+
+    git(committed, "add", ".")
+    git(committed, "commit", "--quiet", "-m", "Accept the surgery's number")
+    (committed / "stories/patient/plain.md").write_text((committed / "stories/patient/plain.md").read_text() + "More.\n")
+    code, out = check_since(committed, capsys)
+    assert (code, out.splitlines()[0]) == (
+        cli.OK, "✅ **Ready for an editor:** no errors, urgent findings or personal data in 2 files.")
+    surgery = committed / "stories/patient/surgery.md"
+    surgery.write_text(surgery.read_text().replace("Call the surgery", "Ring the surgery"))
+    code, out = check_since(committed, capsys)
+    assert (code, out.splitlines()[0]) == (
+        cli.OK, "🔎 **For an editor to confirm:** 1 finding accepted by an editor in 2 files.")
+    git(committed, "rm", "--quiet", "stories/reviews.yml")
+    code, out = check_since(committed, capsys)
+    assert code == cli.PROBLEMS
+    assert "- stories/patient/surgery.md: the review of phone is withdrawn\n" in out
+
+
+def test_the_review_command_records_only_what_it_finds(committed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config_file = str(committed / "mkdocs.yml")
+    assert cli.main(["-f", config_file, "review", str(committed / "stories/patient/surgery.md"), "--accept", "phone",
+                     "--accept", "email"]) == cli.PROBLEMS
+    assert capsys.readouterr().err == (
+        "narrative review: stories/patient/surgery.md has no email finding left to accept: nothing recorded "
+        "('narrative check stories/patient/surgery.md' lists what it finds)\n")
+    assert not (committed / "stories" / "reviews.yml").exists()
+    assert cli.main(["-f", config_file, "review", str(committed / "stories/patient/nowhere.md"), "--accept",
+                     "phone"]) == cli.USAGE
+
+
+def test_an_unknown_commit_to_compare_with(committed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["-f", str(committed / "mkdocs.yml"), "check", "--since", "no-such-branch"]) == cli.USAGE
+    assert capsys.readouterr().err == ("narrative check: --since: 'no-such-branch' is not a commit git knows here: "
+                                       "give a branch, tag or commit\n")

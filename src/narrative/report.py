@@ -136,7 +136,7 @@ def _review_changes(changes: Changes | None, screening: Screening) -> list[str]:
     if changes is None or not (changes.added or changes.removed):
         return []
     found = {(finding.path, finding.kind, finding.fingerprint): finding for finding in screening.accepted}
-    added = [f"- {escape(review.path)}, {_entry(found[key])}" if (key := (review.path, review.kind,
+    added = [f"- {escape(review.path)}: {_entry(found[key])}" if (key := (review.path, review.kind,
                                                                            review.fingerprint)) in found
              else f"- {escape(review.path)}: a review of {review.kind} that matches nothing in the file"
              for review in changes.added]

@@ -57,7 +57,7 @@ class Review:
         if self.line is not None:
             entry["line"] = self.line
         if self.date is not None:
-            entry["date"] = self.date.isoformat()
+            entry["date"] = self.date
         return entry
 
 
