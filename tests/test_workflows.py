@@ -64,8 +64,11 @@ def test_the_check_runs_on_pull_requests_that_touch_content_or_code() -> None:
     assert set(flow[True]["pull_request"]["paths"]) >= {"stories/**", "docs/**", "mkdocs.yml", "src/**"}
     runs = [step.get("run", "") for step in steps(flow)]
     assert any("pytest" in run for run in runs)
-    assert any("narrative check --format markdown > report.md" in run and "GITHUB_STEP_SUMMARY" in run
+    assert any("narrative check --format markdown --since HEAD^1 > report.md" in run and "GITHUB_STEP_SUMMARY" in run
                for run in runs)
+    checkouts = [step["with"] for step in flow["jobs"]["report"]["steps"]
+                 if step.get("uses", "").startswith("actions/checkout@")]
+    assert [each.get("fetch-depth") for each in checkouts] == [2]  # the base is there to compare reviews with
     assert any("<!-- narrative-check-report -->" in run and "--method PATCH" in run for run in runs)
     assert any(run.startswith("narrative build") for run in runs)
     assert flow["jobs"]["report"]["permissions"] == {"contents": "read", "pull-requests": "write"}
@@ -74,6 +77,8 @@ def test_the_check_runs_on_pull_requests_that_touch_content_or_code() -> None:
 def test_the_deploy_publishes_main_and_the_digest_runs_daily() -> None:
     deploy = workflow("deploy.yml")
     assert deploy[True]["push"]["branches"] == ["main"]
+    assert deploy[True]["schedule"] == [{"cron": "5 0 * * *"}]  # items dated ahead are published on their day
+    assert not any(step.get("run", "").startswith("narrative build") for step in steps(deploy))
     assert deploy["jobs"]["deploy"]["permissions"] == {"contents": "write"}
     assert any("narrative deploy" in step.get("run", "") for step in steps(deploy))
     cached = [step["with"] for step in steps(deploy) if step.get("uses", "").startswith("actions/cache@")]
@@ -90,6 +95,7 @@ def test_codeowners_route_stories_to_their_reviewers() -> None:
     assert rules["/stories/patient/"] == engagement_and_safeguarding
     assert rules["/stories/responses/"] == engagement_and_safeguarding
     assert rules["/stories/pledge/"] == ["@hollowmere-sample/partnership-team"]
+    assert rules["/stories/reviews.yml"] == engagement_and_safeguarding  # only editors accept a finding
 
 
 def test_the_issue_form_asks_for_consent_and_offers_the_sites_topics() -> None:
@@ -109,13 +115,14 @@ def test_the_pull_request_template_has_the_consent_checklist() -> None:
     template = (GITHUB / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
     assert "## Consent" in template
     assert template.count("- [ ] ") >= 8
-    assert "`reviewed:`" in template
+    assert "`narrative review`" in template
 
 
 def test_contributing_walks_through_the_web_editor() -> None:
     guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     steps_in_order = ["## Step 1", "**Add file**", "**Create new file**", "**Commit changes…**",
-                      "**Create pull request**", "## Step 5: read the report", "reviewed: [phone, crisis]"]
+                      "**Create pull request**", "## Step 5: read the report",
+                      "narrative review stories/patient/bus-to-the-hospital.md --accept phone"]
     positions = [guide.index(step) for step in steps_in_order]
     assert positions == sorted(positions)
 
