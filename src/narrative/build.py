@@ -6,6 +6,7 @@ call these; none of them prints or exits.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,11 +58,12 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
             items.append(item)
         else:
             unchecked.append(loader.words(file))
-    problems += validate(files, items, hold=not (preview or settings.publish_future))
+    now = dt.datetime.now(dt.timezone.utc)
+    problems += validate(files, items, now, hold=not (preview or settings.publish_future))
     on_record, review_problems = reviews.load(settings)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
-    return (Site.from_items(items, settings, preview, unchecked, on_record),
+    return (Site.from_items(items, settings, preview, unchecked, on_record, now),
             sort_problems([*problems, *review_problems]))
 
 

@@ -54,12 +54,13 @@ class Site:
     def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
                    unchecked: Iterable[Unchecked] = (), reviews: Reviews = Reviews(),
                    now: dt.datetime | None = None) -> Site:
-        hold = not (preview or settings.publish_future)
-        moment = now or dt.datetime.now(dt.timezone.utc)
+        """The site of `items`; with `now`, those dated after it wait for their day (not in a preview, or with
+        `publish_future`)."""
+        cutoff = None if preview or settings.publish_future else now
         due: list[Item] = []
         waiting: list[Item] = []
         for item in newest_first(items):
-            (waiting if hold and item.published > moment else due).append(item)
+            (waiting if cutoff is not None and item.published > cutoff else due).append(item)
         return cls(
             settings,
             tuple(item for item in due if isinstance(item, Story)),
