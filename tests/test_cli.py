@@ -98,6 +98,20 @@ def test_check_json(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+def test_check_as_github_annotations(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every error has a line, so every one is shown on its line of the pull request's files."""
+    story(broken, "no-summary", summary=None, topics=["100%\n::error::forged"])
+    assert run(capsys, "check", "--format", "github") == (1, (
+        f"::error file={BROKEN},line=4,title=bad-front-matter::the front matter is not valid YAML: did not find "
+        "expected node content\n"
+        "::error file=stories/patient/no-summary.md,line=4,title=topics::unknown topic '100%25%0A::error::forged'; "
+        "choose from mental-health, primary-care, carers\n"
+        "::error file=stories/patient/no-summary.md,line=9,title=summary::missing: every story needs a summary: add "
+        "it above the closing '---'\n"
+        "::error file=stories/responses/lost-reply.md,line=2,title=story::no story is called 'lost' (looked for "
+        "stories/patient/lost.md)\n"), "")
+
+
 def test_check_only_the_named_files(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "check", BROKEN, "stories/patient/ward-7.md") == (
         1, f"{BROKEN_LINE}\n", "1 error and 0 warnings in 2 files.\n")
@@ -107,7 +121,7 @@ def test_check_a_file_outside_the_content_folders(site: Path, capsys: pytest.Cap
     (site / "docs").mkdir()
     (site / "docs" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
     assert run(capsys, "check", "docs/story.md") == (
-        1, "docs/story.md: is not in a content folder: move it into stories/patient/, stories/pledge/, "
+        1, "docs/story.md:1: is not in a content folder: move it into stories/patient/, stories/pledge/, "
            "stories/responses/\n", "1 error and 0 warnings in 1 file.\n")
 
 

@@ -70,6 +70,7 @@ def test_the_check_runs_on_pull_requests_that_touch_content_or_code() -> None:
                  if step.get("uses", "").startswith("actions/checkout@")]
     assert [each.get("fetch-depth") for each in checkouts] == [2]  # the base is there to compare reviews with
     assert any("<!-- narrative-check-report -->" in run and "--method PATCH" in run for run in runs)
+    assert any(run.startswith("narrative check --format github") for run in runs)  # annotations on the lines
     assert any(run.startswith("narrative build") for run in runs)
     assert flow["jobs"]["report"]["permissions"] == {"contents": "read", "pull-requests": "write"}
 

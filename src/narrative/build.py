@@ -44,7 +44,7 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         only = list(only)
         wanted = _shown(settings, only)
         paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
-        strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
+        strays = [Problem(loader.display_path(path, settings.root), 1, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
     files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)

@@ -48,6 +48,23 @@ def _summary(problems: Sequence[Problem], files: int) -> str:
             f" in {plural(files, 'file')}.")
 
 
+ANNOTATION_LEVELS = {Severity.ERROR: "error", Severity.URGENT: "warning", Severity.WARNING: "warning",
+                     Severity.NOTE: "notice"}
+
+
+def _workflow_text(text: str, in_property: bool = False) -> str:
+    """Text escaped as GitHub's workflow commands read it, so a file's words cannot end or add a command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+
+def _annotation(problem: Problem) -> str:
+    """A problem as a GitHub annotation (`::error file=...,line=...::...`), shown on the file's line."""
+    where = f"file={_workflow_text(problem.path, True)}" + (f",line={problem.line}" if problem.line else "")
+    title = _workflow_text(problem.field or problem.code, True)
+    return f"::{ANNOTATION_LEVELS[problem.severity]} {where},title={title}::{_workflow_text(problem.message)}"
+
+
 def check(args: argparse.Namespace) -> int:
     from narrative import build, report
 
@@ -65,6 +82,8 @@ def check(args: argparse.Namespace) -> int:
     files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
     if args.format == "markdown":
         print(report.markdown(validation, screening, files, changes), end="")
+    elif args.format == "github":
+        print("".join(f"{_annotation(problem)}\n" for problem in problems), end="")
     elif args.format == "json":
         print(json.dumps([problem.as_dict() for problem in problems], indent=2, ensure_ascii=False))
     else:
@@ -217,8 +236,9 @@ def parser() -> argparse.ArgumentParser:
 
     checker = commands.add_parser("check", help="check stories, updates and responses for problems")
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
-    checker.add_argument("--format", choices=["text", "json", "markdown"], default="text",
-                         help="markdown: the editor's report for a pull request (default: %(default)s)")
+    checker.add_argument("--format", choices=["text", "json", "markdown", "github"], default="text",
+                         help="markdown: the editor's report for a pull request; github: annotations on the "
+                              "files' lines in a GitHub workflow (default: %(default)s)")
     checker.add_argument("--since", metavar="COMMIT", help="what a pull request changes since COMMIT: list the "
                          "findings editors have accepted in its files only, and the reviews it records or withdraws")
     checker.set_defaults(run=check)

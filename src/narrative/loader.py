@@ -162,7 +162,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             path = Path(folder, name)
             shown = display_path(path, root)
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
-                shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
+                shown, 1, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
             try:
                 texts.append(_whole(path, shown))
@@ -173,7 +173,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
 
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
     folders = ", ".join(f"{stories_path.name}/{kind.folder}/" for kind in Kind)
-    return Problem(shown, None, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
+    return Problem(shown, 1, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -193,7 +193,7 @@ def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
+        return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -212,7 +212,7 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     try:
         meta, body = frontmatter.parse(text, handler=handler)
     except FrontMatterError as error:
-        line = None if error.line is None else leading + handler.fm_offset + error.line + 1
+        line = leading + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
