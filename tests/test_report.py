@@ -275,3 +275,16 @@ def test_an_unknown_commit_to_compare_with(committed: Path, capsys: pytest.Captu
     assert cli.main(["-f", str(committed / "mkdocs.yml"), "check", "--since", "no-such-branch"]) == cli.USAGE
     assert capsys.readouterr().err == ("narrative check: --since: 'no-such-branch' is not a commit git knows here: "
                                        "give a branch, tag or commit\n")
+
+
+def test_reviewing_a_file_again_removes_its_lapsed_reviews(committed: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config_file, surgery = str(committed / "mkdocs.yml"), committed / "stories/patient/surgery.md"
+    assert cli.main(["-f", config_file, "review", str(surgery), "--accept", "phone"]) == cli.OK
+    surgery.write_text(surgery.read_text().replace("0113 496 0000", "0113 496 0999"))
+    capsys.readouterr()
+    assert cli.main(["-f", config_file, "review", str(surgery), "--accept", "phone"]) == cli.OK
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Recorded 1 review of stories/patient/surgery.md in stories/reviews.yml and removed 1 that had lapsed: "
+        "commit that file. A review lapses when the text it was made on changes.")
+    assert (committed / "stories/reviews.yml").read_text().count("kind: phone") == 1

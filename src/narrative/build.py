@@ -24,7 +24,8 @@ from narrative.site import Site
 from narrative.validate import validate
 
 PREVIEW_MARKER = ".narrative-preview"
-"""Left in a preview build's folder so that `narrative deploy` refuses to publish drafts."""
+"""Left in a preview build's folder, to warn anyone who would publish it by hand (`narrative deploy` makes
+its own build)."""
 
 
 def read_site(settings: Settings, preview: bool = False,

@@ -118,8 +118,11 @@ def review(args: argparse.Namespace) -> int:
               f"('narrative check {shown}' lists what it finds)", file=sys.stderr)
         return PROBLEMS
     today = dt.datetime.now(settings.zone).date()
+    live = {(finding.kind, finding.fingerprint) for finding in (*screening.findings, *screening.accepted)}
+    lapsed = [review for review in site.reviews.entries
+              if review.path == shown and (review.kind, review.fingerprint) not in live]
     added, problems = reviews.record(settings, [reviews.Review(finding.path, finding.kind, finding.fingerprint,
-                                                               finding.line, today) for finding in found])
+                                                               finding.line, today) for finding in found], lapsed)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -127,8 +130,9 @@ def review(args: argparse.Namespace) -> int:
         return PROBLEMS
     for finding in found:
         print(f"Accepted: {finding.label}, {finding.place}.")
-    print(f"Recorded {plural(len(added), 'review')} of {shown} in {reviews.shown(settings)}: commit that file. "
-          "A review lapses when the text it was made on changes.")
+    dropped = f" and removed {len(lapsed)} that had lapsed" if lapsed else ""
+    print(f"Recorded {plural(len(added), 'review')} of {shown} in {reviews.shown(settings)}{dropped}: commit that "
+          "file. A review lapses when the text it was made on changes.")
     return OK
 
 

@@ -224,10 +224,8 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
     the name of the field that holds it, however the field is spelt or nested, and the body."""
-    reviewed = file.meta.get("reviewed")
     return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body,
-                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+                                        for text in _strings(value)), file.body)
 
 
 def _strings(value: Any) -> Iterable[str]:

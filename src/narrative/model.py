@@ -214,4 +214,3 @@ class Unchecked:
     source: Source
     fields: tuple[tuple[str, str], ...]
     body: str
-    reviewed: tuple[str, ...] = ()

@@ -142,16 +142,19 @@ def _entries(name: str, key: yaml.Node, value: yaml.Node) -> Iterator[Review | P
                          day if isinstance(day, dt.date) else None)
 
 
-def record(settings: Settings, new: Iterable[Review]) -> tuple[list[Review], list[Problem]]:
-    """Add reviews to the file (writing it if need be) and return those not already on record; or, when the
-    file has problems, add nothing and return them."""
+def record(settings: Settings, new: Iterable[Review],
+           lapsed: Iterable[Review] = ()) -> tuple[list[Review], list[Problem]]:
+    """Add reviews to the file (writing it if need be), less the `lapsed` ones, and return those not already on
+    record; or, when the file has problems, change nothing and return them."""
     reviews, problems = load(settings)
     if problems:
         return [], problems
     added = [review for review in dict.fromkeys(new) if not reviews.accepts(review.path, review.kind,
                                                                              review.fingerprint)]
+    gone = set(lapsed)
     by_path: dict[str, list[dict[str, Any]]] = {}
-    for review in sorted([*reviews.entries, *added], key=lambda review: (review.path, review.line or 0)):
+    kept = [review for review in reviews.entries if review not in gone]
+    for review in sorted([*kept, *added], key=lambda review: (review.path, review.line or 0)):
         by_path.setdefault(review.path, []).append(review.as_entry())
     location(settings).write_text(HEADER + yaml.safe_dump(by_path, sort_keys=False, allow_unicode=True,
                                                           default_flow_style=None, width=120), encoding="utf-8")
