@@ -196,8 +196,8 @@ def test_personal_data_fails_a_build_and_a_preview_shows_it_in_a_banner(project:
 
     preview_dir = built(project, preview=True)
     banner = page(preview_dir, "stories/numbers").cssselect(".nv-held")[0]
-    assert texts(banner, "h2, li") == [
-        "Preview only: this page cannot be published yet",
+    assert texts(banner, ".nv-held__title, li") == [
+        "Preview only: this page cannot be published yet.",
         "phone number: stories/patient/numbers.md, line 4 (summary)",
         "NHS number: stories/patient/numbers.md, line 9",
         "words about suicide: stories/patient/numbers.md, line 11",
