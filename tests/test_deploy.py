@@ -85,6 +85,7 @@ def test_deploy_publishes_a_clean_build_of_what_is_committed(clone: Project, rem
     head = git("rev-parse", "--short", "HEAD", cwd=clone.root).strip()
     assert git("log", "-1", "--format=%s", "gh-pages", cwd=remote).strip() == f"Publish the site from {head}"
     assert git("worktree", "list", "--porcelain", cwd=clone.root).count("worktree ") == 1
+    assert list((clone.root / ".cache/narrative/search").iterdir())  # the next deploy indexes only what changed
 
 
 def test_a_preview_is_never_published(clone: Project, remote: Path, monkeypatch: pytest.MonkeyPatch) -> None:

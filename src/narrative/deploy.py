@@ -80,10 +80,11 @@ def clean_copy(repository: Path) -> Iterator[Path]:
 def _share_search_cache(settings: Settings, original: Path) -> None:
     """The search index's cache beside the working copy's `mkdocs.yml`, lent to the clean copy's build: its
     entries are keyed by what they index, so the build still indexes only the parts that changed."""
-    if settings.search.cache:
+    lent = settings.root / search_cache.FOLDER
+    if settings.search.cache and not lent.exists():
         (original / search_cache.FOLDER).mkdir(parents=True, exist_ok=True)
-        (settings.root / search_cache.FOLDER).parent.mkdir(parents=True, exist_ok=True)
-        (settings.root / search_cache.FOLDER).symlink_to(original / search_cache.FOLDER, target_is_directory=True)
+        lent.parent.mkdir(parents=True, exist_ok=True)
+        lent.symlink_to(original / search_cache.FOLDER, target_is_directory=True)
 
 
 def _build(config_file: Path, site_dir: Path) -> None:
