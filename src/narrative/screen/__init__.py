@@ -146,8 +146,15 @@ def errors(items: Iterable[Item], settings: Settings, on_record: Reviews = Revie
                                                    (personal_data.find, bool(kinds - {CRISIS}))) if wanted]
     if not detectors:
         return []
-    return [finding for item in sorted(items, key=lambda item: item.source.path)
-            for finding in _split(_text_findings(item, settings, detectors, kinds), on_record)[0]]
+    held = on_all_cores(functools.partial(_held, settings=settings, detectors=detectors, kinds=kinds,
+                                          on_record=on_record), sorted(items, key=lambda item: item.source.path))
+    return [finding for findings in held for finding in findings]
+
+
+def _held(item: Screened, settings: Settings, detectors: list[Detector], kinds: frozenset[str],
+          on_record: Reviews) -> list[Finding]:
+    """One item's findings of `kinds` that no editor has accepted."""
+    return _split(_text_findings(item, settings, detectors, kinds), on_record)[0]
 
 
 def screen(items: Iterable[Screened], settings: Settings, on_record: Reviews = Reviews()) -> Screening:
