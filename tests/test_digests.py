@@ -222,6 +222,17 @@ def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.
     assert err.endswith("narrative digest: no digest written; fix the problems above first.\n")
 
 
+def test_the_command_refuses_personal_data_no_editor_accepted(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    config = site_folder(tmp_path / "site")
+    content.story(tmp_path / "site", "numbers", date="2026-03-14T10:00:00", body="Ring me on 07700 900 123.\n")
+    assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14",
+                 "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("stories/patient/numbers.md:9: phone number '07700 9** ***': remove it")
+    assert "900 123" not in err and not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--period", "daily", "--date", "14/03/2026"],
      "argument --date: '14/03/2026' is not a date: write it as YYYY-MM-DD, like 2026-03-14"),

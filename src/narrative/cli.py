@@ -209,6 +209,7 @@ def digest(args: argparse.Namespace) -> int:
     site, problems = None, build.output_problems(settings)
     if not problems:
         site, problems = build.read_site(settings)
+        problems += [finding.problem for finding in build.screen_errors(site)]  # never email what is held back
     if site is None or has_errors(problems):
         for problem in problems:
             print(problem, file=sys.stderr)
