@@ -130,7 +130,7 @@ def screen_item(item: Screened, settings: Settings,
     findings = _text_findings(item, settings, (crisis.find, personal_data.find))
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
     note = _readability_note(item, reading, settings)
-    findings += [note] if note else []
+    findings = sorted([*findings, note], key=lambda finding: finding.line or 0) if note else findings
     return *_split(findings, on_record), reading
 
 
