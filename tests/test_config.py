@@ -38,8 +38,9 @@ def test_valid_settings_and_defaults(tmp_path: Path) -> None:
     assert settings is not None
     assert (settings.per_page, settings.feed_items, settings.timezone, settings.stories_dir) == (
         20, 50, "Europe/London", "stories")
-    assert (settings.aspiration, settings.intake_url) == (None, None)
+    assert (settings.aspiration, settings.intake_url, settings.publish_future) == (None, None, False)
     assert settings.digest == DigestSettings() and settings.screening == ScreeningSettings()
+    assert settings.screening.error_kinds == ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis")
     assert settings.stories_path == tmp_path / "stories"
     assert str(settings.zone) == "Europe/London"
     assert settings.topic_slugs == ("mental-health", "primary-care", "carers")
@@ -52,7 +53,7 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     settings, problems = from_mapping(config(
         organisation="  Sample ICB  ", stories_dir="content", per_page=10, feed_items=5, timezone="America/New_York",
-        aspiration=2500, intake_url="https://intake.example.org",
+        aspiration=2500, intake_url="https://intake.example.org", publish_future=True,
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
         screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}),
@@ -67,6 +68,7 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
                                              "https://example.org/unsubscribe/", "[Stories]", 30)
     assert settings.screening == ScreeningSettings(("nhs-number",), 8.0)
     assert settings.search == SearchSettings(400, cache=False)
+    assert settings.publish_future is True
 
 
 def test_site_url_gets_a_trailing_slash_and_may_be_absent() -> None:
@@ -186,6 +188,7 @@ def test_timezone_is_tidied() -> None:
     ({"screening": {"max_grad": 8}}, "extra.narrative.screening.max_grad: unknown setting (did you mean 'max_grade'?)"),
     ({"search": {"part_size": "big"}}, "extra.narrative.search.part_size: must be a whole number of 1 or more, not 'big'"),
     ({"search": {"cache": "no"}}, "extra.narrative.search.cache: must be true or false, not 'no'"),
+    ({"publish_future": "soon"}, "extra.narrative.publish_future: must be true or false, not 'soon'"),
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
     assert error(**overrides) == f"mkdocs.yml: {message}"
@@ -213,6 +216,7 @@ def test_the_sample_site_settings_are_valid() -> None:
     settings, problems = load_settings(REPO / "mkdocs.yml")
     assert problems == []
     assert settings is not None and len(settings.principles) == 6
+    assert settings.screening.error_kinds == ScreeningSettings().error_kinds  # the sample does not relax the gate
 
 
 def test_missing_file(tmp_path: Path) -> None:
