@@ -288,3 +288,6 @@ def test_reviewing_a_file_again_removes_its_lapsed_reviews(committed: Path,
         "Recorded 1 review of stories/patient/surgery.md in stories/reviews.yml and removed 1 that had lapsed: "
         "commit that file. A review lapses when the text it was made on changes.")
     assert (committed / "stories/reviews.yml").read_text().count("kind: phone") == 1
+    assert cli.main(["-f", config_file, "check"]) == cli.OK
+    assert capsys.readouterr().out == (
+        "No problems in 2 files. 1 finding accepted by an editor: '--format markdown' lists them.\n")

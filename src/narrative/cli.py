@@ -89,7 +89,9 @@ def check(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(f"{problem}" if problem.is_error else f"{problem} [{problem.severity}]")
-        print(_summary(problems, files), file=sys.stderr if problems else sys.stdout)
+        accepted = (f" {plural(len(screening.accepted), 'finding')} accepted by an editor: '--format markdown' "
+                    "lists them." if screening.accepted else "")
+        print(_summary(problems, files) + accepted, file=sys.stderr if problems else sys.stdout)
     return PROBLEMS if has_errors(problems) else OK
 
 
