@@ -3,6 +3,7 @@ has its required fields, and what contributors write reaches readers intact, how
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -216,6 +217,14 @@ def test_a_rebuild_writes_the_same_bytes(tmp_path: Path) -> None:
     content.story(tmp_path, "ward-seven", date="2026-03-01T10:00:00")
     content.update(tmp_path, "quiet-nights", stories=["ward-seven"])
     assert feeds.render(read(tmp_path)) == feeds.render(read(tmp_path))
+
+
+def test_every_feed_says_the_sites_language(tmp_path: Path) -> None:
+    settings = dataclasses.replace(content.settings_for(tmp_path), language="cy")
+    files = feeds.render(build.read_site(settings)[0])
+    assert parsed(files["feeds/all.xml"]).feed.language == "cy"
+    assert lxml.etree.fromstring(files["feeds/all.atom"]).get("{http://www.w3.org/XML/1998/namespace}lang") == "cy"
+    assert json.loads(files["feeds/all.json"])["language"] == "cy"
 
 
 def test_an_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:

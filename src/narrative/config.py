@@ -109,6 +109,8 @@ class Settings:
     """From `mkdocs.yml`'s `site_name`."""
     site_url: str | None = None
     """From `mkdocs.yml`'s `site_url`; feeds and digests need absolute links."""
+    language: str = "en"
+    """From `mkdocs.yml`'s `theme.language`: the language feeds declare (RSS `<language>`, Atom `xml:lang`)."""
     root: Path = field(default=Path("."), compare=False)
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
     stories_dir: str = "stories"
@@ -351,7 +353,13 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         return None, problems
     site_name = config.get("site_name")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
-                    root=root, **values), []
+                    language=_language(config.get("theme")), root=root, **values), []
+
+
+def _language(theme: Any) -> str:
+    """`theme.language` (`en` when it is not set), as MkDocs and Material read it."""
+    language = theme.get("language") if isinstance(theme, Mapping) else None
+    return language.strip() if isinstance(language, str) and language.strip() else Settings.language
 
 
 class _ConfigLoader(yaml.SafeLoader):

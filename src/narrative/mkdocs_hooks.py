@@ -72,7 +72,8 @@ def _state() -> _Build:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _current
-    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra}
+    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
+           "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
     root = Path(config.config_file_path or ".").parent
     settings, problems = settings_module.from_mapping(raw, root=root, path=Path(config.config_file_path).name)
     problems += build.output_problems(settings) if settings else []
