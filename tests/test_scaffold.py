@@ -144,6 +144,16 @@ def test_missing_argument(settings: Settings, kind: Kind, title: str | None, sto
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize(("kind", "title", "name"), [
+    (Kind.STORY, "Index", "index-story.md"), (Kind.UPDATE, "index!", "index-update.md"),
+    (Kind.STORY, "Index of waits", "index-of-waits.md"),
+])
+def test_a_title_whose_name_is_kept_for_the_list_page_gets_another(settings: Settings, kind: Kind, title: str,
+                                                                   name: str) -> None:
+    assert new_file(kind, settings, title=title, today=DAY).name == name
+    assert [problem for problem in read_site(settings)[1] if problem.field is None] == []
+
+
 def test_title_without_letters_or_digits(settings: Settings) -> None:
     with pytest.raises(ScaffoldError) as raised:
         new_file(Kind.STORY, settings, title="!!!", today=DAY)

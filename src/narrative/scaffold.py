@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from narrative.config import Settings
+from narrative.fields import RESERVED_SLUGS
 from narrative.model import SLUG, TITLE_LIMIT, Kind
 from narrative.presentation import one_line
 
@@ -81,6 +82,8 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
         if not title or not title.strip():
             raise MissingArgument("give the title with --title")
         slug = slugify(title)
+        if slug in RESERVED_SLUGS:  # `index.md` is the list page's: `index-story.md`, as the check would accept
+            slug = f"{slug}-{'story' if kind is Kind.STORY else 'update'}"
         if not slug:
             raise ScaffoldError(f"the title '{title}' has no letters or digits to make a file name from")
         if (length := len(one_line(title))) > TITLE_LIMIT:
