@@ -173,3 +173,16 @@ def test_the_deploy_command(tmp_path: Path, remote: Path, capsys: pytest.Capture
     assert cli.main(["-f", config_file, "deploy", "--site-dir", str(tmp_path / "nowhere")]) == cli.PROBLEMS
     assert capsys.readouterr().err == (f"narrative deploy: {tmp_path / 'nowhere'} holds no built site: run "
                                        "'narrative build' first\n")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--remote", "upstream"), "there is no git remote called 'upstream': see 'git remote -v'"),
+    (("--branch", "bad..name"), "'bad..name' cannot be a git branch's name: Pages usually serves 'gh-pages'"),
+])
+def test_the_deploy_command_used_wrongly_exits_2(tmp_path: Path, remote: Path, capsys: pytest.CaptureFixture[str],
+                                                 argv: tuple[str, ...], message: str) -> None:
+    settings, site_dir = clone_with_site(tmp_path / "site", remote)
+    assert cli.main(["-f", str(settings.root / "mkdocs.yml"), "deploy", "--site-dir", str(site_dir), *argv]) == (
+        cli.USAGE)
+    assert capsys.readouterr().err == f"narrative deploy: {message}\n"
+    assert git("branch", "--list", "gh-pages", cwd=remote).strip() == ""

@@ -110,6 +110,8 @@ def deploy_site(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         blockers = deploy.deploy(settings, Path(args.site_dir), remote=args.remote, branch=args.branch)
+    except deploy.DeployUsageError as error:
+        raise UsageError(str(error)) from None
     except deploy.DeployError as error:
         print(f"narrative deploy: {error}", file=sys.stderr)
         return PROBLEMS

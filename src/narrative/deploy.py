@@ -23,6 +23,10 @@ class DeployError(Exception):
     """The site could not be published; the message says why and what to do."""
 
 
+class DeployUsageError(DeployError):
+    """The command was used wrongly (a remote or branch that cannot be, or no git repository): exit 2."""
+
+
 def blockers(settings: Settings, site_dir: Path | None = None) -> list[Problem]:
     """The errors that stop a deploy: the content's (as `narrative check` finds them), any finding the
     settings make an error, and a search index the build in `site_dir` did not finish. A build may be older
@@ -45,11 +49,11 @@ def publish(site_dir: Path, repository: Path, *, remote: str = "origin", branch:
     site_dir = site_dir.resolve()
     with contextlib.chdir(repository):
         if _git("rev-parse", "--git-dir").returncode != 0:
-            raise DeployError(f"{repository.resolve()} is not in a git repository: deploy from a clone of the site")
+            raise DeployUsageError(f"{repository.resolve()} is not in a git repository: deploy from a clone of the site")
         if _git("remote", "get-url", remote).returncode != 0:
-            raise DeployError(f"there is no git remote called '{remote}': see 'git remote -v'")
+            raise DeployUsageError(f"there is no git remote called '{remote}': see 'git remote -v'")
         if _git("check-ref-format", "--branch", branch).returncode != 0:
-            raise DeployError(f"'{branch}' cannot be a git branch's name: Pages usually serves 'gh-pages'")
+            raise DeployUsageError(f"'{branch}' cannot be a git branch's name: Pages usually serves 'gh-pages'")
         _git("fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
         head = _git("rev-parse", "--short", "HEAD").stdout.strip()
         message = f"Publish the site from {head}" if head else "Publish the site"
