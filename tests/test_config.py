@@ -228,7 +228,7 @@ def test_missing_file(tmp_path: Path) -> None:
     settings, problems = load_settings(tmp_path / "mkdocs.yml")
     assert settings is None
     assert [str(problem) for problem in problems] == [
-        f"{tmp_path / 'mkdocs.yml'}: not found: run this in the folder with mkdocs.yml"]
+        f"{tmp_path / 'mkdocs.yml'}: not found: no such file"]
 
 
 def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:

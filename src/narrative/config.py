@@ -113,6 +113,8 @@ class Settings:
     """From `mkdocs.yml`'s `theme.language`: the language feeds declare (RSS `<language>`, Atom `xml:lang`)."""
     root: Path = field(default=Path("."), compare=False)
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
+    config_file: str = field(default=CONFIG_FILE, compare=False)
+    """The settings file as the command was given it (`-f`), for messages that point at a setting."""
     stories_dir: str = "stories"
     """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
     per_page: int = 20
@@ -353,7 +355,7 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         return None, problems
     site_name = config.get("site_name")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
-                    language=_language(config.get("theme")), root=root, **values), []
+                    language=_language(config.get("theme")), root=root, config_file=path, **values), []
 
 
 def _language(theme: Any) -> str:
@@ -383,8 +385,8 @@ def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | Non
     try:
         raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except FileNotFoundError:
-        return None, [Problem(str(config_file), None, None, "not found: run this in the folder with mkdocs.yml",
-                              "missing")]
+        fix = f"run this in the folder with {CONFIG_FILE}" if str(config_file) == CONFIG_FILE else "no such file"
+        return None, [Problem(str(config_file), None, None, f"not found: {fix}", "missing")]
     except OSError as error:
         return None, [Problem(str(config_file), None, None, f"cannot be read: {error.strerror}", "unreadable")]
     except (UnicodeDecodeError, yaml.YAMLError) as error:

@@ -49,7 +49,8 @@ def publish(site_dir: Path, repository: Path, *, remote: str = "origin", branch:
     site_dir = site_dir.resolve()
     with contextlib.chdir(repository):
         if _git("rev-parse", "--git-dir").returncode != 0:
-            raise DeployUsageError(f"{repository.resolve()} is not in a git repository: deploy from a clone of the site")
+            raise DeployUsageError(f"{repository.resolve()} is not in a git repository: deploy from a clone of the "
+                                   "site")
         if _git("remote", "get-url", remote).returncode != 0:
             raise DeployUsageError(f"there is no git remote called '{remote}': see 'git remote -v'")
         if _git("check-ref-format", "--branch", branch).returncode != 0:

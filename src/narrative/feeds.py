@@ -190,7 +190,7 @@ def make_entry(site: Site, item: Published) -> Entry:
 def site_url(settings: Settings) -> str:
     """The site's absolute address, which every feed link is made from."""
     if not settings.site_url:
-        raise ValueError("site_url: missing: feeds and digests need the site's address in mkdocs.yml, "
+        raise ValueError(f"site_url: missing: feeds and digests need the site's address in {settings.config_file}, "
                          "e.g. site_url: https://stories.example.org/")
     return settings.site_url
 

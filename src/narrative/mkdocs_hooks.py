@@ -75,10 +75,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
            "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
     root = Path(config.config_file_path or ".").parent
-    settings, problems = settings_module.from_mapping(raw, root=root, path=Path(config.config_file_path).name)
+    name = Path(config.config_file_path).name
+    settings, problems = settings_module.from_mapping(raw, root=root, path=name)
     problems += build.output_problems(settings) if settings else []
     if settings is None or problems:
-        raise _fail("narrative: mkdocs.yml has settings to fix", problems)
+        raise _fail(f"narrative: {name} has settings to fix", problems)
     _current = _Build(settings)
     return config
 
