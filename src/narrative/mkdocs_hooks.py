@@ -70,8 +70,15 @@ def _state() -> _Build:
     return _current
 
 
+THEME = Path(__file__).with_name("theme")
+"""narrative's templates and assets over Material's, shipped in the package: a site needs only the hook, and a
+site's own `custom_dir` still comes first, for the few pages an organisation draws its own way."""
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _current
+    if str(THEME) not in config.theme.dirs:
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
     raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
            "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
     root = Path(config.config_file_path or ".").parent

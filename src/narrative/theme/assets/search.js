@@ -1,4 +1,4 @@
-/* The search dialog (overrides/narrative/search-dialog.html): opened by the header's button, it loads Pagefind
+/* The search dialog (narrative/search-dialog.html): opened by the header's button, it loads Pagefind
    the first time, then fetches only the index chunks each query needs and the few results it shows. A large
    archive is indexed in parts (data-nv-parts, newest first): a query reads the newest part alone, and the
    others join in, merged by Pagefind into one ranking, when the reader asks for earlier stories or when the
