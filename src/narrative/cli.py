@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import digests, fields, loader, scaffold
-from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, load_settings
+from narrative import __version__, digests, fields, loader, scaffold
+from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, hook_problems, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
 from narrative.presentation import long_date, plural
@@ -87,21 +87,37 @@ def new(args: argparse.Namespace) -> int:
     return OK
 
 
-def build_site(args: argparse.Namespace) -> int:
-    if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
-        raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
+def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False) -> int:
+    """MkDocs run on the site as `narrative build` and `narrative serve` run it: only once the settings can be read
+    and the hook is listed (otherwise one line says what to fix, not MkDocs' usage text or a template's
+    traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With `replace`,
+    MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly."""
+    _settings(args)
+    if problems := hook_problems(args.config_file):
+        raise UsageError("\n".join(str(problem) for problem in problems))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
         env[PREVIEW_VARIABLE] = "1"
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(args.config_file),
-               "--site-dir", str(args.site_dir)] + (["--strict"] if args.strict else [])
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
+    argv = [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)]
+    if replace:
+        sys.stdout.flush()
+        os.execve(sys.executable, argv, env)
+    return OK if subprocess.run(argv, env=env, check=False).returncode == 0 else PROBLEMS
+
+
+def build_site(args: argparse.Namespace) -> int:
+    if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
+        raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
+    if _mkdocs(args, "build", "--site-dir", str(args.site_dir), *(["--strict"] if args.strict else [])) != OK:
         return PROBLEMS
     index = Path(args.site_dir).resolve() / "index.html"
     print(f"Built the site into {args.site_dir}/. Open {index.as_uri()} in a browser, "
-          "or run 'mkdocs serve' to preview it as you edit.")
+          "or run 'narrative serve' to preview it as you edit.")
     return OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    return _mkdocs(args, "serve", "--dev-addr", args.dev_addr, replace=True)
 
 
 def deploy_site(args: argparse.Namespace) -> int:
@@ -172,6 +188,7 @@ def digest(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="narrative", description="Build and check a stories and pledge site.")
+    root.add_argument("--version", action="version", version=f"narrative {__version__}")
     root.add_argument("-f", "--config-file", default=CONFIG_FILE, help="the site's mkdocs.yml (default: %(default)s)")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -192,6 +209,12 @@ def parser() -> argparse.ArgumentParser:
     builder.add_argument("--preview", action="store_true", help="include drafts (never deploy a preview)")
     builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     builder.set_defaults(run=build_site)
+
+    server = commands.add_parser("serve", help="preview the site as you edit: it reloads when a file changes")
+    server.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                        help="where to serve the preview (default: %(default)s)")
+    server.add_argument("--preview", action="store_true", help="show drafts too")
+    server.set_defaults(run=serve)
 
     deployer = commands.add_parser("deploy", help="publish the built site to GitHub Pages with ghp-import")
     deployer.add_argument("-d", "--site-dir", default="site", help="the built site (default: %(default)s)")

@@ -379,11 +379,10 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, 
 _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
-    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
-    config_path = Path(config_file)
+def read_config(config_file: str | Path = CONFIG_FILE) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """`mkdocs.yml` on disk as a mapping; a missing or unreadable file is a problem, never an exception."""
     try:
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+        raw = yaml.load(Path(config_file).read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except FileNotFoundError:
         fix = f"run this in the folder with {CONFIG_FILE}" if str(config_file) == CONFIG_FILE else "no such file"
         return None, [Problem(str(config_file), None, None, f"not found: {fix}", "missing")]
@@ -395,5 +394,37 @@ def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | Non
                               f"cannot be read: {getattr(error, 'problem', None) or error}", "unreadable")]
     if not isinstance(raw, Mapping):
         return None, [Problem(str(config_file), None, None, "must be a set of settings", "unreadable")]
-    return from_mapping(raw, root=config_path.parent, path=str(config_file))
+    return raw, []
 
+
+def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
+    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return None, problems
+    return from_mapping(raw, root=Path(config_file).parent, path=str(config_file))
+
+
+HOOK_MODULE = "narrative.mkdocs_hooks"
+"""What the file listed under `hooks:` imports: without it MkDocs builds a plain site, and fails in our templates."""
+
+
+def hook_problems(config_file: str | Path = CONFIG_FILE) -> list[Problem]:
+    """Whether `hooks:` lists a file that hands the build to narrative; a problem naming the fix if not."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return problems
+    hooks = raw.get("hooks")
+    root = Path(config_file).parent
+    if isinstance(hooks, list) and any(isinstance(hook, str) and _imports_the_hooks(root / hook) for hook in hooks):
+        return []
+    return [Problem(str(config_file), None, "hooks", "must list the file that hands the build to narrative, "
+                    "e.g. hooks: [hooks/narrative_hooks.py] (a file holding 'from narrative.mkdocs_hooks import *')",
+                    "missing-hook")]
+
+
+def _imports_the_hooks(path: Path) -> bool:
+    try:
+        return HOOK_MODULE in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False

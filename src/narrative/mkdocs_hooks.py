@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import posixpath
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,8 @@ from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build", "on_serve"]
+__all__ = ["on_startup", "on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build",
+           "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -44,9 +46,14 @@ class _Build:
     pages: dict[str, Page] = field(default_factory=dict)
     beside: Background[list[Problem]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
+    page_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
+    started: float = field(default_factory=time.monotonic)
 
 
 _current: _Build | None = None
+_serving = False
 
 
 class _CorePage(MkDocsPage):
@@ -68,6 +75,13 @@ def _state() -> _Build:
     if _current is None:
         raise PluginError("narrative: the hook's on_config did not run; list hooks/narrative_hooks.py under 'hooks'")
     return _current
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    """Under `mkdocs serve`, errors in the content are shown on the page being previewed instead of stopping the
+    build: a stopped build leaves the browser waiting for a page that never comes."""
+    global _serving
+    _serving = command == "serve"
 
 
 THEME = Path(__file__).with_name("theme")
@@ -96,9 +110,11 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     site, problems = build.read_site(state.settings, preview=settings_module.preview_requested())
     problems += build.screen_errors(site)
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
-    if errors:
+    if errors and not _serving:
         raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
-    state.site = site
+    if errors:
+        log.error(str(_fail(f"narrative: {len(errors)} problem(s) in the content, listed on every page", errors)))
+    state.site, state.problems = site, errors
     build.render_bodies(site)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
@@ -109,6 +125,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
     state.beside = Background(lambda: build.write_beside_pages(site, out), yielding=True)
+    state.page_count = len(files.documentation_pages())
     return files
 
 
@@ -157,6 +174,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
     env.globals["narrative_site"] = site
+    env.globals["narrative_problems"] = _state().problems
     env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
     env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
     env.filters.update(presentation.FILTERS)
@@ -170,9 +188,12 @@ def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocs
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    beside = _state().beside
-    if beside is not None and (problems := beside.result()):
+    state = _state()
+    if state.beside is not None and (problems := state.beside.result()):
         raise _fail("narrative: the site was built without its search index", problems)
+    if state.site is not None:
+        digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
+        log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
