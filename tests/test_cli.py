@@ -291,3 +291,30 @@ def test_build_says_what_it_made_in_one_line_without_the_end_of_life_notice(proj
                         r"\(RSS, Atom and JSON each\) and 6 email digests in \d+\.\d s\.", line), line
     assert "end of life" not in built.stdout + built.stderr
     assert built.stdout.startswith("Built the site into ")
+
+
+# init
+
+
+def test_init_makes_a_site_that_passes_the_check_and_builds_strictly_at_once(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    made = subprocess.run([*command(), "init", "our-stories"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False)
+    assert (made.returncode, made.stderr) == (0, "")
+    assert made.stdout == ("Made a new site in our-stories/. Next: cd our-stories, run 'narrative serve' and open "
+                           "http://127.0.0.1:8000/; then set your organisation, topics and principles in mkdocs.yml, "
+                           "and replace the examples in stories/.\n")
+    site = tmp_path / "our-stories"
+    checked = subprocess.run([*command(), "check"], cwd=site, env=env, capture_output=True, text=True, check=False)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 3 files.\n", "")
+    built = subprocess.run([*command(), "build", "--strict"], cwd=site, env=env, capture_output=True, text=True,
+                           check=False)
+    assert built.returncode == 0, built.stderr
+    assert (site / "site/stories/example-the-bus-to-the-clinic/index.html").is_file()
+    assert (site / "site/assets/narrative.css").is_file()
+    assert "WARNING" not in built.stderr
+
+
+def test_init_never_writes_over_a_folder_in_use(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init", ".") == (
+        2, "", "narrative init: . is not empty: give the name of a new folder, or of an empty one\n")

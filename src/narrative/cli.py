@@ -141,6 +141,27 @@ def deploy_site(args: argparse.Namespace) -> int:
     return OK
 
 
+def init(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    try:
+        scaffold.new_site(folder)
+    except scaffold.ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        print(f"narrative init: cannot write {folder}: {error.strerror}", file=sys.stderr)
+        return PROBLEMS
+    print(f"Made a new site in {folder}/. Next: cd {folder}, run 'narrative serve' and open http://127.0.0.1:8000/; "
+          "then set your organisation, topics and principles in mkdocs.yml, and replace the examples in stories/.")
+    return OK
+
+
+def print_schema(args: argparse.Namespace) -> int:
+    from narrative import schema
+
+    print(schema.text(), end="")
+    return OK
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -191,6 +212,13 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"narrative {__version__}")
     root.add_argument("-f", "--config-file", default=CONFIG_FILE, help="the site's mkdocs.yml (default: %(default)s)")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    starter = commands.add_parser("init", help="make a new, empty site of your own in a folder")
+    starter.add_argument("folder", metavar="DIR", help="the folder to make it in (new, or empty)")
+    starter.set_defaults(run=init)
+
+    schema_printer = commands.add_parser("schema", help="print the JSON Schema of the settings, for an editor")
+    schema_printer.set_defaults(run=print_schema)
 
     checker = commands.add_parser("check", help="check stories, updates and responses for problems")
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")

@@ -182,6 +182,10 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _prefix(value: Any) -> str:
+    return "" if value is None else _text(value)
+
+
 def _optional_positive_int(value: Any) -> int | None:
     return None if value is None else _positive_int(value)
 
@@ -275,7 +279,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
     "sender": _optional_text,
     "reply_to": _optional_text,
     "unsubscribe_url": _address,
-    "subject_prefix": lambda value: "" if value is None else _text(value),
+    "subject_prefix": _prefix,
     "archive_days": _positive_int,
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
