@@ -38,6 +38,10 @@ __all__ = ["on_startup", "on_config", "on_files", "on_page_markdown", "on_page_c
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
+THEME = Path(__file__).with_name("theme")
+"""narrative's templates and assets over Material's, shipped in the package: a site needs only the hook, and a
+site's own `custom_dir` still comes first, for the few pages an organisation draws its own way."""
+
 
 @dataclass
 class _Build:
@@ -82,11 +86,6 @@ def on_startup(*, command: str, dirty: bool) -> None:
     build: a stopped build leaves the browser waiting for a page that never comes."""
     global _serving
     _serving = command == "serve"
-
-
-THEME = Path(__file__).with_name("theme")
-"""narrative's templates and assets over Material's, shipped in the package: a site needs only the hook, and a
-site's own `custom_dir` still comes first, for the few pages an organisation draws its own way."""
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
