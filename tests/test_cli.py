@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+import narrative
 from narrative.cli import main
+from tests.conftest import Project
 from tests.content import response, story, update, write_file, write_site
 
 BROKEN = "stories/patient/broken.md"
@@ -264,3 +268,77 @@ def test_the_installed_command(site: Path) -> None:
     wrong = subprocess.run([*command(), "check", "--format", "xml"], cwd=site, env=env, capture_output=True,
                            text=True, check=False)
     assert wrong.returncode == 2 and "invalid choice: 'xml'" in wrong.stderr
+
+
+# build, serve and the command itself
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"])
+    assert (raised.value.code, capsys.readouterr().out) == (0, f"narrative {narrative.__version__}\n")
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_build_and_serve_outside_a_site_say_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, command) == (
+        2, "", f"narrative {command}: mkdocs.yml: not found: run this in the folder with mkdocs.yml\n")
+
+
+@pytest.mark.parametrize("hooks", [None, [], ["hooks/other.py"], "hooks/narrative_hooks.py"])
+def test_a_site_without_the_hook_is_told_how_to_list_it(project: Project, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch, hooks: object) -> None:
+    raw = yaml.safe_load(project.config_file.read_text(encoding="utf-8"))
+    raw.pop("hooks") if hooks is None else raw.update(hooks=hooks)
+    project.config_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.chdir(project.root)
+    assert run(capsys, "build") == (2, "", (
+        "narrative build: mkdocs.yml: hooks: must list the file that hands the build to narrative, e.g. hooks: "
+        "[hooks/narrative_hooks.py] (a file holding 'from narrative.mkdocs_hooks import *')\n"))
+    assert not (project.root / "site").exists()
+
+
+def test_build_says_what_it_made_in_one_line_without_the_end_of_life_notice(project: Project) -> None:
+    project.story("ward-7")
+    project.story("ward-8", status="withdrawn")
+    project.update("quieter-nights", stories=["ward-7"])
+    project.response("ward-7-reply", "ward-7")
+    env = {key: value for key, value in os.environ.items() if key != "NO_MKDOCS_2_WARNING"}
+    built = subprocess.run([*command(), "-f", str(project.config_file), "build", "-d", str(project.root / "out")],
+                           cwd=project.root, env=env, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    pages = len(list((project.root / "out").rglob("index.html")))
+    [line] = [line for line in built.stderr.splitlines() if "Built " in line]
+    assert re.fullmatch(rf"INFO    -  Built 1 story, 1 pledge update and 1 response into {pages} pages, 15 feeds "
+                        r"\(RSS, Atom and JSON each\) and 6 email digests in \d+\.\d s\.", line), line
+    assert "end of life" not in built.stdout + built.stderr
+    assert built.stdout.startswith("Built the site into ")
+
+
+# init
+
+
+def test_init_makes_a_site_that_passes_the_check_and_builds_strictly_at_once(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    made = subprocess.run([*command(), "init", "our-stories"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False)
+    assert (made.returncode, made.stderr) == (0, "")
+    assert made.stdout == ("Made a new site in our-stories/. Next: cd our-stories, run 'narrative serve' and open "
+                           "http://127.0.0.1:8000/; then set your organisation, topics and principles in mkdocs.yml, "
+                           "and replace the examples in stories/.\n")
+    site = tmp_path / "our-stories"
+    checked = subprocess.run([*command(), "check"], cwd=site, env=env, capture_output=True, text=True, check=False)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 3 files.\n", "")
+    built = subprocess.run([*command(), "build", "--strict"], cwd=site, env=env, capture_output=True, text=True,
+                           check=False)
+    assert built.returncode == 0, built.stderr
+    assert (site / "site/stories/example-the-bus-to-the-clinic/index.html").is_file()
+    assert (site / "site/assets/narrative.css").is_file()
+    assert "WARNING" not in built.stderr
+
+
+def test_init_never_writes_over_a_folder_in_use(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init", ".") == (
+        2, "", "narrative init: . is not empty: give the name of a new folder, or of an empty one\n")

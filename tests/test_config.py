@@ -169,6 +169,15 @@ def test_timezone_is_tidied() -> None:
     assert settings is not None and settings.timezone == "UTC"
 
 
+@pytest.mark.parametrize(("theme", "language"), [
+    ({"name": "material", "language": "cy"}, "cy"), ({"name": "material"}, "en"), (None, "en"), ("material", "en"),
+    ({"language": " "}, "en"),
+])
+def test_the_language_is_the_themes(theme: object, language: str) -> None:
+    settings = from_mapping({**config(), "theme": theme})[0]
+    assert settings is not None and settings.language == language
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"per_page": True}, "extra.narrative.per_page: must be a whole number of 1 or more, not True"),
     ({"per_page": 2.5}, "extra.narrative.per_page: must be a whole number of 1 or more, not 2.5"),
@@ -223,7 +232,7 @@ def test_missing_file(tmp_path: Path) -> None:
     settings, problems = load_settings(tmp_path / "mkdocs.yml")
     assert settings is None
     assert [str(problem) for problem in problems] == [
-        f"{tmp_path / 'mkdocs.yml'}: not found: run this in the folder with mkdocs.yml"]
+        f"{tmp_path / 'mkdocs.yml'}: not found: no such file"]
 
 
 def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:

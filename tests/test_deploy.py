@@ -160,3 +160,14 @@ def test_the_deploy_command(clone: Project, remote: Path, capsys: pytest.Capture
     assert out.startswith("stories/patient/typo.md:5: topics: unknown topic 'mental-heath'")
     assert err == ("narrative deploy: not published: 1 error in what is committed; fix them, commit and deploy "
                    "again\n")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--remote", "upstream"), "there is no git remote called 'upstream': see 'git remote -v'"),
+    (("--branch", "bad..name"), "'bad..name' cannot be a git branch's name: Pages usually serves 'gh-pages'"),
+])
+def test_the_deploy_command_used_wrongly_exits_2(clone: Project, remote: Path, capsys: pytest.CaptureFixture[str],
+                                                 argv: tuple[str, ...], message: str) -> None:
+    assert cli.main(["-f", str(clone.config_file), "deploy", *argv]) == cli.USAGE
+    assert capsys.readouterr().err == f"narrative deploy: {message}\n"
+    assert git("branch", "--list", "gh-pages", cwd=remote).strip() == ""

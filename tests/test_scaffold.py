@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
-from narrative import fields
+import narrative
+from narrative import fields, schema
 from narrative.build import read_site
-from narrative.config import Settings
+from narrative.config import NESTED, SETTING_PARSERS, Settings, load_settings
 from narrative.model import Consent, Kind, Progress, Status
-from narrative.scaffold import MissingArgument, ScaffoldError, new_file, slugify
+from narrative.scaffold import STARTER, MissingArgument, ScaffoldError, new_file, new_site, slugify
+from tests.conftest import REPO
 from tests.content import settings_for, story
 
 DAY = dt.date(2026, 3, 14)
@@ -170,7 +173,64 @@ def test_missing_argument(settings: Settings, kind: Kind, title: str | None, sto
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize(("kind", "title", "name"), [
+    (Kind.STORY, "Index", "index-story.md"), (Kind.UPDATE, "index!", "index-update.md"),
+    (Kind.STORY, "Index of waits", "index-of-waits.md"),
+])
+def test_a_title_whose_name_is_kept_for_the_list_page_gets_another(settings: Settings, kind: Kind, title: str,
+                                                                   name: str) -> None:
+    assert new_file(kind, settings, title=title, today=DAY).name == name
+    assert [problem for problem in read_site(settings)[1]  # the template's words are for the writer to replace
+            if problem.field is None and problem.code != "placeholder"] == []
+
+
 def test_title_without_letters_or_digits(settings: Settings) -> None:
     with pytest.raises(ScaffoldError) as raised:
         new_file(Kind.STORY, settings, title="!!!", today=DAY)
     assert str(raised.value) == "the title '!!!' has no letters or digits to make a file name from"
+
+
+# A new site of one's own (narrative init)
+
+STARTER_CONFIG = STARTER / "mkdocs.yml"
+
+
+def test_a_new_site_has_the_folders_settings_workflows_hook_and_an_example_of_each_kind(tmp_path: Path) -> None:
+    folder = tmp_path / "our-site"
+    written = new_site(folder)
+    assert sorted(str(path.relative_to(folder)) for path in written) == [
+        ".github/workflows/check.yml", ".github/workflows/deploy.yml", ".github/workflows/digest.yml", ".gitignore",
+        ".vscode/narrative.schema.json", ".vscode/settings.json", "README.md", "docs/about.md",
+        "docs/accessibility.md", "docs/index.md", "docs/privacy.md", "docs/share-your-story.md",
+        "hooks/narrative_hooks.py", "mkdocs.yml", "requirements.txt",
+        "stories/patient/example-the-bus-to-the-clinic.md", "stories/pledge/example-appointments-that-fit-the-bus.md",
+        "stories/responses/example-the-bus-to-the-clinic.md"]
+    assert (folder / "requirements.txt").read_text() == f"narrative=={narrative.__version__}\n"
+    assert (folder / ".vscode/narrative.schema.json").read_text() == schema.text()
+    assert (folder / "hooks/narrative_hooks.py").read_bytes() == (REPO / "hooks/narrative_hooks.py").read_bytes()
+    settings, problems = load_settings(folder / "mkdocs.yml")
+    assert settings is not None, problems
+    site, problems = read_site(settings)
+    assert problems == []
+    assert (len(site.stories), len(site.updates), len(site.responses)) == (1, 1, 1)
+    assert not [path for path in written if "hollowmere" in path.read_text(encoding="utf-8").lower()]
+
+
+@pytest.mark.parametrize("name", [*SETTING_PARSERS, *(f"{table}.{key}" for table, (_, parsers) in NESTED.items()
+                                                     for key in parsers)])
+def test_the_new_sites_settings_explain_every_setting(name: str) -> None:
+    """Each setting config.py declares is in the starter's mkdocs.yml, with a comment saying what it does just
+    above it (left commented out where it has no value to start with)."""
+    key = name.rsplit(".", 1)[-1]
+    assert re.search(rf"\n *#[^\n]*\n(?: *#[^\n]*\n)* *(?:# )?{key}:", STARTER_CONFIG.read_text(encoding="utf-8"))
+
+
+def test_a_new_site_is_never_made_over_anything(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ScaffoldError) as raised:
+        new_site(tmp_path)
+    assert str(raised.value) == f"{tmp_path} is not empty: give the name of a new folder, or of an empty one"
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+    (tmp_path / "empty").mkdir()
+    new_site(tmp_path / "empty")
+    assert (tmp_path / "empty" / "mkdocs.yml").is_file()

@@ -162,3 +162,11 @@ def write_beside_pages(site: Site, out: Path) -> list[Problem]:
     indexing = search_index.start(site, out)
     write_outputs(site, out)
     return indexing.finish()
+
+
+def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:
+    """One line saying what a build made, for the end of its log."""
+    return (f"Built {plural(len(site.stories), 'story', 'stories')}, {plural(len(site.updates), 'pledge update')} "
+            f"and {plural(len(site.responses), 'response')} into {plural(pages, 'page')}, "
+            f"{plural(len(feeds.channels(site)), 'feed')} (RSS, Atom and JSON each) and "
+            f"{plural(digests_made, 'email digest')} in {seconds:.1f} s.")

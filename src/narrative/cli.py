@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import changes, digests, fields, loader, scaffold
-from narrative.config import CONFIG_FILE, FINDING_KINDS, PREVIEW_VARIABLE, Settings, load_settings
+from narrative import __version__, changes, digests, fields, loader, scaffold
+from narrative.config import CONFIG_FILE, FINDING_KINDS, PREVIEW_VARIABLE, Settings, hook_problems, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
 from narrative.presentation import long_date, plural
@@ -154,21 +154,37 @@ def new(args: argparse.Namespace) -> int:
     return OK
 
 
-def build_site(args: argparse.Namespace) -> int:
-    if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
-        raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
+def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False) -> int:
+    """MkDocs run on the site as `narrative build` and `narrative serve` run it: only once the settings can be read
+    and the hook is listed (otherwise one line says what to fix, not MkDocs' usage text or a template's
+    traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With `replace`,
+    MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly."""
+    _settings(args)
+    if problems := hook_problems(args.config_file):
+        raise UsageError("\n".join(str(problem) for problem in problems))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
         env[PREVIEW_VARIABLE] = "1"
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(args.config_file),
-               "--site-dir", str(args.site_dir)] + (["--strict"] if args.strict else [])
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
+    argv = [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)]
+    if replace:
+        sys.stdout.flush()
+        os.execve(sys.executable, argv, env)
+    return OK if subprocess.run(argv, env=env, check=False).returncode == 0 else PROBLEMS
+
+
+def build_site(args: argparse.Namespace) -> int:
+    if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
+        raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
+    if _mkdocs(args, "build", "--site-dir", str(args.site_dir), *(["--strict"] if args.strict else [])) != OK:
         return PROBLEMS
     index = Path(args.site_dir).resolve() / "index.html"
     print(f"Built the site into {args.site_dir}/. Open {index.as_uri()} in a browser, "
-          "or run 'mkdocs serve' to preview it as you edit.")
+          "or run 'narrative serve' to preview it as you edit.")
     return OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    return _mkdocs(args, "serve", "--dev-addr", args.dev_addr, replace=True)
 
 
 def deploy_site(args: argparse.Namespace) -> int:
@@ -177,6 +193,8 @@ def deploy_site(args: argparse.Namespace) -> int:
     _settings(args)  # a usage error when there is no site here; the deploy reads the committed settings itself
     try:
         blockers = deploy.deploy(Path(args.config_file), remote=args.remote, branch=args.branch)
+    except deploy.DeployUsageError as error:
+        raise UsageError(str(error)) from None
     except deploy.DeployError as error:
         print(f"narrative deploy: {error}", file=sys.stderr)
         return PROBLEMS
@@ -187,6 +205,27 @@ def deploy_site(args: argparse.Namespace) -> int:
               "them, commit and deploy again", file=sys.stderr)
         return PROBLEMS
     print(f"Published a fresh build of what is committed to the {args.branch} branch of {args.remote}.")
+    return OK
+
+
+def init(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    try:
+        scaffold.new_site(folder)
+    except scaffold.ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        print(f"narrative init: cannot write {folder}: {error.strerror}", file=sys.stderr)
+        return PROBLEMS
+    print(f"Made a new site in {folder}/. Next: cd {folder}, run 'narrative serve' and open http://127.0.0.1:8000/; "
+          "then set your organisation, topics and principles in mkdocs.yml, and replace the examples in stories/.")
+    return OK
+
+
+def print_schema(args: argparse.Namespace) -> int:
+    from narrative import schema
+
+    print(schema.text(), end="")
     return OK
 
 
@@ -238,8 +277,16 @@ def digest(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="narrative", description="Build and check a stories and pledge site.")
+    root.add_argument("--version", action="version", version=f"narrative {__version__}")
     root.add_argument("-f", "--config-file", default=CONFIG_FILE, help="the site's mkdocs.yml (default: %(default)s)")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    starter = commands.add_parser("init", help="make a new, empty site of your own in a folder")
+    starter.add_argument("folder", metavar="DIR", help="the folder to make it in (new, or empty)")
+    starter.set_defaults(run=init)
+
+    schema_printer = commands.add_parser("schema", help="print the JSON Schema of the settings, for an editor")
+    schema_printer.set_defaults(run=print_schema)
 
     checker = commands.add_parser("check", help="check stories, updates and responses for problems")
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
@@ -268,6 +315,12 @@ def parser() -> argparse.ArgumentParser:
     builder.add_argument("--preview", action="store_true", help="include drafts (never deploy a preview)")
     builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     builder.set_defaults(run=build_site)
+
+    server = commands.add_parser("serve", help="preview the site as you edit: it reloads when a file changes")
+    server.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                        help="where to serve the preview (default: %(default)s)")
+    server.add_argument("--preview", action="store_true", help="show drafts too")
+    server.set_defaults(run=serve)
 
     deployer = commands.add_parser("deploy", help="build what is committed afresh and publish it to GitHub Pages")
     deployer.add_argument("--remote", default="origin", help="the git remote to push to (default: %(default)s)")

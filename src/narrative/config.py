@@ -113,8 +113,12 @@ class Settings:
     """From `mkdocs.yml`'s `site_name`."""
     site_url: str | None = None
     """From `mkdocs.yml`'s `site_url`; feeds and digests need absolute links."""
+    language: str = "en"
+    """From `mkdocs.yml`'s `theme.language`: the language feeds declare (RSS `<language>`, Atom `xml:lang`)."""
     root: Path = field(default=Path("."), compare=False)
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
+    config_file: str = field(default=CONFIG_FILE, compare=False)
+    """The settings file as the command was given it (`-f`), for messages that point at a setting."""
     stories_dir: str = "stories"
     """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
     per_page: int = 20
@@ -183,6 +187,10 @@ def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise SettingError(f"must be true or false, not {value!r}")
     return value
+
+
+def _prefix(value: Any) -> str:
+    return "" if value is None else _text(value)
 
 
 def _optional_positive_int(value: Any) -> int | None:
@@ -278,7 +286,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
     "sender": _optional_text,
     "reply_to": _optional_text,
     "unsubscribe_url": _address,
-    "subject_prefix": lambda value: "" if value is None else _text(value),
+    "subject_prefix": _prefix,
     "archive_days": _positive_int,
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
@@ -359,7 +367,13 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         return None, problems
     site_name = config.get("site_name")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
-                    root=root, **values), []
+                    language=_language(config.get("theme")), root=root, config_file=path, **values), []
+
+
+def _language(theme: Any) -> str:
+    """`theme.language` (`en` when it is not set), as MkDocs and Material read it."""
+    language = theme.get("language") if isinstance(theme, Mapping) else None
+    return language.strip() if isinstance(language, str) and language.strip() else Settings.language
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -377,14 +391,13 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, 
 _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
-    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
-    config_path = Path(config_file)
+def read_config(config_file: str | Path = CONFIG_FILE) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """`mkdocs.yml` on disk as a mapping; a missing or unreadable file is a problem, never an exception."""
     try:
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+        raw = yaml.load(Path(config_file).read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except FileNotFoundError:
-        return None, [Problem(str(config_file), None, None, "not found: run this in the folder with mkdocs.yml",
-                              "missing")]
+        fix = f"run this in the folder with {CONFIG_FILE}" if str(config_file) == CONFIG_FILE else "no such file"
+        return None, [Problem(str(config_file), None, None, f"not found: {fix}", "missing")]
     except OSError as error:
         return None, [Problem(str(config_file), None, None, f"cannot be read: {error.strerror}", "unreadable")]
     except (UnicodeDecodeError, yaml.YAMLError) as error:
@@ -393,5 +406,37 @@ def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | Non
                               f"cannot be read: {getattr(error, 'problem', None) or error}", "unreadable")]
     if not isinstance(raw, Mapping):
         return None, [Problem(str(config_file), None, None, "must be a set of settings", "unreadable")]
-    return from_mapping(raw, root=config_path.parent, path=str(config_file))
+    return raw, []
 
+
+def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
+    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return None, problems
+    return from_mapping(raw, root=Path(config_file).parent, path=str(config_file))
+
+
+HOOK_MODULE = "narrative.mkdocs_hooks"
+"""What the file listed under `hooks:` imports: without it MkDocs builds a plain site, and fails in our templates."""
+
+
+def hook_problems(config_file: str | Path = CONFIG_FILE) -> list[Problem]:
+    """Whether `hooks:` lists a file that hands the build to narrative; a problem naming the fix if not."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return problems
+    hooks = raw.get("hooks")
+    root = Path(config_file).parent
+    if isinstance(hooks, list) and any(isinstance(hook, str) and _imports_the_hooks(root / hook) for hook in hooks):
+        return []
+    return [Problem(str(config_file), None, "hooks", "must list the file that hands the build to narrative, "
+                    "e.g. hooks: [hooks/narrative_hooks.py] (a file holding 'from narrative.mkdocs_hooks import *')",
+                    "missing-hook")]
+
+
+def _imports_the_hooks(path: Path) -> bool:
+    try:
+        return HOOK_MODULE in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -31,6 +31,10 @@ class DeployError(Exception):
     """The site could not be published; the message says why and what to do."""
 
 
+class DeployUsageError(DeployError):
+    """The command was used wrongly (a remote or branch that cannot be, or no git repository): exit 2."""
+
+
 def blockers(site: Site, problems: Iterable[Problem]) -> list[Problem]:
     """The errors that stop a deploy: the content's (as `narrative check` finds them) and any finding the
     settings make an error that no editor has accepted."""
@@ -52,12 +56,12 @@ def _repository(folder: Path, remote: str, branch: str) -> Path:
     """The top of the git repository that holds `folder`, once it is known that `remote` and `branch` will do."""
     top = _git("rev-parse", "--show-toplevel", cwd=folder)
     if top.returncode != 0:
-        raise DeployError(f"{folder.resolve()} is not in a git repository: deploy from a clone of the site")
+        raise DeployUsageError(f"{folder.resolve()} is not in a git repository: deploy from a clone of the site")
     repository = Path(top.stdout.strip())
     if _git("remote", "get-url", remote, cwd=repository).returncode != 0:
-        raise DeployError(f"there is no git remote called '{remote}': see 'git remote -v'")
+        raise DeployUsageError(f"there is no git remote called '{remote}': see 'git remote -v'")
     if _git("check-ref-format", "--branch", branch, cwd=repository).returncode != 0:
-        raise DeployError(f"'{branch}' cannot be a git branch's name: Pages usually serves 'gh-pages'")
+        raise DeployUsageError(f"'{branch}' cannot be a git branch's name: Pages usually serves 'gh-pages'")
     if _git("rev-parse", "--verify", "--quiet", "HEAD", cwd=repository).returncode != 0:
         raise DeployError("nothing is committed yet: commit the site, then deploy")
     return repository
