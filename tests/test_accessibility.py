@@ -66,8 +66,9 @@ def test_no_wcag_a_or_aa_violations(browser: Browser, served: str, url: str, pro
 
 @pytest.mark.parametrize(("url", "proof"), PAGES)
 def test_no_sideways_scrolling_on_a_phone(browser: Browser, served: str, url: str, proof: str) -> None:
-    with page_at(browser, served + url, width=375) as page:
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    """At 320 CSS pixels, the width WCAG 1.4.10 (reflow) asks for: the impact page's tables stack their rows."""
+    with page_at(browser, served + url, width=320) as page:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -167,6 +168,32 @@ def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(browser: Browser
         assert menu.evaluate("el => el === document.activeElement"), "focus goes back to the menu button"
         page.keyboard.press(" ")
         page.wait_for_function(DRAWER_SHOWN)
+
+
+UNDER_THE_HEADER = """() => {
+  const focused = document.activeElement, header = document.querySelector(".md-header").getBoundingClientRect();
+  const box = focused.getBoundingClientRect();
+  return focused !== document.body && !focused.closest(".md-header, .nv-skip") && box.top < header.bottom && box.bottom > header.top;
+}"""
+
+
+def test_on_a_phone_the_closed_menu_is_no_tab_stop_and_nothing_focused_hides_under_the_header(
+        browser: Browser, served: str) -> None:
+    with page_at(browser, served + "stories/phone-queue-at-eight/", width=375) as page:
+        drawer = page.locator(".md-sidebar--primary")
+        assert drawer.evaluate("el => el.inert") is True
+        in_drawer, hidden = 0, []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            in_drawer += page.evaluate("document.activeElement.closest('.md-sidebar--primary') !== null")
+            if page.evaluate(UNDER_THE_HEADER):
+                hidden.append(page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+        assert (in_drawer, hidden) == (0, [])
+        page.locator(".md-header label[for='__drawer']").click()
+        page.wait_for_function(DRAWER_SHOWN)
+        assert drawer.evaluate("el => el.inert") is False
+    with page_at(browser, served + "stories/phone-queue-at-eight/", width=1400) as page:
+        assert page.locator(".md-sidebar--primary").evaluate("el => el.inert") is False
 
 
 def front_matter(path: Path) -> dict[str, Any]:

@@ -149,11 +149,12 @@ def test_null_optional_field_is_left_out(settings: Settings) -> None:
 
 
 def test_every_missing_field_at_once(settings: Settings) -> None:
+    """Each at the line of the closing '---', where it belongs: every error has a line, for annotations too."""
     assert problems_of(settings, "title: Ward 7\n") == [
-        f"{PATH}: date: missing: every story needs a date",
-        f"{PATH}: summary: missing: every story needs a summary",
-        f"{PATH}: topics: missing: every story needs a topics",
-        f"{PATH}: consent: missing: every story needs a consent",
+        f"{PATH}:3: date: missing: every story needs a date: add it above the closing '---'",
+        f"{PATH}:3: summary: missing: every story needs a summary: add it above the closing '---'",
+        f"{PATH}:3: topics: missing: every story needs a topics: add it above the closing '---'",
+        f"{PATH}:3: consent: missing: every story needs a consent: add it above the closing '---'",
     ]
 
 
@@ -165,15 +166,17 @@ def test_empty_required_field_is_missing_at_its_line(settings: Settings) -> None
 
 def test_missing_fields_of_updates_and_responses(settings: Settings) -> None:
     assert problems_of(settings, "title: x\n", "pledge", "u") == [
-        "stories/pledge/u.md: date: missing: every update needs a date",
-        "stories/pledge/u.md: summary: missing: every update needs a summary",
-        "stories/pledge/u.md: principle: missing: every update needs a principle",
-        "stories/pledge/u.md: status: missing: every update needs a status",
+        "stories/pledge/u.md:3: date: missing: every update needs a date: add it above the closing '---'",
+        "stories/pledge/u.md:3: summary: missing: every update needs a summary: add it above the closing '---'",
+        "stories/pledge/u.md:3: principle: missing: every update needs a principle: add it above the closing "
+        "'---'",
+        "stories/pledge/u.md:3: status: missing: every update needs a status: add it above the closing '---'",
     ]
     assert problems_of(settings, "change: made\n", "responses", "r") == [
-        "stories/responses/r.md: story: missing: every response needs a story",
-        "stories/responses/r.md: date: missing: every response needs a date",
-        "stories/responses/r.md: responder: missing: every response needs a responder",
+        "stories/responses/r.md:3: story: missing: every response needs a story: add it above the closing '---'",
+        "stories/responses/r.md:3: date: missing: every response needs a date: add it above the closing '---'",
+        "stories/responses/r.md:3: responder: missing: every response needs a responder: add it above the "
+        "closing '---'",
     ]
 
 
@@ -323,7 +326,7 @@ def test_update_stories_must_be_slugs(settings: Settings) -> None:
 # Consent
 
 
-@pytest.mark.parametrize("value", ["false", "no", "'true'", "given", "{given: false}", "{date: 2026-03-01}", "[true]"])
+@pytest.mark.parametrize("value", ["false", "no", "'true'", "given", "{given: false}", "[true]"])
 def test_consent_not_true(settings: Settings, value: str) -> None:
     item, problems = build(settings, "patient", "ward-7", replaced("consent", value))
     assert item is None
@@ -333,7 +336,15 @@ def test_consent_not_true(settings: Settings, value: str) -> None:
 
 def test_consent_missing(settings: Settings) -> None:
     assert problems_of(settings, STORY.replace("consent: true\n", "")) == [
-        f"{PATH}: consent: missing: every story needs a consent"]
+        f"{PATH}:6: consent: missing: every story needs a consent: add it above the closing '---'"]
+
+
+@pytest.mark.parametrize("value", ["{given: , date: , how: }", "{date: 2026-03-01}", "\n  given:\n  how: spoken"])
+def test_a_consent_nobody_recorded(settings: Settings, value: str) -> None:
+    """`narrative new` leaves the consent for an editor to record: until then, the story cannot be published."""
+    assert problems_of(settings, replaced("consent", value)) == [
+        f"{PATH}:6: consent: nobody has recorded it yet: once the contributor has agreed to publication, an editor "
+        "writes 'given: true', with the date and how they agreed"]
 
 
 def test_consent_null_is_missing(settings: Settings) -> None:
@@ -363,7 +374,7 @@ def test_consent_record_bad_date(settings: Settings) -> None:
 def test_slug_not_lowercase_letters_digits_and_hyphens(settings: Settings) -> None:
     item, problems = build(settings, "patient", "Ward_7 Nights", STORY)
     assert item is None
-    assert problems == [Problem("stories/patient/Ward_7 Nights.md", None, None,
+    assert problems == [Problem("stories/patient/Ward_7 Nights.md", 1, None,
                                 "file name 'Ward_7 Nights.md' must be lowercase letters, digits and hyphens, like "
                                 "'ward-7-nights.md'", "bad-slug")]
 
@@ -371,24 +382,25 @@ def test_slug_not_lowercase_letters_digits_and_hyphens(settings: Settings) -> No
 @pytest.mark.parametrize(("name", "suggestion"), [("-ward-7", "ward-7"), ("ward--7", "ward-7"), ("___", "my-story")])
 def test_slug_suggestions(settings: Settings, name: str, suggestion: str) -> None:
     assert problems_of(settings, STORY, name=name) == [
-        f"stories/patient/{name}.md: file name '{name}.md' must be lowercase letters, digits and hyphens, like "
+        f"stories/patient/{name}.md:1: file name '{name}.md' must be lowercase letters, digits and hyphens, like "
         f"'{suggestion}.md'"]
 
 
 def test_index_is_reserved(settings: Settings) -> None:
     assert problems_of(settings, STORY, name="index") == [
-        "stories/patient/index.md: file name 'index.md' is kept for the list page: choose another"]
+        "stories/patient/index.md:1: file name 'index.md' is kept for the list page: choose another"]
 
 
 def test_every_problem_of_a_file_at_once(settings: Settings) -> None:
     assert problems_of(settings, "title: Ward 7\ndate: soon\nsummary: s\ntopics: carers\nmood: x\n",
                        name="Ward7") == [
-        "stories/patient/Ward7.md: file name 'Ward7.md' must be lowercase letters, digits and hyphens, like "
+        "stories/patient/Ward7.md:1: file name 'Ward7.md' must be lowercase letters, digits and hyphens, like "
         "'ward7.md'",
         "stories/patient/Ward7.md:3: date: 'soon' is not a date: write it as year-month-day, like 2026-03-14",
         "stories/patient/Ward7.md:5: topics: must be a list, like [mental-health]",
         f"stories/patient/Ward7.md:6: mood: unknown field; known fields are {KNOWN_STORY_FIELDS}",
-        "stories/patient/Ward7.md: consent: missing: every story needs a consent",
+        "stories/patient/Ward7.md:7: consent: missing: every story needs a consent: add it above the closing "
+        "'---'",
     ]
 
 
@@ -408,6 +420,28 @@ def test_image_without_alt(settings: Settings, picture: Path) -> None:
     assert item is None
     assert problems == [Problem(PATH, 7, "images", "'images/bench.png' has no 'alt': describe the picture for "
                                 "someone who cannot see it", "bad-value")]
+
+
+def test_every_problem_of_every_picture_at_once(settings: Settings, picture: Path) -> None:
+    """A missing file used to hide the missing description, and the first bad picture the second."""
+    assert problems_of(settings, with_field("images:\n  - src: images/gone.png\n  - {src: images/bench.png, "
+                                            "alt: A bench}\n  - src: ../../mkdocs.yml\n    alt: x\n"
+                                            "  - {alt: ''}")) == [
+        f"{PATH}:7: images: 'images/gone.png' was not found next to the story",
+        f"{PATH}:7: images: 'images/gone.png' has no 'alt': describe the picture for someone who cannot see it",
+        f"{PATH}:7: images: '../../mkdocs.yml' must be inside the stories/ folder",
+        f"{PATH}:7: images: each image needs a 'src': the file's path next to the story, like images/garden.jpg",
+        f"{PATH}:7: images: the picture has no 'alt': describe the picture for someone who cannot see it"]
+
+
+@pytest.mark.parametrize(("front", "body", "expected"), [
+    (STORY.replace("summary: A night on the ward.", f"summary: {fields.STORY_SUMMARY}"), "It went well.\n",
+     [f"{PATH}:4: summary: still holds the template's words: write your own in their place"]),
+    (STORY, f"It went well.\n\n{fields.STORY_BODY}\n",
+     [f"{PATH}:10: this is the template's line: write the text in its place"]),
+])
+def test_the_templates_words_are_an_error(settings: Settings, front: str, body: str, expected: list[str]) -> None:
+    assert problems_of(settings, front, body=body) == expected
 
 
 def test_image_src_with_a_control_character(settings: Settings, picture: Path) -> None:
@@ -551,7 +585,7 @@ def test_a_conversation_records_counts_and_days_say_what_is_wrong(settings: Sett
 
 def test_a_conversation_record_missing_its_fields(settings: Settings) -> None:
     assert problems_of(settings, "date: 2026-10-05\n", "conversations", "booth") == [
-        f"{RECORD_PATH}: {name}: missing: every conversation record needs a {name}"
+        f"{RECORD_PATH}:3: {name}: missing: every conversation record needs a {name}: add it above the closing '---'"
         for name in ("channel", "place", "people", "conversations", "principle")]
 
 

@@ -170,6 +170,16 @@ def test_the_html_is_a_600px_table_with_every_style_inline_and_no_script() -> No
     assert [h2.get("dir") for h2 in tree.cssselect("h2")] == ["auto", "auto"]
 
 
+def test_the_html_says_it_is_drawn_for_a_light_background() -> None:
+    """A mail program in dark mode is told the email is light only, rather than left to invert half of it."""
+    tree = lxml.html.fromstring(compose(*daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON))))
+                                .html)
+    schemes = {meta.get("name"): meta.get("content") for meta in tree.cssselect("meta[name$=color-schemes], "
+                                                                                 "meta[name=color-scheme]")}
+    assert schemes == {"color-scheme": "light", "supported-color-schemes": "light"}
+    assert tree.get("style") == "color-scheme: light;supported-color-schemes: light;"
+
+
 def test_the_text_is_wrapped_at_78_with_every_link_written_out() -> None:
     long_summary = ("A summary long enough to need wrapping, because the person who shared it had a great deal "
                     "to say about the ward, the nights and the staff who listened.")

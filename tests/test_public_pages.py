@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 import pytest
 from PIL import Image
@@ -238,3 +239,33 @@ def test_the_impact_page_links_its_open_data(sample_site: Path) -> None:
         "by-principle", "responses") for extension in ("csv", "json"))]
     assert all((sample_site / "impact" / link).is_file() for link in links[1:])
     assert section.cssselect("time")[0].get("datetime") == "2026-11-27"
+
+
+def test_every_story_says_where_to_find_help_now_and_no_other_page_does(sample_site: Path, site: Site) -> None:
+    stories = {story.url for story in site.stories}
+    for url in pages_of(sample_site):
+        helps = page(sample_site, url).cssselect(".nv-help-now")
+        if url not in stories:
+            assert helps == [], url
+            continue
+        [help_now] = helps
+        assert " ".join(help_now.text_content().split()) == (
+            "If you need help now: in an emergency call 999. For urgent medical help call NHS 111. To talk to "
+            "someone at any time, call Samaritans free on 116 123.")
+        assert [a.get("href") for a in help_now.cssselect("a")] == ["tel:999", "tel:111", "tel:116123"]
+
+
+def test_headings_never_skip_a_level(sample_site: Path) -> None:
+    """Each page's headings go down one level at a time in the content, as a screen reader's list shows them."""
+    for url in pages_of(sample_site):
+        content = page(sample_site, url).cssselect("#nv-main")[0]
+        levels = [int(heading.tag[1]) for heading in content.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        assert all(after <= before + 1 for before, after in zip([1, *levels], levels)), (url, levels)
+
+
+def test_the_sitemap_leaves_out_withdrawn_stories(sample_site: Path, sample_content: Site) -> None:
+    sitemap = lxml.etree.parse(str(sample_site / "sitemap.xml"))
+    listed = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert sample_content.withdrawn
+    assert not {SITE_URL + story.url for story in sample_content.withdrawn} & listed
+    assert {SITE_URL + story.url for story in sample_content.stories} <= listed

@@ -66,6 +66,20 @@ def test_order_uses_the_moment_not_the_wall_clock() -> None:
     assert slugs(newest_first([earlier, later])) == ["later", "earlier"]
 
 
+def test_items_dated_after_now_wait_for_their_day(settings: Settings) -> None:
+    items = [story("today", 1), story("tomorrow", 2), story("draft-tomorrow", 2, Status.DRAFT),
+             response("reply-tomorrow", "today", 2)]
+    now = at(1, 18)
+    site = Site.from_items(items, settings, now=now)
+    assert (slugs(site.stories), slugs(site.responses), slugs(site.waiting), slugs(site.scheduled)) == (
+        ["today"], [], ["draft-tomorrow", "reply-tomorrow", "tomorrow"], ["reply-tomorrow", "tomorrow"])
+    assert slugs(site.every_item) == ["today", "draft-tomorrow", "reply-tomorrow", "tomorrow"]
+    assert slugs(Site.from_items(items, settings, preview=True, now=now).stories) == [
+        "draft-tomorrow", "tomorrow", "today"]
+    assert slugs(Site.from_items(items, replace(settings, publish_future=True), now=now).stories) == [
+        "tomorrow", "today"]
+
+
 def test_drafts_hidden_unless_preview(settings: Settings) -> None:
     items = [story("shown", 1), story("draft", 2, Status.DRAFT)]
     assert slugs(Site.from_items(items, settings).stories) == ["shown"]

@@ -142,18 +142,24 @@ def svg(chart: Chart) -> str:
 
 
 def table(chart: Chart) -> str:
-    """Every number of the chart as a table: one row per bar, a column per series (and a total when stacked)."""
+    """Every number of the chart as a table: one row per bar, a column per series (and a total when stacked).
+
+    Each number carries its column's name (`data-label`), so that on a narrow screen the stylesheet can stack a
+    wide table's rows instead of scrolling sideways; the ARIA roles keep it a table to a screen reader then,
+    as Safari drops a table's meaning once its rows are drawn as blocks."""
     columns = [*chart.series, "Total"] if chart.stacked else list(chart.series)
-    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in [chart.category, *columns])
+    head = "".join(f'<th scope="col" role="columnheader">{escape(name)}</th>' for name in [chart.category, *columns])
     rows = []
     for row in chart.rows:
         values = [row.text(index) for index in range(len(row.values))]
         values += [row.total_text] if chart.stacked else []
-        cells = "".join(f"<td>{escape(value)}</td>" for value in values)
-        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{cells}</tr>')
-    return (f'<table class="nv-chart__table" id="{chart.key}-table">'
+        cells = "".join(f'<td role="cell" data-label="{escape(name)}">{escape(value)}</td>'
+                        for name, value in zip(columns, values))
+        rows.append(f'<tr role="row"><th scope="row" role="rowheader">{escape(row.label)}</th>{cells}</tr>')
+    return (f'<table class="nv-chart__table" id="{chart.key}-table" role="table">'
             f"<caption>{escape(chart.title)}: the numbers</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f'<thead role="rowgroup"><tr role="row">{head}</tr></thead>'
+            f"<tbody role=\"rowgroup\">{''.join(rows)}</tbody></table>")
 
 
 def figure(chart: Chart) -> Figure:

@@ -78,8 +78,8 @@ class Entry:
     categories: tuple[Category, ...] = ()
     enclosure: Enclosure | None = None
     language: str | None = None
-    """The BCP 47 tag of an item that says its language: Atom's `xml:lang`, RSS's `dc:language`, JSON Feed's
-    `language`."""
+    """The BCP 47 tag of an item in a language other than the feed's (`Settings.language`, which the feed says
+    once): Atom's `xml:lang`, RSS's `dc:language`, JSON Feed's `language`."""
 
 
 class AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
@@ -199,14 +199,14 @@ def make_entry(site: Site, item: Published) -> Entry:
         author=xml_text(author),
         categories=tuple(Category(c.term, xml_text(c.label), c.scheme) for c in categories),
         enclosure=enclosure,
-        language=item.lang,
+        language=None if item.lang == site.settings.language else item.lang,
     )
 
 
 def site_url(settings: Settings) -> str:
     """The site's absolute address, which every feed link is made from."""
     if not settings.site_url:
-        raise ValueError("site_url: missing: feeds and digests need the site's address in mkdocs.yml, "
+        raise ValueError(f"site_url: missing: feeds and digests need the site's address in {settings.config_file}, "
                          "e.g. site_url: https://stories.example.org/")
     return settings.site_url
 
@@ -263,6 +263,7 @@ def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension
     feed.link(href=base + channel.file(extension), rel="self", type=FORMATS[extension][1])
     feed.link(href=base + channel.home, rel="alternate")  # last: feedgen makes RSS's <link> of the last link
     feed.generator("narrative")
+    feed.language(settings.language)
     updated = _feed_updated(entries, site)
     feed.updated(updated)
     feed.lastBuildDate(updated)
@@ -312,6 +313,7 @@ def _json(channel: Channel, entries: Sequence[Entry], site: Site) -> bytes:
         "home_page_url": base + channel.home,
         "feed_url": base + channel.file("json"),
         "description": xml_text(channel.description),
+        "language": site.settings.language,
         "authors": [{"name": xml_text(site.settings.organisation)}],
         "items": [_json_item(entry) for entry in entries],
     }

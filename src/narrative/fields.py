@@ -32,7 +32,25 @@ RECORDING_TYPES = {"audio": "audio/", "video": "video/"}
 
 
 class FieldError(ValueError):
-    """A field's value is wrong; the message is written for the person who wrote the file."""
+    """A field's value is wrong; each message is written for the person who wrote the file. A field may have
+    several things wrong with it (a list of pictures, one without its file and another without its `alt`), all
+    reported at once."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+STORY_SUMMARY = "One or two plain sentences saying what the story is about."
+UPDATE_SUMMARY = "One or two plain sentences saying what changed or is changing."
+RESPONDER = "Name, Role"
+STORY_BODY = "Write the story here, in the contributor's own words."
+UPDATE_BODY = "What we heard, what we are doing about it, and what happens next."
+RESPONSE_BODY = "Our response, in plain words."
+PLACEHOLDERS = frozenset({STORY_SUMMARY, UPDATE_SUMMARY, RESPONDER})
+"""The words `narrative new` writes in a field for someone to replace: an error until they are replaced."""
+BODY_PLACEHOLDERS = frozenset({STORY_BODY, UPDATE_BODY, RESPONSE_BODY})
+"""The lines `narrative new` writes in the text for someone to replace: an error until they are replaced."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,18 @@ def text(limit: int, *, multiline: bool = False) -> Parser:
     return parse
 
 
+def written(parse: Parser) -> Parser:
+    """A field the template fills with words to replace (`PLACEHOLDERS`): those words are an error."""
+
+    def check(value: Any, ctx: Context) -> Any:
+        parsed = parse(value, ctx)
+        if parsed in PLACEHOLDERS:
+            raise FieldError("still holds the template's words: write your own in their place")
+        return parsed
+
+    return check
+
+
 YEARS = range(2000, 2100)
 """The years a date may be in: any other is a typing mistake, and the far ones break date arithmetic."""
 
@@ -134,11 +164,18 @@ def list_of(item: Parser, *, minimum: int = 0, example: str) -> Parser:
             raise FieldError(f"must be a list, like {example}")
         if len(value) < minimum:
             raise FieldError(f"needs at least {minimum}, like {example}")
-        items = tuple(item(entry, ctx) for entry in value)
+        items, errors = [], []
+        for entry in value:
+            try:
+                items.append(item(entry, ctx))
+            except FieldError as error:
+                errors += error.messages
+        if errors:
+            raise FieldError(*errors)
         repeated = next((entry for n, entry in enumerate(items) if entry in items[:n]), None)
         if repeated is not None:
             raise FieldError(f"lists '{repeated}' twice")
-        return items
+        return tuple(items)
 
     return parse
 
@@ -170,6 +207,9 @@ def consent(value: Any, ctx: Context) -> Consent:
     unknown = sorted(set(value) - {"given", "date", "how"})
     if unknown:
         raise FieldError(f"has unknown key '{unknown[0]}'{did_you_mean(unknown[0], ['given', 'date', 'how'])}")
+    if value.get("given") is None:
+        raise FieldError("nobody has recorded it yet: once the contributor has agreed to publication, an editor "
+                         "writes 'given: true', with the date and how they agreed")
     if value.get("given") is not True:
         raise FieldError(refusal)
     when = published(value["date"], ctx).date() if value.get("date") is not None else None
@@ -196,14 +236,23 @@ def _local_file(src: Any, ctx: Context, what: str) -> tuple[Path, str]:
 
 
 def image(value: Any, ctx: Context) -> Image:
+    """A picture beside the story and its description; a wrong file and a missing description are both said."""
     if not isinstance(value, Mapping):
         raise FieldError("each image needs 'src' and 'alt', like {src: images/garden.jpg, alt: A bench by roses}")
-    path, relative = _local_file(value.get("src"), ctx, "each image")
-    if mimetypes.guess_type(path.name)[0] not in IMAGE_TYPES:
-        raise FieldError(f"'{value['src']}' must be a JPEG, PNG, WebP or GIF picture")
+    errors: list[str] = []
+    try:
+        path, relative = _local_file(value.get("src"), ctx, "each image")
+        if mimetypes.guess_type(path.name)[0] not in IMAGE_TYPES:
+            errors.append(f"'{value['src']}' must be a JPEG, PNG, WebP or GIF picture")
+    except FieldError as error:
+        errors += error.messages
     alt = value.get("alt")
     if not isinstance(alt, str) or not alt.strip():
-        raise FieldError(f"'{value['src']}' has no 'alt': describe the picture for someone who cannot see it")
+        src = value.get("src")
+        named = f"'{src}'" if isinstance(src, str) and src.strip() else "the picture"
+        errors.append(f"{named} has no 'alt': describe the picture for someone who cannot see it")
+    if errors:
+        raise FieldError(*errors)
     return Image(relative, text(250)(alt, ctx))
 
 
@@ -305,7 +354,7 @@ COMMON_FIELDS: dict[str, Field] = {
 STORY_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
-    "summary": Field(text(300), required=True),
+    "summary": Field(written(text(300)), required=True),
     "topics": Field(list_of(_topic, minimum=1, example="[mental-health]"), required=True),
     "consent": Field(consent, required=True),
     "author": Field(text(80)),
@@ -324,7 +373,7 @@ STORY_FIELDS: dict[str, Field] = {
 UPDATE_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
-    "summary": Field(text(300), required=True),
+    "summary": Field(written(text(300)), required=True),
     "principle": Field(_principle, required=True),
     "status": Field(enum_of(Progress), required=True, attribute="progress"),
     "stories": Field(list_of(slug, example="[waiting-room-music]")),
@@ -334,7 +383,7 @@ UPDATE_FIELDS: dict[str, Field] = {
 RESPONSE_FIELDS: dict[str, Field] = {
     "story": Field(slug, required=True),
     **COMMON_FIELDS,
-    "responder": Field(responder, required=True),
+    "responder": Field(written(responder), required=True),
     "change": Field(enum_of(Change)),
     "lang": Field(language),
 }
@@ -369,11 +418,11 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
     problems: list[Problem] = []
     if file.slug in RESERVED_SLUGS:
         problems.append(_problem(file, None, f"file name '{file.slug}.md' is kept for the list page: choose another",
-                                 "bad-slug"))
+                                 "bad-slug", line=1))
     elif not SLUG.match(file.slug):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", file.slug.lower())) or "my-story"
         problems.append(_problem(file, None, f"file name '{file.slug}.md' must be lowercase letters, digits and "
-                                 f"hyphens, like '{suggestion}.md'", "bad-slug"))
+                                 f"hyphens, like '{suggestion}.md'", "bad-slug", line=1))
     values: dict[str, Any] = {}
     for name, raw in file.meta.items():
         field = schema.get(str(name))
@@ -384,17 +433,33 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
             try:
                 values[field.attribute or name] = field.parse(raw, ctx)
             except FieldError as error:
-                problems.append(_problem(file, name, str(error), "bad-value"))
+                problems += [_problem(file, name, message, "bad-value") for message in error.messages]
     for name, field in schema.items():
         if field.required and file.meta.get(name) is None:
-            problems.append(_problem(file, name, f"missing: every {file.kind.noun} needs a {name}",
-                                     "missing"))
+            problems.append(_missing(file, name))
     if needs_body and not file.body.strip():
         problems.append(_problem(file, None, "has no text: write it below the closing '---'", "no-body",
                                  line=file.source.body_line))
+    problems += placeholder_lines(file)
     if problems:
         return None, problems
     return cls(slug=file.slug, body=file.body, source=file.source, **values), list(pictures_in_body(file))
+
+
+def _missing(file: SourceFile, name: str) -> Problem:
+    """A required field that is empty (at its line), or not there at all (at the closing '---', where it goes)."""
+    needs = f"missing: every {file.kind.noun} needs a {name}"
+    if file.source.line_of(name) is not None:
+        return _problem(file, name, needs, "missing")
+    return _problem(file, name, f"{needs}: add it above the closing '---'", "missing", line=file.source.end_line)
+
+
+def placeholder_lines(file: SourceFile) -> Iterator[Problem]:
+    """The template's words left in the text, each at its line."""
+    for offset, line in enumerate(file.body.splitlines()):
+        if line.strip() in BODY_PLACEHOLDERS:
+            yield Problem(file.path, file.source.body_line + offset, None, "this is the template's line: write the "
+                          "text in its place", "placeholder")
 
 
 def pictures_in_body(file: SourceFile) -> Iterator[Problem]:

@@ -48,6 +48,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
     def __init__(self) -> None:
         super().__init__()
         self.fm_offset = 0
+        self.end_offset = 0
         self.body_offset = 0
         self.lines: dict[str, int] = {}
 
@@ -57,6 +58,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
             raise FrontMatterError("the front matter is not closed: add a line '---' after the last field", 0)
         opening, closing = boundaries[0], boundaries[1]
         self.fm_offset = text.count("\n", 0, opening.end())
+        self.end_offset = text.count("\n", 0, closing.start())
         body = text[closing.end():]
         self.body_offset = text.count("\n", 0, closing.end()) + body.count("\n", 0, len(body) - len(body.lstrip()))
         return text[opening.end():closing.start()], body
@@ -160,7 +162,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             path = Path(folder, name)
             shown = display_path(path, root)
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
-                shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
+                shown, 1, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
             try:
                 texts.append(_whole(path, shown))
@@ -171,7 +173,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
 
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
     folders = ", ".join(f"{stories_path.name}/{kind.folder}/" for kind in Kind)
-    return Problem(shown, None, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
+    return Problem(shown, 1, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -191,7 +193,7 @@ def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
+        return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -210,21 +212,20 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     try:
         meta, body = frontmatter.parse(text, handler=handler)
     except FrontMatterError as error:
-        line = None if error.line is None else leading + handler.fm_offset + error.line + 1
+        line = leading + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
+    source = Source(shown, lines, body_line=leading + handler.body_offset + 1,
+                    end_line=leading + handler.end_offset + 1)
     return SourceFile(kind, file, file.stem, meta, body, source)
 
 
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
     the name of the field that holds it, however the field is spelt or nested, and the body."""
-    reviewed = file.meta.get("reviewed")
     return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body,
-                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+                                        for text in _strings(value)), file.body)
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from narrative.config import CONFIG_FILE, Settings
+from narrative.config import Settings
 from narrative.digests import Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import long_date, one_line, plural
@@ -64,25 +64,25 @@ def _address(settings: Settings, name: str) -> tuple[Address | None, Problem | N
     field = f"{SETTING}.{name}"
     example = "Our stories <stories@example.org>" if name == "sender" else "engagement@example.org"
     if value is None:
-        return None, Problem(CONFIG_FILE, None, field, f"missing: email digests need it, e.g. {name}: {example}",
-                             "missing")
+        return None, Problem(settings.config_file, None, field,
+                             f"missing: email digests need it, e.g. {name}: {example}", "missing")
     address = parse_address(value)
     if address is None:
-        return None, Problem(CONFIG_FILE, None, field, f"'{value}' is not an email address: write it like {example}",
-                             "bad-setting")
+        return None, Problem(settings.config_file, None, field,
+                             f"'{value}' is not an email address: write it like {example}", "bad-setting")
     return address, None
 
 
 def settings_problems(settings: Settings) -> list[Problem]:
     """Everything missing or wrong in the digest settings, all at once; an empty list means digests can be made."""
     problems = [] if settings.site_url else [
-        Problem(CONFIG_FILE, None, "site_url", "missing: feeds and digests link to the site, so they need its "
-                "address, e.g. site_url: https://stories.example.org/", "missing")]
+        Problem(settings.config_file, None, "site_url", "missing: feeds and digests link to the site, so they need "
+                "its address, e.g. site_url: https://stories.example.org/", "missing")]
     problems += [problem for name in ("sender", "reply_to") if (problem := _address(settings, name)[1])]
     if settings.digest.unsubscribe_url is None:
-        problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "missing: every digest must "
-                                "offer one-click unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe",
-                                "missing"))
+        problems.append(Problem(settings.config_file, None, f"{SETTING}.unsubscribe_url",
+                                "missing: every digest must offer one-click unsubscribe, e.g. "
+                                "unsubscribe_url: https://example.org/unsubscribe", "missing"))
     return problems
 
 

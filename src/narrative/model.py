@@ -116,11 +116,13 @@ class Consent:
 
 @dataclass(frozen=True)
 class Source:
-    """Where an item came from: the file, and the line of each front-matter field and of the body."""
+    """Where an item came from: the file, the line of each front-matter field, of the front matter's closing
+    `---` (where a missing field belongs) and of the body."""
 
     path: str
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     body_line: int = 1
+    end_line: int = 1
 
     def line_of(self, name: str) -> int | None:
         return self.lines.get(name)
@@ -271,4 +273,3 @@ class Unchecked:
     source: Source
     fields: tuple[tuple[str, str], ...]
     body: str
-    reviewed: tuple[str, ...] = ()

@@ -1,7 +1,7 @@
 """The pages the content makes: where each goes, its title, the template that draws it and what it shows.
 
 Knows nothing of MkDocs: the hook hands these to MkDocs as virtual files, and the templates in
-`overrides/narrative/` draw them from `context`.
+`theme/narrative/` draw them from `context`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ output while being hidden from another.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import TypeVar
 
 from narrative.config import Settings
 from narrative.model import Conversation, Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
+from narrative.reviews import Reviews
 
 T = TypeVar("T")
 
@@ -33,7 +35,8 @@ def newest_first(items: Iterable[Item]) -> list[Item]:
 
 @dataclass(frozen=True)
 class Site:
-    """All loaded items plus the settings; `preview` shows drafts, as `NARRATIVE_PREVIEW=1` asks."""
+    """All loaded items plus the settings; `preview` shows drafts and items dated in the future, as
+    `NARRATIVE_PREVIEW=1` asks."""
 
     settings: Settings
     all_stories: tuple[Story, ...]
@@ -42,28 +45,46 @@ class Site:
     preview: bool = False
     unchecked: tuple[Unchecked, ...] = ()
     """Files that are not valid items: never published, screened all the same."""
+    reviews: Reviews = Reviews()
+    """The findings editors have accepted."""
+    waiting: tuple[Item, ...] = ()
+    """Items dated after the build, left out until their day (unless a preview, or `publish_future`)."""
     records: tuple[Conversation, ...] = ()
     """Records of conversations held away from the site, newest first: counted, never published as pages."""
 
     @classmethod
     def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
-                   unchecked: Iterable[Unchecked] = ()) -> Site:
-        items = newest_first(items)
+                   unchecked: Iterable[Unchecked] = (), reviews: Reviews = Reviews(),
+                   now: dt.datetime | None = None) -> Site:
+        """The site of `items`; with `now`, those dated after it wait for their day (not in a preview, or with
+        `publish_future`)."""
+        cutoff = None if preview or settings.publish_future else now
+        due: list[Item] = []
+        waiting: list[Item] = []
+        for item in newest_first(items):
+            (waiting if cutoff is not None and item.published > cutoff else due).append(item)
         return cls(
             settings,
-            tuple(item for item in items if isinstance(item, Story)),
-            tuple(item for item in items if isinstance(item, PledgeUpdate)),
-            tuple(item for item in items if isinstance(item, Response)),
+            tuple(item for item in due if isinstance(item, Story)),
+            tuple(item for item in due if isinstance(item, PledgeUpdate)),
+            tuple(item for item in due if isinstance(item, Response)),
             preview,
             tuple(unchecked),
-            tuple(item for item in items if isinstance(item, Conversation)),
+            reviews,
+            tuple(waiting),
+            tuple(item for item in due if isinstance(item, Conversation)),
         )
 
     @property
     def every_item(self) -> tuple[Item, ...]:
-        """Every item read from a file, drafts, withdrawn stories and their responses too: what the screen reads,
-        as their text is in the repository all the same."""
-        return (*self.all_stories, *self.updates, *self.all_responses, *self.records)
+        """Every item read from a file, drafts, withdrawn stories, items waiting for their day, responses and
+        conversation records too: what the screen reads, as their text is in the repository all the same."""
+        return (*self.all_stories, *self.updates, *self.all_responses, *self.records, *self.waiting)
+
+    @property
+    def scheduled(self) -> tuple[Item, ...]:
+        """The items waiting for their day that will be published then (not drafts or withdrawn stories)."""
+        return tuple(item for item in self.waiting if getattr(item, "status", Status.PUBLISHED) is Status.PUBLISHED)
 
     @cached_property
     def stories(self) -> tuple[Story, ...]:

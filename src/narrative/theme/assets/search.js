@@ -1,11 +1,15 @@
-/* The search dialog (overrides/narrative/search-dialog.html): opened by the header's button, it loads Pagefind
+/* The search dialog (narrative/search-dialog.html): opened by the header's button, it loads Pagefind
    the first time, then fetches only the index chunks each query needs and the few results it shows. A large
    archive is indexed in parts (data-nv-parts, newest first): a query reads the newest part alone, and the
    others join in, merged by Pagefind into one ranking, when the reader asks for earlier stories or when the
    newest part has nothing. The browser's <dialog> keeps focus inside and closes on Escape; this script
    returns focus to the button, announces every answer in a status region, and moves focus to the first new
    result when more are shown. Until this script runs (without JavaScript, or where the browser has no
-   <dialog>), the header offers plain links instead, which it then hides. */
+   <dialog>), the header offers plain links instead, which it then hides.
+   Pagefind answers "nothing found" when a chunk of its index fails to load (blocked, or the network dropped):
+   it logs the failure and carries on. So Pagefind runs in the page (noWorker), where this script watches its
+   fetches, and an answer given while a file of the index failed to load is said to be unfinished, never
+   "nothing found". */
 (function () {
   "use strict";
 
@@ -37,17 +41,51 @@
   var waiting = [];
   var fetching = false;
   var current = "";
+  var failures = 0;
+  var destroyed = Promise.resolve();
+  var indexPaths = parts.map(function (part) { return new URL(part.path, root).pathname; });
+
+  function counted(input, answer) {
+    var path = new URL(input instanceof Request ? input.url : String(input), location.href).pathname;
+    var ours = indexPaths.some(function (indexPath) { return path.indexOf(indexPath) === 0; });
+    if (ours) {
+      answer.then(function (response) { if (!response.ok) failures += 1; }, function () { failures += 1; });
+    }
+    return answer;
+  }
+
+  var pageFetch = window.fetch;
+  window.fetch = function (input) { return counted(input, pageFetch.apply(this, arguments)); };
+
+  function whole(promise) {
+    /* What `promise` gives, unless a file of the index failed to load meanwhile. */
+    var before = failures;
+    return promise.then(function (value) {
+      if (failures !== before) throw new Error("part of the index did not load");
+      return value;
+    });
+  }
+
+  function reset() {
+    /* Pagefind keeps a chunk that failed as if it were empty: a search tried again starts a fresh Pagefind. */
+    var old = pagefind;
+    pagefind = null;
+    widened = null;
+    everything = parts.length <= 1;
+    if (old) destroyed = old.then(function (module) { return module.destroy(); }).catch(function () {});
+  }
 
   function load() {
     if (!pagefind) {
       var bundle = parts.length ? new URL(parts[0].path, root) : null;
-      pagefind = !bundle ? Promise.reject(new Error("nothing is indexed"))
-        : import(new URL("pagefind.js", bundle).href).then(function (module) {
-          return module.options({ baseUrl: root.pathname, bundlePath: bundle.pathname })
+      pagefind = !bundle ? Promise.reject(new Error("nothing is indexed")) : whole(destroyed.then(function () {
+        return import(new URL("pagefind.js", bundle).href);
+      }).then(function (module) {
+          return module.options({ baseUrl: root.pathname, bundlePath: bundle.pathname, noWorker: true })
             .then(function () { return module.init(); })
             .then(function () { return languages(module, parts[0]); })
             .then(function () { return module; });
-        });
+        }));
       pagefind.catch(function () { pagefind = null; });
     }
     return pagefind;
@@ -57,17 +95,18 @@
   // (a story in Polish) are merged in by their full address, which Pagefind does not take for the same index.
   function languages(module, part) {
     return Promise.all((part.languages || []).map(function (language) {
-      return module.mergeIndex(new URL(part.path, root).href, { baseUrl: root.pathname, language: language });
+      return module.mergeIndex(new URL(part.path, root).href,
+                               { baseUrl: root.pathname, language: language, noWorker: true });
     }));
   }
 
   function widen() {
     if (!widened) {
       widened = load().then(function (module) {
-        return Promise.all(parts.slice(1).map(function (part) {
-          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname })
+        return whole(Promise.all(parts.slice(1).map(function (part) {
+          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname, noWorker: true })
             .then(function () { return languages(module, part); });
-        })).then(function () {
+        }))).then(function () {
           everything = true;
           return module;
         });
@@ -80,9 +119,9 @@
   function ask(term) {
     var chosen = { filters: filters() };
     return (everything ? widen() : load()).then(function (module) {
-      return module.search(term, chosen).then(function (found) {
+      return whole(module.search(term, chosen)).then(function (found) {
         if (found.results.length || everything) return found;
-        return widen().then(function (all) { return all.search(term, chosen); });
+        return widen().then(function (all) { return whole(all.search(term, chosen)); });
       });
     });
   }
@@ -93,7 +132,9 @@
 
   function broken() {
     hideButtons();
-    say("Search is not working right now. You can still browse all stories, or stories by topic, below.");
+    list.replaceChildren();
+    say("Search could not finish, so it cannot say what it found. You can still browse all stories, or "
+      + "stories by topic, below, or try again.");
   }
 
   function answered() {
@@ -229,6 +270,7 @@
     }).catch(function () {
       if (question !== asked) return;
       answered();
+      reset();
       broken();
     });
   }
