@@ -221,6 +221,16 @@ def test_the_html_is_a_600px_table_with_every_style_inline_and_no_script() -> No
     assert [h2.get("dir") for h2 in tree.cssselect("h2")] == ["auto", "auto"]
 
 
+def test_the_html_says_it_is_drawn_for_a_light_background() -> None:
+    """A mail program in dark mode is told the email is light only, rather than left to invert half of it."""
+    tree = lxml.html.fromstring(compose(*daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON))))
+                                .html)
+    schemes = {meta.get("name"): meta.get("content") for meta in tree.cssselect("meta[name$=color-schemes], "
+                                                                                 "meta[name=color-scheme]")}
+    assert schemes == {"color-scheme": "light", "supported-color-schemes": "light"}
+    assert tree.get("style") == "color-scheme: light;supported-color-schemes: light;"
+
+
 def test_the_text_is_wrapped_at_78_with_every_link_written_out() -> None:
     long_summary = ("A summary long enough to need wrapping, because the person who shared it had a great deal "
                     "to say about the ward, the nights and the staff who listened.")
@@ -303,3 +313,13 @@ def test_the_html_email_renders_its_items_in_chromium_with_no_other_host(browser
         context.close()
     assert requests == [url]
     assert {urlsplit(request).netloc for request in requests} == {urlsplit(served).netloc}
+
+
+def test_an_item_in_another_language_is_marked_in_the_html_email() -> None:
+    digest, site = daily(story("po-polsku", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title="Ulotka po polsku",
+                               lang="pl"),
+                         story("in-english", dt.datetime(2026, 3, 14, 8, tzinfo=LONDON)))
+    tree = lxml.html.fromstring(compose(digest, site).html)
+    assert [(heading.text_content(), heading.get("lang")) for heading in tree.cssselect("h2")] == [
+        ("Ulotka po polsku", "pl"), ("In english", None)]
+    assert [summary.get("lang") for summary in tree.cssselect("p.summary")] == ["pl", None]

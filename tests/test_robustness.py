@@ -13,7 +13,7 @@ from narrative import render
 from narrative.build import read_site, screen_site
 from narrative.config import Settings
 from narrative.render import to_html
-from tests.content import settings_for, story, story_fields, write_file
+from tests.content import conversation, settings_for, story, story_fields, write_file
 
 VALID = "title: T\ndate: 2026-03-01\nsummary: S\ntopics: [carers]\nconsent: true\n"
 ALIASES = "l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -76,9 +76,10 @@ def settings(tmp_path: Path) -> Settings:
     return settings_for(tmp_path)
 
 
-@pytest.mark.parametrize("folder", ["patient", "pledge", "responses"])
+@pytest.mark.parametrize("folder", ["patient", "pledge", "responses", "conversations"])
 def test_nasty_files_give_problems_never_exceptions(settings: Settings, folder: str) -> None:
     story(settings.root, "ward-7")
+    (settings.stories_path / folder).mkdir(exist_ok=True)
     for name, data in NASTY.items():
         (settings.stories_path / folder / f"{name}.md").write_bytes(data)
     site, problems = read_site(settings)
@@ -167,7 +168,7 @@ def test_a_file_too_big_or_with_a_line_too_long_is_an_error_and_screened_whole(t
     write_file(tmp_path, "patient", "wide", story_fields("wide"), "Fine.\n\n" + "She wanted to end it all. " * 20)
     site, problems = read_site(settings)
     assert [str(problem) for problem in problems] == [
-        "stories/patient/long.md: is 3,906 bytes long: a file may hold 2,000 (extra.narrative.limits.max_file_size): "
+        "stories/patient/long.md:1: is 3,906 bytes long: a file may hold 2,000 (extra.narrative.limits.max_file_size): "
         "keep to the story itself, or split it in two",
         "stories/patient/wide.md:11: this line is 520 characters long: a line may hold 300 "
         "(extra.narrative.limits.max_line_length): break it into paragraphs, with an empty line between them"]
@@ -192,3 +193,24 @@ def test_checking_some_files_renders_only_theirs(tmp_path: Path) -> None:
     render._bodies.clear()
     assert read_site(settings, only=[fine])[1] == []
     assert [item.slug for item in render._bodies] == ["fine"]
+
+
+def test_a_conversation_records_write_up_is_screened_but_never_rendered(tmp_path: Path) -> None:
+    """A record is counted, never published as a page: its body costs the check no rendering."""
+    settings = settings_for(tmp_path)
+    conversation(tmp_path, "booth", body="- " * 30 + "Call 07700 900123.\n")
+    render._bodies.clear()
+    site, problems = read_site(settings)
+    assert (problems, render._bodies) == ([], {})
+    assert [finding.kind for finding in screen_site(site).findings] == ["phone"]
+
+
+def test_a_reviews_file_that_links_outside_the_site_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yml"
+    secret.write_text("Jane Doe 943 476 5919:\n  - kind: phone\n", encoding="utf-8")
+    settings = settings_for(tmp_path / "site")
+    story(settings.root, "ward-7")
+    (settings.stories_path / "reviews.yml").symlink_to(secret)
+    assert [str(problem) for problem in read_site(settings)[1]] == [
+        "stories/reviews.yml:1: is a link to a file outside the site's folder, so it is not read: put the file "
+        "itself here, or remove the link"]

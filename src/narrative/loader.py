@@ -60,6 +60,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
     def __init__(self) -> None:
         super().__init__()
         self.fm_offset = 0
+        self.end_offset = 0
         self.body_offset = 0
         self.lines: dict[str, int] = {}
 
@@ -69,6 +70,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
             raise FrontMatterError("the front matter is not closed: add a line '---' after the last field", 0)
         opening, closing = boundaries[0], boundaries[1]
         self.fm_offset = text.count("\n", 0, opening.end())
+        self.end_offset = text.count("\n", 0, closing.start())
         body = text[closing.end():]
         self.body_offset = text.count("\n", 0, closing.end()) + body.count("\n", 0, len(body) - len(body.lstrip()))
         return text[opening.end():closing.start()], body
@@ -145,7 +147,7 @@ def _kind(resolved: Path, stories: Path) -> Kind | None:
 
 
 def discover(stories_path: Path) -> list[Path]:
-    """Every Markdown file under the three content folders, in a stable order."""
+    """Every Markdown file under the content folders, in a stable order."""
     return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
 
 
@@ -157,7 +159,7 @@ screened, so it is reported rather than passed over (pictures and recordings bes
 
 def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecked]]:
     """Writing under the stories folder that no one would read: a file not named `.md`, or a `.md` file
-    outside the three content folders; with the text of each that is text, for the screen. Hidden files and
+    outside the content folders; with the text of each that is text, for the screen. Hidden files and
     folders (`.gitkeep`) are left alone."""
     found: list[Problem] = []
     texts: list[Unchecked] = []
@@ -172,11 +174,11 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
             shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
-            if _links_out(path, base):
-                found.append(_link_out(shown))
+            if links_out(path, base):
+                found.append(link_out(shown))
                 continue  # never read: it could show anything on the machine in the report
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
-                shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
+                shown, 1, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
             try:
                 texts.append(_whole(path, shown))
@@ -185,19 +187,19 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
     return found, texts
 
 
-def _links_out(path: Path, base: Path) -> bool:
+def links_out(path: Path, base: Path) -> bool:
     """Whether `path` is a symbolic link to somewhere outside the site's folder (`base`, resolved)."""
     return path.is_symlink() and not path.resolve().is_relative_to(base)
 
 
-def _link_out(shown: str) -> Problem:
-    return Problem(shown, None, None, "is a link to a file outside the site's folder, so it is not read: put the "
+def link_out(shown: str) -> Problem:
+    return Problem(shown, 1, None, "is a link to a file outside the site's folder, so it is not read: put the "
                    "file itself here, or remove the link", "link-outside")
 
 
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
     folders = ", ".join(f"{stories_path.name}/{kind.folder}/" for kind in Kind)
-    return Problem(shown, None, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
+    return Problem(shown, 1, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -227,11 +229,11 @@ def read(path: Path, shown: str, kind: Kind, limits: Limits) -> SourceFile | Pro
     try:
         size = path.stat().st_size
         if size > limits.max_file_size:
-            return Problem(shown, None, None, f"is {size:,} bytes long: a file may hold {limits.max_file_size:,} "
+            return Problem(shown, 1, None, f"is {size:,} bytes long: a file may hold {limits.max_file_size:,} "
                            f"({LIMITS}.max_file_size): keep to the story itself, or split it in two", "too-big")
         raw = path.read_bytes()
     except OSError as error:
-        return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
+        return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -260,11 +262,12 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     try:
         meta, body = frontmatter.parse(text, handler=handler)
     except FrontMatterError as error:
-        line = None if error.line is None else leading + handler.fm_offset + error.line + 1
+        line = leading + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
+    source = Source(shown, lines, body_line=leading + handler.body_offset + 1,
+                    end_line=leading + handler.end_offset + 1)
     return SourceFile(kind, file, file.stem, meta, body, source)
 
 
@@ -272,13 +275,11 @@ def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
     the name of the field that first holds it, however the field is spelt or nested, and the body. A string
     met again is screened once: YAML's aliases can repeat one text ten thousand times in a few lines."""
-    reviewed = file.meta.get("reviewed")
     first: dict[str, str] = {}  # each text, and the field it is first met in
     for name, value in file.meta.items():
         for text in _strings(value):
             first.setdefault(text, str(name))
-    return Unchecked(file.source, tuple((name, text) for text, name in first.items()), file.body,
-                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+    return Unchecked(file.source, tuple((name, text) for text, name in first.items()), file.body)
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -321,8 +322,8 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path,
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            outcomes.append(_link_out(_shown(path, path.parent.resolve() / path.name, base))
-                            if _links_out(path, base) else _wrong_folder(shown, stories_path))
+            outcomes.append(link_out(_shown(path, path.parent.resolve() / path.name, base))
+                            if links_out(path, base) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind, limits))

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from narrative.config import CONFIG_FILE, Settings
+from narrative.config import Settings
 from narrative.digests import Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import long_date, one_line, plural
@@ -91,29 +91,29 @@ def _address(settings: Settings, name: str) -> tuple[Address | None, Problem | N
     field = f"{SETTING}.{name}"
     example = "Our stories <stories@example.org>" if name == "sender" else "engagement@example.org"
     if value is None:
-        return None, Problem(CONFIG_FILE, None, field, f"missing: email digests need it, e.g. {name}: {example}",
-                             "missing")
+        return None, Problem(settings.config_file, None, field,
+                             f"missing: email digests need it, e.g. {name}: {example}", "missing")
     address = parse_address(value)
     if address is None:
-        return None, Problem(CONFIG_FILE, None, field, f"'{value}' is not an email address: write it like {example}",
-                             "bad-setting")
+        return None, Problem(settings.config_file, None, field,
+                             f"'{value}' is not an email address: write it like {example}", "bad-setting")
     return address, None
 
 
 def settings_problems(settings: Settings) -> list[Problem]:
     """Everything missing or wrong in the digest settings, all at once; an empty list means digests can be made."""
     problems = [] if settings.site_url else [
-        Problem(CONFIG_FILE, None, "site_url", "missing: feeds and digests link to the site, so they need its "
-                "address, e.g. site_url: https://stories.example.org/", "missing")]
+        Problem(settings.config_file, None, "site_url", "missing: feeds and digests link to the site, so they need "
+                "its address, e.g. site_url: https://stories.example.org/", "missing")]
     problems += [problem for name in ("sender", "reply_to") if (problem := _address(settings, name)[1])]
     if settings.digest.unsubscribe_url is None:
-        problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "missing: every digest must "
-                                "offer one-click unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe",
-                                "missing"))
+        problems.append(Problem(settings.config_file, None, f"{SETTING}.unsubscribe_url",
+                                "missing: every digest must offer one-click unsubscribe, e.g. "
+                                "unsubscribe_url: https://example.org/unsubscribe", "missing"))
     elif not _PLAIN_ASCII.fullmatch(settings.digest.unsubscribe_url):
-        problems.append(Problem(CONFIG_FILE, None, f"{SETTING}.unsubscribe_url", "must be plain ASCII, as it goes "
-                                "into an email's header: write other letters percent-encoded, like %C3%A9 for é",
-                                "bad-setting"))
+        problems.append(Problem(settings.config_file, None, f"{SETTING}.unsubscribe_url", "must be plain ASCII, "
+                                "as it goes into an email's header: write other letters percent-encoded, like %C3%A9 "
+                                "for é", "bad-setting"))
     return problems
 
 
@@ -130,6 +130,8 @@ class MailItem:
     note: str | None = None
     recording: str | None = None
     recording_action: str | None = None
+    lang: str | None = None
+    """The language of the title and summary, where the item says one."""
 
 
 @dataclass(frozen=True)
@@ -156,10 +158,11 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
         return MailItem("Story", one_line(item.title), base + item.url, f"{date} · {who} · {topics}",
                         item.summary, "Read the story", item.content_note,
                         base + recording.url if recording else None,
-                        recording.link_text if recording else None)
+                        recording.link_text if recording else None, item.lang)
     principle = settings.principle(item.principle)
     return MailItem("Pledge update", one_line(item.title), base + item.url,
-                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update")
+                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update",
+                    lang=item.lang)
 
 
 def counts(digest: Digest) -> str:

@@ -24,7 +24,7 @@ from markdown.util import ETX, STX, AtomicString
 from narrative.background import on_all_cores
 from narrative.config import LimitSettings
 from narrative.loader import LIMITS
-from narrative.model import Item, Status
+from narrative.model import Item, Kind, Status
 from narrative.problems import Problem
 from narrative.sanitise import clean
 
@@ -191,10 +191,11 @@ def trouble(body: str, limits: LimitSettings) -> tuple[int, str] | None:
 
 
 def check(items: Iterable[Item], limits: LimitSettings) -> list[Problem]:
-    """A problem for each body (but a withdrawn one's, never shown) that could not be rendered as the build
-    will render it; the bodies rendered are kept, so the build does not render them again."""
-    todo = [item for item in items
-            if getattr(item, "status", Status.PUBLISHED) is not Status.WITHDRAWN and item not in _bodies]
+    """A problem for each body (but a withdrawn story's or a conversation record's, never shown) that could not
+    be rendered as the build will render it; the bodies rendered are kept, so the build does not render them
+    again."""
+    todo = [item for item in items if item.kind is not Kind.CONVERSATION and item not in _bodies
+            and getattr(item, "status", Status.PUBLISHED) is not Status.WITHDRAWN]
     problems = []
     for item, outcome in zip(todo, on_all_cores(functools.partial(_attempt, limits=limits), todo,
                                                 least=PARALLEL_FROM)):

@@ -16,6 +16,8 @@ CRISIS = "crisis"
 """The kind of an urgent finding: words about suicide, self-harm, abuse or immediate danger."""
 READABILITY = "readability"
 """The kind of the gentle note on a story that reads harder than the site aims for."""
+LANGUAGE = "language"
+"""The kind of the note on an item not in English: its crisis words are for someone who reads it to find."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ def distinct(hits: Iterable[Hit]) -> list[Hit]:
 class Finding:
     """A hit placed in its file (the field's line, or the body line), with how much it matters on this site.
 
-    `label` says what it is ("phone number"), `text` is the masked value or the crisis phrase, and `message`
-    says it all in one line for an editor."""
+    `label` says what it is ("phone number"), `text` is the masked value or the crisis phrase, `message`
+    says it all in one line for an editor, and `fingerprint` binds an editor's review to the text found
+    (`narrative.reviews`)."""
 
     path: str
     line: int | None
@@ -61,6 +64,13 @@ class Finding:
     text: str
     message: str
     severity: Severity
+    fingerprint: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where it is, without what it is: 'line 9', 'line 2 (title)'."""
+        where = "the file" if self.line is None else f"line {self.line}"
+        return f"{where} ({self.field})" if self.field else where
 
     @property
     def urgent(self) -> bool:
