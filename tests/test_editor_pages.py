@@ -3,6 +3,7 @@ error at its line, and the built pages cleaned as contributions are."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import lxml.html
@@ -96,3 +97,46 @@ def test_a_built_editor_page_is_cleaned(project: Project) -> None:
     assert [element.get("class") for element in article.cssselect(".admonition")] == ["admonition note"]
     assert [abbr.get("title") for abbr in article.cssselect("abbr")] == ["Integrated Care Board"]
     assert "opening hours" not in html
+
+
+def test_an_editor_accepts_a_finding_in_a_page_as_in_a_story(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    settings_for(tmp_path)
+    page = docs_page(tmp_path, "privacy.md", "---\ntitle: Privacy\nreviewed: [email]\n---\n\n"
+                                             "Write to our *data* officer: dpo@hollowmere.example\n")
+    config = str(tmp_path / "mkdocs.yml")
+    assert main(["-f", config, "check", str(page)]) == 1
+    assert capsys.readouterr().out == (
+        "docs/privacy.md:6: email address 'd***@hollowmere.example': remove it, or once checked an editor accepts it "
+        "with 'narrative review docs/privacy.md --accept email'\n")
+    assert main(["-f", config, "review", str(page), "--accept", "email"]) == 0
+    assert main(["-f", config, "check", str(page)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "No problems in 1 file. 1 finding accepted by an editor: '--format markdown' lists them.")
+    page.write_text(page.read_text(encoding="utf-8").replace("dpo@", "jane.doe@"), encoding="utf-8")
+    assert main(["-f", config, "check", str(page)]) == 1  # the review lapses with the words it was made on
+
+
+def test_a_page_that_links_outside_the_site_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("Jane Doe, 943 476 5919\n", encoding="utf-8")
+    settings = settings_for(tmp_path / "site")
+    (settings.root / "docs").mkdir()
+    (settings.root / "docs" / "notes.md").symlink_to(secret)
+    site, problems = build.read_site(settings)
+    assert [str(problem) for problem in problems] == [
+        "docs/notes.md:1: is a link to a file outside the site's folder, so it is not read: put the file itself "
+        "here, or remove the link"]
+    assert build.screen_site(site).findings == ()
+
+
+def test_a_page_markdown_would_take_minutes_over_is_an_error_in_seconds(tmp_path: Path) -> None:
+    docs_page(tmp_path, "about.md", "---\ntitle: About\n---\n\nHello.\n\n" + "[a](" * 200_000 + "\n")
+    settings = settings_for(tmp_path, limits={"max_line_length": 2_000_000})
+    started = time.process_time()
+    site, problems = build.read_site(settings)
+    build.screen_site(site)
+    assert time.process_time() - started < 10
+    assert [str(problem) for problem in problems] == [
+        "docs/about.md:7: too many '[' or '(' without their ']' or ')' from this paragraph on: close each one, or "
+        "write '\\[' for a bracket that is only text"]

@@ -164,6 +164,6 @@ def test_no_body_holds_up_the_screen(tmp_path: Path, body: str) -> None:
     nasty = Unchecked(Source("stories/patient/nasty.md"), (), body + "\n\nkill my&#115;elf\n")
     settings = settings_for(tmp_path, screening={"error_kinds": ["crisis"]})
     started = time.process_time()
-    found = [(problem.line, problem.code) for problem in screen.errors([nasty], settings)]
+    found = [(finding.line, finding.kind) for finding in screen.errors([nasty], settings)]
     assert time.process_time() - started < 10
     assert found[-1:] == [(3, "crisis")]

@@ -2,9 +2,9 @@
 
 For safeguarding, missing a story about someone at risk costs far more than an editor's minute on a false
 alarm, so the phrases lean towards recall: a story about a death by suicide or a past overdose is flagged too,
-and the editor accepts it with `reviewed: [crisis]` once the safeguarding lead has seen it. What is left out is
-only the everyday sense of a word ("abuse of the parking rules", "I fell and hurt myself"). Phrases are whole
-words, any case, British spellings, with straight or curly apostrophes.
+and an editor accepts it (`narrative review PATH --accept crisis`) once the safeguarding lead has seen it.
+What is left out is only the everyday sense of a word ("abuse of the parking rules", "I fell and hurt
+myself"). Phrases are whole words, any case, British spellings, with straight or curly apostrophes.
 """
 
 from __future__ import annotations

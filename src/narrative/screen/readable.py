@@ -189,6 +189,13 @@ def of_text(text: str) -> Readable:
     return _joined(_folded(_through(_decoded(unmarked.text), unmarked)))
 
 
+def plain(written: str) -> str:
+    """A stretch of written text as a reader reads it, whatever marks or disguises it: `kill my**self**`,
+    `kill my&#115;elf` and `kill myself` all read `kill myself`. A review's fingerprint is made from it, so that
+    a review holds while the words found stay the same, whether the text around them is rendered or not."""
+    return of_text(written).text
+
+
 INLINE = re.compile(r"[<&*_`\[\\~]")
 """What Markdown and HTML hide or join words with: a body without any of these reads as it is written, and
 need not be rendered to be screened."""
