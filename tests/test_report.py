@@ -45,6 +45,8 @@ primary-care, carers
 - Line 11: date of birth `born 3 *** ****`
 - Line 13: postcode `LS1 ***`
 
+To replace them with placeholders, run `narrative redact stories/patient/everything.md`.
+
 **Readability:** 25 words, reading ease 100, grade 0.9.
 
 ### stories/patient/hard-words.md
@@ -109,6 +111,7 @@ def test_warnings_alone_do_not_fail_the_check(tmp_path: Path, capsys: pytest.Cap
         "### stories/patient/call-me.md\n\n"
         "**Possible personal data**\n\n"
         "- Line 9: phone number `07700 9** ***`\n\n"
+        "To replace them with placeholders, run `narrative redact stories/patient/call-me.md`.\n\n"
         "**Readability:** 6 words, reading ease 100, grade 0.\n\n"
         "**What to do**\n\n"
         "- **Personal data:** remove it, or once you have checked it may stay, add its kind to `reviewed:` in the "

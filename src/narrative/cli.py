@@ -123,6 +123,32 @@ def deploy_site(args: argparse.Namespace) -> int:
     return OK
 
 
+def redact_files(args: argparse.Namespace) -> int:
+    """Personal data in each file replaced with placeholders, in place; what was removed is said by kind and
+    line, never the value."""
+    from narrative.redact import described, redact
+
+    for name in args.paths:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    failed = False
+    for name in args.paths:
+        path = Path(name)
+        try:
+            redaction = redact(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            print(f"{path}: is not UTF-8 text: save it again as UTF-8, then redact it", file=sys.stderr)
+            failed = True
+            continue
+        if not redaction.removed:
+            print(f"{path}: no personal data found; nothing changed.")
+            continue
+        path.write_text(redaction.text, encoding="utf-8")
+        print(f"{path}: removed {described(redaction.removed)}.")
+    return PROBLEMS if failed else OK
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -202,6 +228,10 @@ def parser() -> argparse.ArgumentParser:
     digester.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: today)")
     digester.add_argument("--out", default="digests", help="where to write them (default: %(default)s)")
     digester.set_defaults(run=digest)
+
+    redactor = commands.add_parser("redact", help="replace personal data in files with placeholders, in place")
+    redactor.add_argument("paths", nargs="+", metavar="PATH", help="the files to redact")
+    redactor.set_defaults(run=redact_files)
     return root
 
 

@@ -26,6 +26,11 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@\u2060")
 
 
+def _code(text: str) -> str:
+    """Text for inside a code span, which shows backslashes: a backtick would end the span, so it goes."""
+    return one_line(text).replace("`", "'")
+
+
 def _place(line: int | None, name: str | None) -> str:
     where = f"Line {line}" if line is not None else "The file"
     return f"{where} ({escape(name)})" if name else where
@@ -88,6 +93,8 @@ def _section(path: str, section: _File) -> list[str]:
                            ("Also check", section.warnings)):
         if entries:
             lines += [f"**{title}**", "", *(f"- {entry}" for entry in entries), ""]
+        if entries and entries is section.personal:
+            lines += [f"To replace them with placeholders, run `narrative redact {_code(path)}`.", ""]
     if section.reading is not None:
         note = (" Harder to read than this site aims for: shorter sentences and everyday words would help more "
                 "people.") if section.hard_to_read else ""
