@@ -160,7 +160,7 @@ def test_the_html_is_a_600px_table_with_every_style_inline_and_no_script() -> No
         "https://stories.example.org/media/audio/ward.mp3",
         "https://stories.example.org/pledge/updates/quiet-nights/",
         "https://stories.example.org/pledge/updates/quiet-nights/",
-        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/",
+        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/#email",
         "https://example.org/unsubscribe?list=digest&id=1"]
     texts = [" ".join(p.text_content().split()) for p in tree.cssselect("td.item p")]
     assert texts == [

@@ -23,7 +23,7 @@ import css_inline
 import jinja2
 
 from narrative.config import CONFIG_FILE, Settings
-from narrative.digests import Digest, Period, kind_label
+from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import long_date, one_line, plural
 from narrative.problems import Problem
@@ -102,6 +102,21 @@ class MailItem:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """What makes a sent digest one reader's own: why they get it and their own links, signed by the service.
+    Nothing in it identifies the reader to anyone but the service, and nothing tracks them."""
+
+    why: str
+    """Ends `You are getting this email because ...`: what they asked for and how often."""
+    manage: str
+    """Their `Manage your emails` page."""
+    unsubscribe: str
+    """Their one-click unsubscribe address (`List-Unsubscribe`, RFC 8058)."""
+    archive: str | None = None
+    """Where to read the email on the website, when not the digest's archive page (a story's responses)."""
+
+
+@dataclass(frozen=True)
 class Email:
     """A digest's three files, ready to write beside its archive page."""
 
@@ -114,10 +129,13 @@ class Email:
         return {"email.html": self.html.encode("utf-8"), "email.txt": self.text.encode("utf-8"), "email.eml": self.eml}
 
 
-def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
+def mail_item(item: Story | PledgeUpdate | Answer, site: Site) -> MailItem:
     settings = site.settings
     base = settings.site_url or ""
     date = long_date(item.published.astimezone(settings.zone))
+    if isinstance(item, Answer):
+        return MailItem("Response", one_line(item.title), base + item.url, f"{date} · {item.response.responder}",
+                        item.summary, "Read the response")
     if isinstance(item, Story):
         who = item.display_author + (f", {item.role}" if item.role else "")
         topics = ", ".join(settings.topic(slug).label for slug in item.topics)
@@ -132,11 +150,13 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
 
 
 def counts(digest: Digest) -> str:
-    """`3 stories and 1 pledge update`."""
+    """`3 stories and 1 pledge update`, `1 pledge update and 2 responses`."""
     stories = sum(isinstance(item, Story) for item in digest.items)
-    updates = len(digest.items) - stories
+    answers = sum(isinstance(item, Answer) for item in digest.items)
+    updates = len(digest.items) - stories - answers
     parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
-    return " and ".join(parts)
+    parts += [plural(answers, "response")] * bool(answers)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def subject(digest: Digest, settings: Settings) -> str:
@@ -195,10 +215,9 @@ def plain_text(digest: Digest, items: Sequence[MailItem], links: dict[str, str],
         lines.append("")
     if rest := more(digest, len(items)):
         lines += ["-" * 20, *_link(rest, links["archive"]), ""]
-    lines += ["-" * 20, *_wrap(f"You are getting this email because you subscribed to {settings.site_name} from "
-                                f"{settings.organisation}."), "",
+    lines += ["-" * 20, *_wrap(f"You are getting this email because {links['why']}"), "",
               *_link("Read this digest on the website", links["archive"]),
-              *_link("Other ways to follow", links["subscribe"]),
+              *_link("Manage your emails", links["manage"]),
               *_link("Unsubscribe", links["unsubscribe"])]
     return "\n".join(lines) + "\n"
 
@@ -221,36 +240,62 @@ def fingerprint(digest: Digest) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
 
 
-def message_id(digest: Digest, settings: Settings) -> str:
+def message_id(digest: Digest, settings: Settings, personal: str = "") -> str:
     host = urlsplit(settings.site_url or "").hostname or "localhost"
-    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}@{host}>"
+    suffix = f".{personal}" if personal else ""
+    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}{suffix}@{host}>"
 
 
-def compose(digest: Digest, site: Site) -> Email:
-    """One digest's email in its three forms; `MailError` names any digest setting that is missing or wrong."""
+def archived(settings: Settings) -> Recipient:
+    """The links of the archive's copy, which is nobody's: the subscribe page, where readers manage their
+    emails, and the site's own unsubscribe address."""
+    base = settings.site_url or ""
+    return Recipient(f"you subscribed to {settings.site_name} from {settings.organisation}.",
+                     base + "subscribe/#email", settings.digest.unsubscribe_url or "")
+
+
+def draw(digest: Digest, site: Site, recipient: Recipient) -> tuple[str, str, str]:
+    """A digest's subject, HTML part and plain-text part, with the recipient's links in them."""
     settings = site.settings
+    base = settings.site_url or ""
+    links = {"home": base, "archive": recipient.archive or base + digest.url, "why": recipient.why,
+             "manage": recipient.manage, "unsubscribe": recipient.unsubscribe}
+    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
+    subject_line = subject(digest, settings)
+    return (subject_line, html(digest, items, links, settings, subject_line),
+            plain_text(digest, items, links, settings))
+
+
+def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], unsubscribe: str,
+            to: str | None = None, personal: str = "") -> bytes:
+    """The RFC 5322 message of drawn parts; `to` and `personal` (a stable suffix of its `Message-ID`) make
+    it one reader's, so a copy sent again after a crash carries the same `Message-ID` and reads as the same."""
     problems = settings_problems(settings)
     if problems:
         raise MailError("\n".join(str(problem) for problem in problems))
     sender, _ = _address(settings, "sender")
     reply_to, _ = _address(settings, "reply_to")
-    base = settings.site_url or ""
-    links = {"home": base, "archive": base + digest.url, "subscribe": base + "subscribe/",
-             "unsubscribe": settings.digest.unsubscribe_url or ""}
-    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
-    subject_line = subject(digest, settings)
-    html_part = html(digest, items, links, settings, subject_line)
-    text_part = plain_text(digest, items, links, settings)
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject_line
-    message["From"] = sender
-    message["Reply-To"] = reply_to
-    message["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
-    message["Message-ID"] = message_id(digest, settings)
-    message["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text_part, cte="quoted-printable")
-    message.add_alternative(html_part, subtype="html", cte="quoted-printable")
-    message.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
-    return Email(subject_line, html_part, text_part, message.as_bytes())
+    subject_line, html_part, text_part = parts
+    email = EmailMessage(policy=policy.SMTP)
+    email["Subject"] = subject_line
+    email["From"] = sender
+    if to is not None:
+        email["To"] = to
+    email["Reply-To"] = reply_to
+    email["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
+    email["Message-ID"] = message_id(digest, settings, personal)
+    email["List-Unsubscribe"] = f"<{unsubscribe}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(text_part, cte="quoted-printable")
+    email.add_alternative(html_part, subtype="html", cte="quoted-printable")
+    email.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
+    return email.as_bytes()
+
+
+def compose(digest: Digest, site: Site) -> Email:
+    """The archive's copy of a digest's email in its three forms; `MailError` names any digest setting that
+    is missing or wrong."""
+    recipient = archived(site.settings)
+    parts = draw(digest, site, recipient)
+    return Email(*parts, message(digest, site.settings, parts, recipient.unsubscribe))
 
