@@ -96,6 +96,18 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """The intake service (`narrative intake`) as the site knows it: where the share form posts, and how often
+    one address may post it."""
+
+    url: str | None = None
+    """The service's address, e.g. `https://share.example.org/`: the form on `share-your-story/` posts to
+    `<url>share`. Without it the page lists the other ways to share and has no form."""
+    rate_limit: int = 10
+    """How many times one address may send the form in an hour; the service refuses more until the hour is up."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about the site; defaults suit a new site."""
 
@@ -121,8 +133,6 @@ class Settings:
     """Time zone of dates without one, and of daily and weekly digest boundaries."""
     aspiration: int | None = None
     """How many conversations the organisation aims to hold; shown on the impact page."""
-    intake_url: str | None = None
-    """Where the share form posts; without it the form page explains other ways to share."""
     custom_domain: str | None = None
     """The domain GitHub Pages serves the site on, e.g. `stories.example.org`: `narrative deploy` writes it to
     `CNAME`. Leave it out when the site lives at `<owner>.github.io`. It must be `site_url`'s host."""
@@ -132,6 +142,8 @@ class Settings:
     """Screening settings (`extra.narrative.screening`)."""
     search: SearchSettings = SearchSettings()
     """Search index settings (`extra.narrative.search`)."""
+    intake: ServiceSettings = ServiceSettings()
+    """The share form's service (`extra.narrative.intake`)."""
 
     @property
     def stories_path(self) -> Path:
@@ -276,6 +288,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
+INTAKE_PARSERS: dict[str, Parser] = {"url": _url, "rate_limit": _positive_int}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -285,13 +298,13 @@ SETTING_PARSERS: dict[str, Parser] = {
     "feed_items": _positive_int,
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
-    "intake_url": _url,
     "custom_domain": _domain,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
+    "intake": (ServiceSettings, INTAKE_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"
