@@ -149,6 +149,14 @@ def redact_files(args: argparse.Namespace) -> int:
     return PROBLEMS if failed else OK
 
 
+def send(args: argparse.Namespace) -> int:
+    """Handed to the intake service's own module, loaded by name: the core never imports the service."""
+    import importlib
+
+    result: int = importlib.import_module("narrative.intake.send").main(args)
+    return result
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -228,6 +236,12 @@ def parser() -> argparse.ArgumentParser:
     digester.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: today)")
     digester.add_argument("--out", default="digests", help="where to write them (default: %(default)s)")
     digester.set_defaults(run=digest)
+
+    sender = commands.add_parser("send", help="email each confirmed subscriber their digest, exactly once")
+    sender.add_argument("--period", required=True, choices=[period.value for period in digests.Period])
+    sender.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: yesterday for "
+                        "daily, last week for weekly, yesterday and today for instant)")
+    sender.set_defaults(run=send)
 
     redactor = commands.add_parser("redact", help="replace personal data in files with placeholders, in place")
     redactor.add_argument("paths", nargs="+", metavar="PATH", help="the files to redact")
