@@ -13,7 +13,7 @@ from tests.content import write_site
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    write_site(tmp_path / "site", intake_url="https://intake.example.org/share")
+    write_site(tmp_path / "site", intake={"url": "https://intake.example.org/"})
     return tmp_path / "site"
 
 

@@ -57,7 +57,7 @@ class IntakeSettings:
     """The encryption key or keys (`NARRATIVE_INTAKE_KEY`, newest first)."""
     public_url: str
     """The service's own address, ending in `/`, for links in emails (`NARRATIVE_INTAKE_PUBLIC_URL`; by default
-    the origin of the site's `intake_url`)."""
+    the site's `intake.url`)."""
     allowed_origins: tuple[str, ...]
     """Origins whose pages may post to the service (`NARRATIVE_INTAKE_ORIGINS`, comma separated; by default
     the site's own)."""
@@ -104,7 +104,7 @@ class IntakeSettings:
         state = values.pop("state_dir", None) or root / STATE_FOLDER
         origin = _origin(site.site_url)
         return cls(site=site, state_dir=Path(state).absolute(), keys=keys,
-                   public_url=values.pop("public_url", None) or _origin(site.intake_url) or "http://localhost:8000/",
+                   public_url=values.pop("public_url", None) or site.intake.url or "http://localhost:8000/",
                    allowed_origins=values.pop("allowed_origins", None) or ((origin.rstrip("/"),) if origin else ()),
                    github=github, **values)
 

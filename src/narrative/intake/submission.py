@@ -1,0 +1,203 @@
+"""What the form's answers become: the story file a contributor would have written, checked, screened and
+redacted by the core, with a reference the writer keeps; and, apart from it, what only the private store holds.
+
+`build()` is the one recipe: the answers to front matter and body (`status: draft`), personal data replaced by
+placeholders (unless the site's repository is private and `redact` is off), the same field checks and screen as
+a pull request gets. The original words and the contact addresses go into `Original`, never into the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import yaml
+
+from narrative import fields, loader
+from narrative.model import Kind
+from narrative.problems import Problem
+from narrative.redact import Redaction, Removal, redact
+from narrative.scaffold import slugify
+from narrative.screen import screen_item
+from narrative.screen.finding import CRISIS
+from narrative.intake.settings import IntakeSettings
+
+REFERENCE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so a reference read out on the phone is not misheard."""
+
+
+def new_reference(prefix: str) -> str:
+    """A short reference a person can read out, e.g. `HM-7K3Q-2F9D`: 40 random bits."""
+    code = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(8))
+    return f"{prefix}-{code[:4]}-{code[4:]}"
+
+
+class Photo(Protocol):
+    """A picture from the form, already cleaned (decoded and encoded again, without its metadata)."""
+
+    data: bytes
+    extension: str
+    alt: str
+
+
+class Answers(Protocol):
+    """What the form's reader gives (`form.FormInput`): the fields this module reads."""
+
+    title: str
+    summary: str
+    story: str
+    topics: tuple[str, ...]
+    naming: str
+    name: str | None
+    role: str | None
+    location: str | None
+    service: str | None
+    content_note: str | None
+    photos: Sequence[Photo]
+    consent_version: str
+    contact_email: str | None
+    notify_email: str | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A story on its way to the editors: everything in it may go to git."""
+
+    reference: str
+    slug: str
+    markdown: str
+    """The file's text exactly as a contributor would write it, personal data already replaced."""
+    photos: tuple[tuple[str, bytes], ...]
+    """Each picture's path from the story's folder (`<slug>/photo-1.jpg`) and its cleaned bytes."""
+    removed: tuple[Removal, ...]
+    """What redaction took out, by kind and line: never the value."""
+    urgent: bool
+    """The screen found words about suicide, self-harm, abuse or danger: the editors must see it today."""
+    received: dt.datetime
+
+    @property
+    def path(self) -> str:
+        """The story file's path from the stories folder."""
+        return f"{Kind.STORY.folder}/{self.slug}.md"
+
+    @property
+    def files(self) -> tuple[tuple[str, bytes], ...]:
+        """Every file the submission adds, by its path from the stories folder: the story, then its pictures."""
+        return ((self.path, self.markdown.encode("utf-8")),
+                *((f"{Kind.STORY.folder}/{name}", data) for name, data in self.photos))
+
+    def to_bytes(self) -> bytes:
+        data = {**dataclasses.asdict(self), "received": self.received.isoformat(),
+                "photos": [[name, base64.b64encode(content).decode("ascii")] for name, content in self.photos]}
+        return json.dumps(data).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Submission:
+        raw = json.loads(data)
+        return cls(raw["reference"], raw["slug"], raw["markdown"],
+                   tuple((name, base64.b64decode(content)) for name, content in raw["photos"]),
+                   tuple(Removal(*removal) for removal in raw["removed"]), raw["urgent"],
+                   dt.datetime.fromisoformat(raw["received"]))
+
+
+@dataclass(frozen=True)
+class Original:
+    """What only the private store keeps: the file before redaction and the writer's addresses."""
+
+    text: str
+    contact_email: str | None = None
+    """Where an editor may write to the writer, if they said so."""
+    notify_email: str | None = None
+    """Where to say the story was published or answered, if they asked."""
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(dataclasses.asdict(self)).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Original:
+        return cls(**json.loads(data))
+
+
+def build(answers: Answers, settings: IntakeSettings, *, reference: str,
+          received: dt.datetime) -> tuple[Submission, Original] | list[Problem]:
+    """The submission and its private part, or the core's problems with the file the answers make."""
+    site = settings.site
+    day = received.astimezone(site.zone).date()
+    slug = _slug(_redacted(answers.title, settings).text, settings, reference)
+    photos = tuple((f"{slug}/photo-{number}.{photo.extension}", photo.data)
+                   for number, photo in enumerate(answers.photos, start=1))
+    original = markdown(answers, day, [(name, photo.alt) for (name, _), photo in zip(photos, answers.photos)])
+    redaction = _redacted(original, settings)
+    file = loader.parse(redaction.text, f"{site.stories_dir}/{Kind.STORY.folder}/{slug}.md", Kind.STORY,
+                        site.stories_path / Kind.STORY.folder / f"{slug}.md")
+    if isinstance(file, Problem):
+        return [file]
+    # The pictures are not on disk yet for `images` to find: the form has checked them and their descriptions.
+    item, problems = fields.build(dataclasses.replace(file, meta={key: value for key, value in file.meta.items()
+                                                                  if key != "images"}), site)
+    if item is None:
+        return problems
+    findings, _ = screen_item(item, site)
+    submission = Submission(reference, slug, redaction.text, photos, redaction.removed,
+                            any(finding.kind == CRISIS for finding in findings), received)
+    return submission, Original(original, answers.contact_email, answers.notify_email)
+
+
+def _redacted(text: str, settings: IntakeSettings) -> Redaction:
+    return redact(text) if settings.redact else Redaction(text, ())
+
+
+def _slug(title: str, settings: IntakeSettings, reference: str) -> str:
+    """The file name from the (redacted) title; with the reference's end when a story already has that name."""
+    slug = slugify(title) or "story"
+    taken = (settings.site.stories_path / Kind.STORY.folder / f"{slug}.md").exists()
+    return f"{slug}-{reference[-4:].lower()}" if taken else slug
+
+
+def _author(answers: Answers) -> str | None:
+    """The name as the writer chose to be named: in full, by initials (`J. B.`), or not at all."""
+    name = (answers.name or "").strip()
+    if answers.naming == "anonymous" or not name:
+        return None
+    if answers.naming == "initials":
+        return " ".join(f"{word[0].upper()}." for word in name.split())
+    return name
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """YAML as people write front matter: `topics: [carers]` on one line, no `&id001` for a repeated date."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+_FrontMatterDumper.add_representer(list, lambda dumper, data: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", data, flow_style=all(isinstance(entry, str) for entry in data)))
+
+
+def markdown(answers: Answers, day: dt.date, images: Sequence[tuple[str, str]]) -> str:
+    """The story file, in the order and shape `narrative new story` writes, as a draft for an editor."""
+    front = {
+        "title": answers.title,
+        "date": day,
+        "summary": answers.summary,
+        "topics": list(answers.topics),
+        "consent": {"given": True, "date": day,
+                    "how": f"Agreed on the web form (consent wording {answers.consent_version})"},
+        "author": _author(answers),
+        "role": answers.role,
+        "location": answers.location,
+        "service": answers.service,
+        "content_note": answers.content_note,
+        "images": [{"src": src, "alt": alt} for src, alt in images] or None,
+        "status": "draft",
+    }
+    header = yaml.dump({key: value for key, value in front.items() if value}, Dumper=_FrontMatterDumper,
+                       sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{header}---\n{answers.story.strip()}\n"

@@ -1,0 +1,77 @@
+"""Shared pieces of the intake service's tests: a site in a real git repository with a bare remote, its
+settings, and a writer's answers holding every kind of personal data."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrative.intake.keys import new_key
+from narrative.intake.settings import IntakeSettings
+from tests.content import write_site
+
+PERSONAL = {"phone": "07700 900 123", "email": "jo.bloggs@example.org", "nhs-number": "943 476 5919",
+            "postcode": "LS1 4AP", "date-of-birth": "3 March 1961", "contact": "jo.private@example.net"}
+"""Each kind of personal data a story may hold, and the writer's contact address."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    data: bytes
+    extension: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the form's reader gives, as `form.FormInput` carries it."""
+
+    title: str = "The night nurse on ward 7"
+    summary: str = "A kind nurse at night."
+    story: str = "She sat with me until morning.\n"
+    topics: tuple[str, ...] = ("mental-health",)
+    naming: str = "anonymous"
+    name: str | None = None
+    role: str | None = None
+    location: str | None = None
+    service: str | None = None
+    content_note: str | None = None
+    photos: tuple[Picture, ...] = field(default_factory=tuple)
+    consent_version: str = "2026-11"
+    contact_email: str | None = None
+    notify_email: str | None = None
+
+
+EVERY_KIND = Answers(
+    title="Ring me on 07700 900 123",
+    summary="Write to jo.bloggs@example.org about it.",
+    story="I was born 3 March 1961.\n\nMy NHS number is 943 476 5919 and I live at LS1 4AP.\n",
+    naming="name", name="Jo Bloggs", contact_email="jo.private@example.net")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def git_site(tmp_path: Path) -> Path:
+    """A site committed to a git repository whose `origin` is a bare repository beside it."""
+    root = tmp_path / "site"
+    write_site(root, intake={"url": "https://share.example.org/"})
+    (root / ".gitignore").write_text(".narrative-intake/\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-q", "-m", "The site")
+    git(root, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    git(root, "push", "-q", "origin", "main")
+    return root
+
+
+def environment(**variables: str) -> dict[str, str]:
+    return {"NARRATIVE_INTAKE_KEY": new_key(), "NARRATIVE_INTAKE_PREFIX": "HM",
+            "NARRATIVE_INTAKE_RETRY_SECONDS": "0.05", **variables}
+
+
+def intake_settings(root: Path, **variables: str) -> IntakeSettings:
+    return IntakeSettings.load(root, environment(**variables))
