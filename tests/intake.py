@@ -4,9 +4,9 @@ settings, and a writer's answers holding every kind of personal data."""
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from narrative.intake.form import FormInput
 from narrative.intake.keys import new_key
 from narrative.intake.settings import IntakeSettings
 from tests.content import write_site
@@ -16,34 +16,18 @@ PERSONAL = {"phone": "07700 900 123", "email": "jo.bloggs@example.org", "nhs-num
 """Each kind of personal data a story may hold, and the writer's contact address."""
 
 
-@dataclass(frozen=True)
-class Picture:
-    data: bytes
-    extension: str
-    alt: str
+ANSWERS = dict(title="The night nurse on ward 7", summary="A kind nurse at night.",
+               story="She sat with me until morning.\n", topics=("mental-health",), naming="anonymous", name=None,
+               role=None, location=None, service=None, content_note=None, photos=(), consent_version="2026-11",
+               contact_email=None, notify_email=None)
 
 
-@dataclass(frozen=True)
-class Answers:
-    """What the form's reader gives, as `form.FormInput` carries it."""
-
-    title: str = "The night nurse on ward 7"
-    summary: str = "A kind nurse at night."
-    story: str = "She sat with me until morning.\n"
-    topics: tuple[str, ...] = ("mental-health",)
-    naming: str = "anonymous"
-    name: str | None = None
-    role: str | None = None
-    location: str | None = None
-    service: str | None = None
-    content_note: str | None = None
-    photos: tuple[Picture, ...] = field(default_factory=tuple)
-    consent_version: str = "2026-11"
-    contact_email: str | None = None
-    notify_email: str | None = None
+def answers(**fields: object) -> FormInput:
+    """A writer's answers as the form's reader gives them: a short valid story, with any field replaced."""
+    return FormInput(**{**ANSWERS, **fields})  # type: ignore[arg-type]
 
 
-EVERY_KIND = Answers(
+EVERY_KIND = answers(
     title="Ring me on 07700 900 123",
     summary="Write to jo.bloggs@example.org about it.",
     story="I was born 3 March 1961.\n\nMy NHS number is 943 476 5919 and I live at LS1 4AP.\n",
@@ -54,10 +38,11 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
-def git_site(tmp_path: Path) -> Path:
-    """A site committed to a git repository whose `origin` is a bare repository beside it."""
+def git_site(tmp_path: Path, rate_limit: int = 10) -> Path:
+    """A site committed to a git repository whose `origin` is a bare repository beside it; `rate_limit` posts an
+    hour from one address."""
     root = tmp_path / "site"
-    write_site(root, intake={"url": "https://share.example.org/"})
+    write_site(root, intake={"url": "https://share.example.org/", "rate_limit": rate_limit})
     (root / ".gitignore").write_text(".narrative-intake/\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
     git(root, "init", "-q", "-b", "main")

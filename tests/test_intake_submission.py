@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from narrative.intake.form import FormInput, Photo
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.submission import REFERENCE_LETTERS, Original, Submission, build, new_reference
 from narrative.problems import Problem
 from narrative.redact import Removal
 from tests.content import story, write_site
-from tests.intake import EVERY_KIND, PERSONAL, Answers, Picture, intake_settings
+from tests.intake import EVERY_KIND, PERSONAL, answers, intake_settings
 
 RECEIVED = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)  # 23:30 UTC is still 30 November in London
 
@@ -24,17 +25,17 @@ def settings(tmp_path: Path) -> IntakeSettings:
     return intake_settings(tmp_path / "site")
 
 
-def built(answers: Answers, settings: IntakeSettings) -> tuple[Submission, Original]:
-    result = build(answers, settings, reference="HM-7K3Q-2F9D", received=RECEIVED)
+def built(form: FormInput, settings: IntakeSettings) -> tuple[Submission, Original]:
+    result = build(form, settings, reference="HM-7K3Q-2F9D", received=RECEIVED)
     assert not isinstance(result, list), result
     return result
 
 
 def test_the_file_is_what_a_contributor_would_write_as_a_draft(settings: IntakeSettings) -> None:
-    answers = Answers(naming="initials", name="Jo  Bloggs", role="patient", service="Ward 7",
+    form = answers(naming="initials", name="J. B.", role="patient", service="Ward 7",
                       content_note="Talks about a hard night.", topics=("mental-health", "carers"),
-                      photos=(Picture(b"png", "png", "The ward's garden"),), notify_email="jo@example.net")
-    submission, original = built(answers, settings)
+                      photos=(Photo(b"png", "png", "The ward's garden"),), notify_email="jo@example.net")
+    submission, original = built(form, settings)
     assert submission.markdown == """\
 ---
 title: The night nurse on ward 7
@@ -87,12 +88,12 @@ def test_redaction_off_keeps_the_words_for_a_private_repository(tmp_path: Path) 
 
 
 def test_crisis_words_make_it_urgent(settings: IntakeSettings) -> None:
-    submission, _ = built(Answers(story="Some nights I felt suicidal.\n"), settings)
+    submission, _ = built(answers(story="Some nights I felt suicidal.\n"), settings)
     assert submission.urgent
 
 
 def test_the_core_checks_say_what_is_wrong(settings: IntakeSettings) -> None:
-    result = build(Answers(topics=("gardening",), summary="x" * 301), settings, reference="HM-7K3Q-2F9D",
+    result = build(answers(topics=("gardening",), summary="x" * 301), settings, reference="HM-7K3Q-2F9D",
                    received=RECEIVED)
     assert result == [
         Problem("stories/patient/the-night-nurse-on-ward-7.md", 4, "summary",
@@ -103,11 +104,11 @@ def test_the_core_checks_say_what_is_wrong(settings: IntakeSettings) -> None:
 
 def test_a_name_taken_by_a_published_story_gets_the_reference_s_end(settings: IntakeSettings) -> None:
     story(settings.root, "the-night-nurse-on-ward-7")
-    assert built(Answers(), settings)[0].slug == "the-night-nurse-on-ward-7-2f9d"
+    assert built(answers(), settings)[0].slug == "the-night-nurse-on-ward-7-2f9d"
 
 
 def test_it_survives_the_queue_s_bytes(settings: IntakeSettings) -> None:
-    submission, original = built(dataclasses.replace(EVERY_KIND, photos=(Picture(b"\x00\xff", "jpg", "A"),)),
+    submission, original = built(dataclasses.replace(EVERY_KIND, photos=(Photo(b"\x00\xff", "jpg", "A"),)),
                                  settings)
     assert Submission.from_bytes(submission.to_bytes()) == submission
     assert Original.from_bytes(original.to_bytes()) == original

@@ -149,15 +149,23 @@ def redact_files(args: argparse.Namespace) -> int:
     return PROBLEMS if failed else OK
 
 
-def send(args: argparse.Namespace) -> int:
-    """Handed to the intake service's own module, loaded by name: the core never imports the service."""
-    import importlib
-
-    result: int = importlib.import_module("narrative.intake.send").main(args)
-    return result
-
-
 Command = Callable[[argparse.Namespace], int]
+
+
+def _service_command(module: str) -> Command:
+    """A command handed to the intake service's own module, loaded by name: the core never imports the service."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        result: int = importlib.import_module(module).main(args)
+        return result
+
+    return run
+
+
+send = _service_command("narrative.intake.send")
+intake = _service_command("narrative.intake.cli")
 
 
 def _date(value: str) -> dt.date:
@@ -242,6 +250,16 @@ def parser() -> argparse.ArgumentParser:
     sender.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: yesterday for "
                         "daily, last week for weekly, yesterday and today for instant)")
     sender.set_defaults(run=send)
+
+    intaker = commands.add_parser("intake", help="run the share-your-story service (in the site's folder), or "
+                                  "look after what it keeps: show REF, purge, key")
+    intaker.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: %(default)s)")
+    intaker.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
+    actions = intaker.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("show", help="print one submission, opened with the key").add_argument("reference")
+    actions.add_parser("purge", help="forget writers' originals older than the retention period")
+    actions.add_parser("key", help="print a new key for NARRATIVE_INTAKE_KEY")
+    intaker.set_defaults(run=intake)
 
     redactor = commands.add_parser("redact", help="replace personal data in files with placeholders, in place")
     redactor.add_argument("paths", nargs="+", metavar="PATH", help="the files to redact")

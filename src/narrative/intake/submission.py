@@ -161,13 +161,8 @@ def _slug(title: str, settings: IntakeSettings, reference: str) -> str:
 
 
 def _author(answers: Answers) -> str | None:
-    """The name as the writer chose to be named: in full, by initials (`J. B.`), or not at all."""
-    name = (answers.name or "").strip()
-    if answers.naming == "anonymous" or not name:
-        return None
-    if answers.naming == "initials":
-        return " ".join(f"{word[0].upper()}." for word in name.split())
-    return name
+    """The name or initials the writer chose to be shown by; none when they chose to be anonymous."""
+    return None if answers.naming == "anonymous" else answers.name
 
 
 class _FrontMatterDumper(yaml.SafeDumper):
