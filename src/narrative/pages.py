@@ -94,6 +94,7 @@ def story_pages(site: Site) -> Iterator[Page]:
             "topics": [site.settings.topic(slug) for slug in story.topics],
             "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
+            "intake_url": site.settings.intake.url,
         })
     for story in site.withdrawn:
         yield Page(_src(story.url), "This story was withdrawn", "narrative/withdrawn.html",
@@ -145,6 +146,9 @@ def subscribe_page(site: Site) -> Iterator[Page]:
                    "formats": feeds.FORMATS,
                    "site_url": site.settings.site_url or "",
                    "contact": site.settings.digest.reply_to,
+                   "intake_url": site.settings.intake.url,
+                   "topics": site.settings.topics,
+                   "principles": site.settings.principles,
                })
 
 

@@ -29,7 +29,9 @@ from narrative.mail import parse_address
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 MAX_ADDRESS = 254
 
-_templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative.intake", "templates"), autoescape=True,
+_templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
+                                                            jinja2.PackageLoader("narrative", "templates")]),
+                                autoescape=True,
                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
@@ -64,7 +66,8 @@ class Pages:
     def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
         site = self.settings.site
         html = _templates.get_template("subscription.html").render(
-            title=title, paragraphs=paragraphs, site_name=site.site_name, button=context.pop("button", None),
+            title=title, paragraphs=paragraphs, site=site, site_url=site.site_url or "",
+            button=context.pop("button", None),
             errors=context.pop("errors", ()), link=context.pop("link", None), subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
