@@ -29,6 +29,7 @@ from narrative.intake.service import Service
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.submission import new_reference
 from narrative.problems import Problem
+from narrative.screen import readability
 
 log = logging.getLogger("narrative.intake")
 
@@ -76,6 +77,7 @@ def create_app(settings: IntakeSettings, *, mailer: Mailer | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(readability.load)  # once, before the first writers: not once in each thread
         service.worker.start()
         log.info("intake: started; %d submissions waiting to be delivered", service.queue.counts()[0])
         yield
