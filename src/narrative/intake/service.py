@@ -16,7 +16,8 @@ from narrative.intake.destinations import Destination, from_settings
 from narrative.intake.private_store import PrivateStore
 from narrative.intake.queue import Queue
 from narrative.intake.settings import IntakeSettings
-from narrative.intake.submission import Answers, Submission, build, new_reference
+from narrative.intake.form import FormInput
+from narrative.intake.submission import Submission, build, new_reference
 from narrative.intake.worker import Worker
 from narrative.problems import Problem
 
@@ -35,7 +36,7 @@ class Service:
         self.worker = Worker(self.queue, destination or from_settings(settings),
                              retry_seconds=settings.retry_seconds, clock=lambda: self.clock().timestamp())
 
-    def accept(self, answers: Answers) -> Submission | list[Problem]:
+    def accept(self, answers: FormInput) -> Submission | list[Problem]:
         """Build the submission and keep it durably (private part first), or the problems with it."""
         for _ in range(3):  # a reference already taken (one chance in a trillion) is drawn again
             received = self.clock()

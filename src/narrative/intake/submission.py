@@ -15,18 +15,18 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import yaml
 
 from narrative import fields, loader
+from narrative.intake.form import FormInput
+from narrative.intake.settings import IntakeSettings
 from narrative.model import Kind
 from narrative.problems import Problem
 from narrative.redact import Redaction, Removal, redact
 from narrative.scaffold import slugify
 from narrative.screen import screen_item
 from narrative.screen.finding import CRISIS
-from narrative.intake.settings import IntakeSettings
 
 REFERENCE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base 32: no I, L, O or U, so a reference read out on the phone is not misheard."""
@@ -36,33 +36,6 @@ def new_reference(prefix: str) -> str:
     """A short reference a person can read out, e.g. `HM-7K3Q-2F9D`: 40 random bits."""
     code = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(8))
     return f"{prefix}-{code[:4]}-{code[4:]}"
-
-
-class Photo(Protocol):
-    """A picture from the form, already cleaned (decoded and encoded again, without its metadata)."""
-
-    data: bytes
-    extension: str
-    alt: str
-
-
-class Answers(Protocol):
-    """What the form's reader gives (`form.FormInput`): the fields this module reads."""
-
-    title: str
-    summary: str
-    story: str
-    topics: tuple[str, ...]
-    naming: str
-    name: str | None
-    role: str | None
-    location: str | None
-    service: str | None
-    content_note: str | None
-    photos: Sequence[Photo]
-    consent_version: str
-    contact_email: str | None
-    notify_email: str | None
 
 
 @dataclass(frozen=True)
@@ -124,7 +97,7 @@ class Original:
         return cls(**json.loads(data))
 
 
-def build(answers: Answers, settings: IntakeSettings, *, reference: str,
+def build(answers: FormInput, settings: IntakeSettings, *, reference: str,
           received: dt.datetime) -> tuple[Submission, Original] | list[Problem]:
     """The submission and its private part, or the core's problems with the file the answers make."""
     site = settings.site
@@ -160,7 +133,7 @@ def _slug(title: str, settings: IntakeSettings, reference: str) -> str:
     return f"{slug}-{reference[-4:].lower()}" if taken else slug
 
 
-def _author(answers: Answers) -> str | None:
+def _author(answers: FormInput) -> str | None:
     """The name or initials the writer chose to be shown by; none when they chose to be anonymous."""
     return None if answers.naming == "anonymous" else answers.name
 
@@ -176,7 +149,7 @@ _FrontMatterDumper.add_representer(list, lambda dumper, data: dumper.represent_s
     "tag:yaml.org,2002:seq", data, flow_style=all(isinstance(entry, str) for entry in data)))
 
 
-def markdown(answers: Answers, day: dt.date, images: Sequence[tuple[str, str]]) -> str:
+def markdown(answers: FormInput, day: dt.date, images: Sequence[tuple[str, str]]) -> str:
     """The story file, in the order and shape `narrative new story` writes, as a draft for an editor."""
     front = {
         "title": answers.title,
