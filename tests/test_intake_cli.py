@@ -38,6 +38,13 @@ def test_without_the_key_it_refuses_to_start_in_one_line(site: dict[str, str], m
         "key; make one with `narrative intake key` and set it in the environment\n"))
 
 
+def test_outside_a_git_repository_it_refuses_to_start(site: dict[str, str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "intake", "--port", "0") == (1, "", (
+        f"narrative intake: {Path.cwd()} is not in a git repository with a commit on its current branch: start "
+        "the service in the checkout of the story repository, or set NARRATIVE_INTAKE_DESTINATION=github\n"))
+
+
 def test_key_prints_a_new_key(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "intake", "key")
     assert (code, err) == (0, "")

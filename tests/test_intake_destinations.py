@@ -103,3 +103,23 @@ def test_the_worker_retries_with_backoff_then_delivers_and_forgets(root: Path, t
 def test_backoff_doubles_up_to_a_quarter_of_an_hour() -> None:
     assert [backoff(attempt, 5) for attempt in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert backoff(30, 5) == LONGEST_WAIT == 900
+
+
+class Broken:
+    """A destination with a fault of its own: its error's words must not reach the log."""
+
+    def deliver(self, submission: Submission) -> Delivery:
+        raise KeyError(submission.markdown)
+
+    def problem(self) -> None:
+        return None
+
+
+def test_an_unexpected_error_puts_it_back_and_logs_only_its_kind(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    queue = Queue(tmp_path, Keys.from_text(new_key()))
+    queue.put(SUBMISSION)
+    worker = Worker(queue, Broken(), retry_seconds=3, clock=RECEIVED.timestamp)
+    assert worker.deliver_due() == 0
+    assert queue.waiting(SUBMISSION.reference).attempts == 1  # type: ignore[union-attr]
+    assert caplog.messages == ["HM-7K3Q-2F9D: delivery failed (attempt 1): KeyError; trying again in 3 s"]

@@ -45,8 +45,13 @@ def serve(settings: IntakeSettings, host: str, port: int) -> int:
     import uvicorn
 
     from narrative.intake.app import create_app
+    from narrative.intake.destinations import from_settings
     from narrative.intake.mailer import MailerProblem, MailSettings, mailer_for
 
+    problem = from_settings(settings).problem()
+    if problem:
+        print(f"narrative intake: {problem}", file=sys.stderr)
+        return PROBLEMS
     try:
         mailer = mailer_for(MailSettings.from_environment(settings.site.digest.sender or "", os.environ))
     except MailerProblem as error:

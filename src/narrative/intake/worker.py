@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 
 from narrative.intake.destinations import Destination, DeliveryError
-from narrative.intake.keys import InvalidToken
 from narrative.intake.queue import Queue, Waiting
 
 log = logging.getLogger("narrative.intake")
@@ -59,8 +58,13 @@ class Worker:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()
-            self.deliver_due()
-            self._wake.wait(self._pause())
+            try:
+                self.deliver_due()
+                pause = self._pause()
+            except Exception as error:  # the queue itself failed (a full disk): say so, and look again later
+                log.error("the queue cannot be read: %s; looking again in %.0f s", type(error).__name__, IDLE_CHECK)
+                pause = IDLE_CHECK
+            self._wake.wait(pause)
 
     def _pause(self) -> float:
         due = self.queue.next_time()
@@ -78,7 +82,7 @@ class Worker:
         reference = waiting.submission.reference
         try:
             delivery = self.destination.deliver(waiting.submission)
-        except (DeliveryError, InvalidToken, OSError) as error:
+        except Exception as error:  # whatever it is, the submission waits for another try; the worker goes on
             reason = str(error) if isinstance(error, DeliveryError) else type(error).__name__
         else:
             self.queue.delivered(delivery, self.clock())

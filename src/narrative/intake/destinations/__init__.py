@@ -26,6 +26,9 @@ class Destination(Protocol):
         """Put the submission where editors find it, or find it already there; `DeliveryError` when the
         destination cannot be reached or refuses."""
 
+    def problem(self) -> str | None:
+        """Why nothing could ever be delivered as things are, in one line, for the service to refuse to start."""
+
 
 def branch(submission: Submission) -> str:
     return f"{BRANCH_PREFIX}{submission.reference}"

@@ -40,6 +40,15 @@ class GitBranch:
             raise DeliveryError(f"git {args[0]} failed (exit {result.returncode})")
         return result.stdout.decode("utf-8").strip()
 
+    def problem(self) -> str | None:
+        try:
+            self._git("rev-parse", "--verify", f"{self.base or 'HEAD'}^{{commit}}")
+        except DeliveryError:
+            return (f"{self.root.absolute()} is not in a git repository with a commit on "
+                    f"{self.base or 'its current branch'}: start the service in the checkout of the story "
+                    "repository, or set NARRATIVE_INTAKE_DESTINATION=github")
+        return None
+
     def deliver(self, submission: Submission) -> Delivery:
         name = branch(submission)
         folder = f"{self._git('rev-parse', '--show-prefix')}{self.stories_dir}/"

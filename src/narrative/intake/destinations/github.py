@@ -37,6 +37,9 @@ class GitHubPullRequest:
                              auto_retry=False, http_cache=False)
         self.timeout = timeout
 
+    def problem(self) -> str | None:
+        return None  # whether GitHub answers is for the worker to find out, and retry
+
     def deliver(self, submission: Submission) -> Delivery:
         try:
             return self._deliver(submission)
