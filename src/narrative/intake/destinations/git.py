@@ -19,6 +19,10 @@ from narrative.intake.queue import Delivery
 from narrative.intake.submission import Submission
 
 NO_COMMIT = "0" * 40
+ELSEWHERE = frozenset({"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"})
+"""Variables that would point git at another repository or index than the site's: a push's own (credentials,
+SSH) are kept."""
 AUTHOR = ("narrative intake", "intake@localhost")
 """Who commits the branch: the service, not the writer, whose name may be theirs to keep."""
 
@@ -33,7 +37,7 @@ class GitBranch:
     def _git(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
         """git's answer, or `DeliveryError` naming the command (git's own words may hold a remote's address
         with a password in it, so they are left out)."""
-        clean = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+        clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
         result = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True,
                                 env={**clean, **(env or {})}, check=False)
         if result.returncode != 0:
