@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -198,16 +199,25 @@ def test_killed_mid_delivery_it_resumes_and_delivers_once(root: Path, env: dict[
 
 
 def test_a_burst_of_200_each_delivered_exactly_once(root: Path, env: dict[str, str], tmp_path: Path) -> None:
-    running = Running(root, {**env, "NARRATIVE_INTAKE_GIT_REMOTE": ""}, tmp_path / "service.log").start()
+    """200 writers at once, from 20 clients; the service killed while it delivers them, and started again."""
+    env = {**env, "NARRATIVE_INTAKE_GIT_REMOTE": ""}
+    running = Running(root, env, tmp_path / "service.log").start()
     try:
         with httpx.Client() as client, concurrent.futures.ThreadPoolExecutor(20) as pool:
             responses = list(pool.map(lambda n: running.share({**FORM, "title": f"Story number {n}"}, client),
                                       range(200)))
         references = [reference(response) for response in responses]
-        running.wait_until_delivered(200)
-        assert running.health() == {"status": "ok", "waiting": 0, "delivered": 200}
+        running.wait_until_delivered(20)
+        delivered_before = running.health()["delivered"]
     finally:
-        running.stop()
+        running.kill()
+    assert delivered_before < 200  # killed with deliveries still to make
+    restarted = Running(root, env, tmp_path / "service.log").start()
+    try:
+        restarted.wait_until_delivered(200)
+        assert restarted.health() == {"status": "ok", "waiting": 0, "delivered": 200}
+    finally:
+        restarted.stop()
     branches = git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads/submissions/").split()
     assert sorted(branches) == sorted(f"submissions/{ref}" for ref in references)
     assert len(set(references)) == 200
@@ -229,4 +239,19 @@ def test_purge_forgets_originals_once_the_retention_is_past(tmp_path: Path) -> N
     assert service.purge() == 1
     assert service.private.get(accepted.reference) is None
     assert service.queue.waiting(accepted.reference) is not None  # still to deliver: the story itself stays
+    service.close()
+
+
+def test_when_the_queue_cannot_keep_it_the_original_is_not_kept_either(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(tmp_path / "site")
+    service = Service(intake_settings(tmp_path / "site"))
+
+    def full(submission: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(service.queue, "put", full)
+    with pytest.raises(sqlite3.OperationalError):
+        service.accept(answers(contact_email=PERSONAL["contact"]))
+    assert service.private.rows("SELECT count(*) FROM originals") == [(0,)]
     service.close()

@@ -53,6 +53,11 @@ class PrivateStore(Store):
         return Kept(reference, dt.datetime.fromtimestamp(received, dt.UTC),
                     Original.from_bytes(self.keys.decrypt(data)))
 
+    def delete(self, reference: str) -> None:
+        """Forget one writer's original (their story was not kept after all, or they took it back)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM originals WHERE reference = ?", (reference,))
+
     def purge(self, older_than: dt.datetime) -> int:
         """Delete every original received before `older_than`; how many went."""
         with self.transaction() as db:

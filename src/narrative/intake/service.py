@@ -49,7 +49,11 @@ class Service:
                 self.private.put(submission.reference, received, original)
             except sqlite3.IntegrityError:
                 continue
-            self.queue.put(submission)
+            try:
+                self.queue.put(submission)
+            except BaseException:
+                self.private.delete(submission.reference)  # the writer is told nothing was kept: so it is not
+                raise
             self.worker.wake()
             return submission
         raise RuntimeError("no free reference after three draws")
