@@ -169,7 +169,7 @@ def test_manage_changes_adds_drops_and_leaves(service: Service) -> None:
 
 def test_one_click_unsubscribe_answers_a_get_with_one_button_and_a_post_at_once(service: Service) -> None:
     confirmed(service)
-    link = unsubscribe_url(service.settings.public_url, 1, service.settings.keys)
+    link = unsubscribe_url(service.settings.public_url, links.sign(links.Link("unsubscribe", 1), service.settings.keys))
     page = httpx.get(link)
     assert page.status_code == 200 and page.text.count("<button") == 1
     assert service.store.subscription(1) is not None

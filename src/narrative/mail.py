@@ -39,6 +39,9 @@ SETTING = "extra.narrative.digest"
 
 _templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_POLICY = policy.SMTP.clone(refold_source="none")
+"""The SMTP policy, but a header set raw is written as it is: `List-Unsubscribe` must stay one `<URL>` that
+mail programs can read, where the policy would fold a long one into RFC 2047 encoded words."""
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
 
 
@@ -276,7 +279,7 @@ def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], uns
     sender, _ = _address(settings, "sender")
     reply_to, _ = _address(settings, "reply_to")
     subject_line, html_part, text_part = parts
-    email = EmailMessage(policy=policy.SMTP)
+    email = EmailMessage(policy=_POLICY)
     email["Subject"] = subject_line
     email["From"] = sender
     if to is not None:
@@ -284,7 +287,7 @@ def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], uns
     email["Reply-To"] = reply_to
     email["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
     email["Message-ID"] = message_id(digest, settings, personal)
-    email["List-Unsubscribe"] = f"<{unsubscribe}>"
+    email.set_raw("List-Unsubscribe", f"<{unsubscribe}>")  # one address, never folded into encoded words
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(text_part, cte="quoted-printable")
     email.add_alternative(html_part, subtype="html", cte="quoted-printable")

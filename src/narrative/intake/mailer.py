@@ -14,6 +14,7 @@ import enum
 import os
 import smtplib
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import requests
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-VIA, RATE = "NARRATIVE_MAIL_VIA", "NARRATIVE_SEND_RATE"
+VIA, RATE, CONNECTIONS = "NARRATIVE_MAIL_VIA", "NARRATIVE_SEND_RATE", "NARRATIVE_SEND_CONNECTIONS"
 TLS_MODES = ("starttls", "ssl", "none")
 
 
@@ -73,6 +74,8 @@ class MailSettings:
     notify_url: str = "https://api.notifications.service.gov.uk"
     rate: float = 0.0
     """Messages a second at most (`NARRATIVE_SEND_RATE`); 0 for as fast as the server takes them."""
+    connections: int = 4
+    """Messages on their way at once, each over its own connection (`NARRATIVE_SEND_CONNECTIONS`)."""
 
     @classmethod
     def from_environment(cls, sender: str, environ: Mapping[str, str] = os.environ) -> MailSettings:
@@ -83,7 +86,8 @@ class MailSettings:
         if tls not in TLS_MODES:
             raise MailerProblem(f"NARRATIVE_SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
         numbers = {}
-        for name, default in (("NARRATIVE_SMTP_PORT", "465" if tls == "ssl" else "587"), (RATE, "0")):
+        for name, default in (("NARRATIVE_SMTP_PORT", "465" if tls == "ssl" else "587"), (RATE, "0"),
+                              (CONNECTIONS, "4")):
             try:
                 numbers[name] = float(environ.get(name, "").strip() or default)
             except ValueError:
@@ -92,7 +96,8 @@ class MailSettings:
                        int(numbers["NARRATIVE_SMTP_PORT"]), environ.get("NARRATIVE_SMTP_USER") or None,
                        environ.get("NARRATIVE_SMTP_PASSWORD") or None, tls,
                        environ.get("NARRATIVE_NOTIFY_API_KEY") or None, environ.get("NARRATIVE_NOTIFY_TEMPLATE") or None,
-                       environ.get("NARRATIVE_NOTIFY_URL") or cls.notify_url, numbers[RATE])
+                       environ.get("NARRATIVE_NOTIFY_URL") or cls.notify_url, numbers[RATE],
+                       max(1, int(numbers[CONNECTIONS])))
         if via == "notify" and not (settings.notify_key and settings.notify_template):
             raise MailerProblem("NARRATIVE_MAIL_VIA is notify: set NARRATIVE_NOTIFY_API_KEY and "
                                 "NARRATIVE_NOTIFY_TEMPLATE (an email template with ((subject)) and ((body)))")
@@ -186,16 +191,19 @@ def mailer_for(settings: MailSettings) -> Mailer:
 
 
 class Pace:
-    """At most `rate` messages a second, evenly spaced (0: no limit)."""
+    """At most `rate` messages a second, evenly spaced, whichever connection sends them (0: no limit)."""
 
     def __init__(self, rate: float) -> None:
         self.gap = 1 / rate if rate > 0 else 0.0
         self.next = time.monotonic()
+        self.lock = threading.Lock()
 
     def wait(self) -> None:
         if not self.gap:
             return
-        now = time.monotonic()
-        if self.next > now:
-            time.sleep(self.next - now)
-        self.next = max(now, self.next) + self.gap
+        with self.lock:
+            now = time.monotonic()
+            turn = max(now, self.next)
+            self.next = turn + self.gap
+        if turn > now:
+            time.sleep(turn - now)

@@ -12,7 +12,10 @@ import argparse
 import datetime as dt
 import fcntl
 import os
+import queue
+import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,24 +24,47 @@ from pathlib import Path
 from narrative import digests, mail
 from narrative.digests import Digest, Period
 from narrative.intake import links, scopes
-from narrative.intake.keys import Keys
 from narrative.intake.mailer import Mailer, MailerProblem, MailSettings, Message, Outcome, Pace, mailer_for
 from narrative.intake.outbox import Outbox, State
 from narrative.intake.subscribers import Subscribers, Subscription
 from narrative.presentation import plural
 from narrative.site import Site
 
-MANAGE_MARK, UNSUBSCRIBE_MARK = "manage-" + "m" * 90, "unsubscribe-" + "u" * 90
-"""Stand-ins for one reader's links while a scope's email is drawn: as long as a real signed link, so the
-plain text is wrapped the same, and made of letters that no escaping or inlining changes."""
+MANAGE_MARK, UNSUBSCRIBE_MARK = "M" * links.LENGTH, "U" * links.LENGTH
+"""Stand-ins for one reader's tokens while a scope's email is drawn and encoded: exactly as long as a real
+token and, like it, made of characters that quoted-printable leaves as they are, so the reader's tokens take
+their places in the encoded message byte for byte (a soft line break may fall inside one: it stays put)."""
+NUMBER_MARK = "N" * 12
+TO_MARK = "reader@to.invalid"
 
 
-def manage_url(public_url: str, subscriber: int, keys: Keys) -> str:
-    return f"{public_url}subscribe/manage/{links.sign(links.Link('manage', subscriber), keys)}"
+def _marked(mark: str) -> re.Pattern[bytes]:
+    """The mark in an encoded message, with any soft line breaks quoted-printable put inside it."""
+    return re.compile(b"(?:=\r\n)?".join(re.escape(char.encode("ascii")) for char in mark))
 
 
-def unsubscribe_url(public_url: str, subscription: int, keys: Keys) -> str:
-    return f"{public_url}subscribe/unsubscribe/{links.sign(links.Link('unsubscribe', subscription), keys)}"
+def _put(pattern: re.Pattern[bytes], value: str, message: bytes) -> bytes:
+    """`value` in place of every match of a mark, each soft line break kept where it was."""
+    data = value.encode("ascii")
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        pieces, start = [], 0
+        for piece in match[0].split(b"=\r\n"):
+            pieces.append(data[start:start + len(piece)])
+            start += len(piece)
+        return b"=\r\n".join(pieces)
+    return pattern.sub(swap, message)
+
+
+_MANAGE, _UNSUBSCRIBE, _NUMBER = _marked(MANAGE_MARK), _marked(UNSUBSCRIBE_MARK), _marked(NUMBER_MARK)
+
+
+def manage_url(public_url: str, token: str) -> str:
+    return f"{public_url}subscribe/manage/{token}"
+
+
+def unsubscribe_url(public_url: str, token: str) -> str:
+    return f"{public_url}subscribe/unsubscribe/{token}"
 
 
 def why(subscription: Subscription, site: Site) -> str:
@@ -56,6 +82,12 @@ class Tally:
     bounced: int = 0
     suspended: int = 0
     already: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, **more: int) -> None:
+        with self._lock:
+            for name, number in more.items():
+                setattr(self, name, getattr(self, name) + number)
 
     def __str__(self) -> str:
         return (f"{self.sent:,} sent, {self.later:,} to try again later, {self.bounced:,} bounced "
@@ -68,68 +100,111 @@ class Sender:
 
     site: Site
     store: Subscribers
-    outbox: Outbox
-    mailer: Mailer
+    mailers: Callable[[], Mailer]
+    """Makes a mailer for each connection."""
     public_url: str
     pace: Pace = field(default_factory=lambda: Pace(0))
+    connections: int = 1
+    """Messages on their way at once, each over its own connection: a mail server a few milliseconds away
+    answers each step of SMTP after a round trip, so one connection at a time leaves the sender waiting."""
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-    _drawn: dict[tuple[str, str, str], tuple[Digest, tuple[str, str, str]] | None] = field(default_factory=dict)
+    _drawn: dict[tuple[str, str, str], tuple[Digest, str, str, bytes] | None] = field(default_factory=dict)
 
-    def _draw(self, digest: Digest, subscription: Subscription) -> tuple[Digest, tuple[str, str, str]] | None:
-        """The scope's narrowed digest and its email with stand-in links, drawn once per scope."""
+    def _draw(self, digest: Digest, subscription: Subscription) -> tuple[Digest, str, str, bytes] | None:
+        """The scope's narrowed digest, subject, plain text and encoded message with stand-in links, drawn
+        once per scope and frequency; None when the scope takes nothing from the digest."""
         key = (digest.url, subscription.scope, subscription.frequency)
         if key not in self._drawn:
             narrowed = scopes.narrow(digest, subscription.scope)
-            archive = None
-            if narrowed is not None and subscription.scope.startswith("story:"):
-                archive = (self.site.settings.site_url or "") + f"stories/{subscription.scope[6:]}/"
-            stand_in = mail.Recipient(why(subscription, self.site), MANAGE_MARK, UNSUBSCRIBE_MARK, archive)
-            self._drawn[key] = None if narrowed is None else (narrowed, mail.draw(narrowed, self.site, stand_in))
+            self._drawn[key] = None if narrowed is None else self._template(narrowed, subscription)
         return self._drawn[key]
+
+    def _template(self, narrowed: Digest, subscription: Subscription) -> tuple[Digest, str, str, bytes]:
+        archive = None
+        if subscription.scope.startswith("story:"):
+            archive = (self.site.settings.site_url or "") + f"stories/{subscription.scope[6:]}/"
+        stand_in = mail.Recipient(why(subscription, self.site), manage_url(self.public_url, MANAGE_MARK),
+                                  unsubscribe_url(self.public_url, UNSUBSCRIBE_MARK), archive)
+        subject, html, text = mail.draw(narrowed, self.site, stand_in)
+        eml = mail.message(narrowed, self.site.settings, (subject, html, text), stand_in.unsubscribe, to=TO_MARK,
+                           personal=f"s{NUMBER_MARK}")
+        return narrowed, subject, text, eml
 
     def message(self, digest: Digest, subscription: Subscription, address: str) -> Message | None:
         """This reader's email of a digest, or None when their scope takes nothing from it."""
         drawn = self._draw(digest, subscription)
         if drawn is None:
             return None
-        narrowed, (subject, html, text) = drawn
+        _, subject, text, eml = drawn
         keys = self.store.keys
-        manage = manage_url(self.public_url, subscription.subscriber, keys)
-        unsubscribe = unsubscribe_url(self.public_url, subscription.id, keys)
-        html = html.replace(MANAGE_MARK, manage).replace(UNSUBSCRIBE_MARK, unsubscribe)
+        manage = links.sign(links.Link("manage", subscription.subscriber), keys)
+        unsubscribe = links.sign(links.Link("unsubscribe", subscription.id), keys)
+        eml = _put(_UNSUBSCRIBE, unsubscribe, _put(_MANAGE, manage, eml))
+        eml = _put(_NUMBER, f"{subscription.id:012d}", eml).replace(f"To: {TO_MARK}\r\n".encode(),
+                                                                    f"To: {address}\r\n".encode(), 1)
         text = text.replace(MANAGE_MARK, manage).replace(UNSUBSCRIBE_MARK, unsubscribe)
-        eml = mail.message(narrowed, self.site.settings, (subject, html, text), unsubscribe, to=address,
-                           personal=f"s{subscription.id}")
-        return Message(address, subject, text, eml, unsubscribe, f"{digest.period.value}/{digest.key}/{subscription.id}")
+        return Message(address, subject, text, eml, unsubscribe_url(self.public_url, unsubscribe),
+                       f"{digest.period.value}/{digest.key}/{subscription.id}")
 
     def send(self, found: Sequence[Digest], frequency: str) -> Tally:
-        """Every digest in `found` to every confirmed subscription at `frequency` whose scope takes from it."""
+        """Every digest in `found` to every confirmed subscription at `frequency` whose scope takes from it.
+        This thread draws each message; `connections` threads send them, each with its own mailer and its
+        own connection to the outbox."""
         tally = Tally()
         self.store.forget_unconfirmed(self.clock())
         if not found:
             return tally
-        for subscription, address in self.store.recipients(frequency):
-            for digest in found:
-                message = self.message(digest, subscription, address)
-                if message is not None:
-                    self._deliver(message, subscription, f"{digest.period.value}/{digest.key}", tally)
+        work: queue.Queue[tuple[Message, Subscription, str] | None] = queue.Queue(maxsize=self.connections * 8)
+        failures: list[BaseException] = []
+        workers = [threading.Thread(target=self._worker, args=(work, tally, failures), daemon=True)
+                   for _ in range(self.connections)]
+        for worker in workers:
+            worker.start()
+        try:
+            for subscription, address in self.store.recipients(frequency):
+                for digest in found:
+                    message = self.message(digest, subscription, address)
+                    if message is not None and not failures:
+                        work.put((message, subscription, f"{digest.period.value}/{digest.key}"))
+                if failures:
+                    break
+        finally:
+            for _ in workers:
+                work.put(None)
+            for worker in workers:
+                worker.join()
+        if failures:
+            raise failures[0]
         return tally
 
-    def _deliver(self, message: Message, subscription: Subscription, key: str, tally: Tally) -> None:
-        if not self.outbox.start(subscription.id, key, self.clock()):
-            tally.already += 1
+    def _worker(self, work: queue.Queue[tuple[Message, Subscription, str] | None], tally: Tally,
+                failures: list[BaseException]) -> None:
+        mailer, outbox = self.mailers(), Outbox(self.store.engine)
+        try:
+            while (job := work.get()) is not None:
+                if not failures:
+                    self._deliver(*job, mailer, outbox, tally)
+        except BaseException as error:  # handed to the drawing thread, which raises it
+            failures.append(error)
+            while work.get() is not None:  # let the drawing thread finish putting
+                pass
+        finally:
+            mailer.close()
+            outbox.close()
+
+    def _deliver(self, message: Message, subscription: Subscription, key: str, mailer: Mailer, outbox: Outbox,
+                 tally: Tally) -> None:
+        if not outbox.start(subscription.id, key, self.clock()):
+            tally.count(already=1)
             return
         self.pace.wait()
-        outcome = self.mailer.send(message)
+        outcome = mailer.send(message)
         state = {Outcome.SENT: State.SENT, Outcome.LATER: State.LATER, Outcome.BOUNCED: State.BOUNCED}[outcome]
-        self.outbox.finish(subscription.id, key, state, self.clock())
-        if outcome is Outcome.SENT:
-            tally.sent += 1
-        elif outcome is Outcome.LATER:
-            tally.later += 1
+        outbox.finish(subscription.id, key, state, self.clock())
+        if outcome is Outcome.BOUNCED:
+            tally.count(bounced=1, suspended=int(self.store.bounced(subscription.subscriber)))
         else:
-            tally.bounced += 1
-            tally.suspended += self.store.bounced(subscription.subscriber)
+            tally.count(**{outcome.value: 1})
 
 
 def for_period(site: Site, period: Period, days: Sequence[dt.date]) -> list[Digest]:
@@ -193,16 +268,14 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
             print("narrative send: another send is running; nothing sent.", file=sys.stderr)
             return 1
         store = Subscribers.open(settings.state_dir, settings.keys, environ)
-        mailer = mailer_for(mail_settings)
         try:
             found = for_period(site, period, days)
-            tally = Sender(site, store, Outbox(store.engine), mailer, settings.public_url,
-                           Pace(mail_settings.rate)).send(found, period.value)
+            tally = Sender(site, store, lambda: mailer_for(mail_settings), settings.public_url,
+                           Pace(mail_settings.rate), mail_settings.connections).send(found, period.value)
         except MailerProblem as error:
             print(f"narrative send: {error}", file=sys.stderr)
             return 2
         finally:
-            mailer.close()
             store.close()
     print(f"{period.value.capitalize()}: {plural(len(found), 'digest')}; {tally}.")
     return 1 if tally.later else 0

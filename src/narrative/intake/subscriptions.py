@@ -117,7 +117,8 @@ def routes(settings: IntakeSettings, store: Subscribers, mailer: Mailer,
         await run_in_threadpool(store.confirm, subscription.id, link.frequency, clock())
         return pages.page("You are subscribed", what,
                           "Every email has a link to change what you get, or to stop.",
-                          link=(manage_url(public, subscription.subscriber, keys), "Manage your emails"))
+                          link=(manage_url(public, links.sign(links.Link("manage", subscription.subscriber), keys)),
+                                "Manage your emails"))
 
     async def manage(request: Request) -> Response:
         link = links.verify(request.path_params["token"], "manage", keys, clock())
