@@ -13,13 +13,16 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 
+from narrative.intake.app import create_app
 from narrative.intake.keys import new_key
 from narrative.intake.service import Service
 from tests.content import write_site
@@ -255,3 +258,28 @@ def test_when_the_queue_cannot_keep_it_the_original_is_not_kept_either(tmp_path:
         service.accept(answers(contact_email=PERSONAL["contact"]))
     assert service.private.rows("SELECT count(*) FROM originals") == [(0,)]
     service.close()
+
+
+def test_an_error_is_a_plain_page_with_the_guard_s_headers_and_a_log_line_of_its_kind(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(intake_settings(git_site(tmp_path, rate_limit=100)))
+
+    def broken(answers: object) -> None:
+        raise ValueError(f"cannot keep {PERSONAL['phone']}")
+
+    app.state.service.accept = broken
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        response = httpx.post(f"http://127.0.0.1:{server.config.port}/share", data=FORM, headers={"Origin": ORIGIN})
+    finally:
+        server.should_exit = True
+        thread.join(20)
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in response.text
+    assert "content-security-policy" in response.headers
+    assert PERSONAL["phone"] not in response.text + caplog.text
+    assert "POST /share failed: ValueError" in caplog.messages

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from narrative.intake import answer_pages, form, guard
 from narrative.intake.destinations import Destination
@@ -32,6 +33,8 @@ from narrative.problems import Problem
 from narrative.screen import readability
 
 log = logging.getLogger("narrative.intake")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 MAX_PHOTOS = 3
 MAX_FIELDS = 50
@@ -85,14 +88,15 @@ def create_app(settings: IntakeSettings, *, mailer: Mailer | None = None,
             await run_in_threadpool(close)
 
     origins = (*settings.allowed_origins, settings.public_url.rstrip("/"))
-    middleware = [Middleware(guard.Guard, site=settings.site, origins=origins, guarded=("/share", "/subscribe"))]
+    middleware = [Middleware(guard.Guard, site=settings.site, origins=origins, guarded=("/share", "/subscribe")),
+                  Middleware(Contained)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={HTTPException: _http_error, Exception: _server_error})
+                    exception_handlers={HTTPException: _http_error})
     app.state.service = service
     return app
 
 
-def _share(service: Service):  # type: ignore[no-untyped-def]
+def _share(service: Service) -> Endpoint:
     site = service.settings.site
 
     async def share(request: Request) -> Response:
@@ -112,7 +116,7 @@ def _share(service: Service):  # type: ignore[no-untyped-def]
     return share
 
 
-def _health(service: Service):  # type: ignore[no-untyped-def]
+def _health(service: Service) -> Endpoint:
     async def health(request: Request) -> Response:
         waiting, delivered = await run_in_threadpool(service.queue.counts)
         return JSONResponse({"status": "ok", "waiting": waiting, "delivered": delivered})
@@ -130,6 +134,27 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return _page(error.status_code if isinstance(error, HTTPException) else 500)
 
 
-async def _server_error(request: Request, error: Exception) -> Response:
-    log.error("%s %s failed: %s", request.method, request.url.path, type(error).__name__)
-    return _page(500)
+class Contained:
+    """Any error below it answered with the plain page and logged by its kind alone: Starlette's own handler
+    for errors sits outside the guard (no security headers) and passes the error on to the server, whose
+    traceback in the log could hold what a writer wrote."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            if scope["type"] != "http":
+                raise
+            log.error("%s %s failed: %s", scope["method"], scope["path"], type(error).__name__)
+            if not started:
+                await _page(500)(scope, receive, send)
