@@ -131,7 +131,7 @@ def main() -> int:
                    "NARRATIVE_SMTP_PORT": str(port), "NARRATIVE_SMTP_TLS": "none"}
         load = os.getloadavg()
         began = time.time()
-        sender = subprocess.Popen([sys.executable, *os.environ.get("SEND_PROFILE", "").split(), "-m", "narrative.cli", "-f", str(config_file), "send",
+        sender = subprocess.Popen([sys.executable, "-m", "narrative.cli", "-f", str(config_file), "send",
                                    "--period", "daily", "--date", DAY.isoformat()], env=environ,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         _, status, usage = os.wait4(sender.pid, 0)
