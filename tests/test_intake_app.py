@@ -283,3 +283,25 @@ def test_an_error_is_a_plain_page_with_the_guard_s_headers_and_a_log_line_of_its
     assert "content-security-policy" in response.headers
     assert PERSONAL["phone"] not in response.text + caplog.text
     assert "POST /share failed: ValueError" in caplog.messages
+
+
+def test_to_github_through_500s_to_one_labelled_pull_request(root: Path, env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    from tests.test_intake_github import TOKEN, FakeGitHub
+
+    github = FakeGitHub()
+    served = github.serve()
+    github.failures = [500, 500, 502]
+    running = Running(root, {**env, "NARRATIVE_INTAKE_DESTINATION": "github", "NARRATIVE_GITHUB_TOKEN": TOKEN,
+                             "NARRATIVE_GITHUB_REPOSITORY": "hollowmere/stories",
+                             "NARRATIVE_GITHUB_API_URL": next(served)}, tmp_path / "service.log").start()
+    try:
+        ref = reference(running.share({**FORM, "story": "Some nights I wanted to kill myself."}))
+        running.wait_until_delivered(1)
+    finally:
+        running.stop()
+        next(served, None)
+    (pull,) = github.pulls
+    assert (pull["head"]["ref"], github.labels) == (f"submissions/{ref}", {1: ["story", "urgent"]})
+    assert running.log.read_text().count(f"{ref}: delivery failed") == 3
+    assert git(root, "branch", "--list", "submissions/*") == ""
