@@ -1,7 +1,7 @@
 """Load on `narrative send`: a daily digest to N confirmed subscribers, through a local SMTP sink.
 
-The site is the sample's settings with a day of 12 stories and 3 pledge updates (every topic and several
-principles). The subscribers (N, 100,000 by default) are spread over every scope (everything, stories,
+The site is the sample's settings with a day of 12 stories and a pledge update on each principle (every
+scope has something that day, so every subscriber gets one email). The subscribers (N, 100,000 by default) are spread over every scope (everything, stories,
 pledge updates, each topic, each principle), all daily, confirmed, their addresses encrypted as the service
 keeps them. The sink is aiosmtpd in a process of its own that counts what it accepts and notes when the last
 message came. `narrative send --period daily` runs as a user runs it; the report is messages a second, the
@@ -52,9 +52,9 @@ def write_site(root: Path) -> Path:
                  "topics": [topics[number % len(topics)]], "consent": True}
         (root / "stories" / "patient" / f"sample-{number + 1}.md").write_text(
             f"---\n{yaml.safe_dump(front, sort_keys=False)}---\nIt went well in the end.\n", encoding="utf-8")
-    for number in range(3):
-        front = {"title": f"Sample pledge update {number + 1}", "date": f"{DAY}T{15 + number}:00",
-                 "summary": "What we changed after listening.", "principle": principles[number % len(principles)],
+    for number, principle in enumerate(principles):
+        front = {"title": f"Sample pledge update {number + 1}", "date": f"{DAY}T{15 + number % 8}:{number // 8:02d}",
+                 "summary": "What we changed after listening.", "principle": principle,
                  "status": "done", "topics": [topics[number % len(topics)]]}
         (root / "stories" / "pledge" / f"update-{number + 1}.md").write_text(
             f"---\n{yaml.safe_dump(front, sort_keys=False)}---\nWhat we did.\n", encoding="utf-8")

@@ -7,29 +7,27 @@ that need it skip on a developer's machine and fail under CI (`CI=true`), where 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from tests.asgi import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
+_numbers = itertools.count(1)
 
 
 def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _as_owner(command: list[str]) -> list[str]:
@@ -61,3 +59,13 @@ def postgres_server() -> Iterator[str]:
             subprocess.run(_as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                            capture_output=True, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_database(server: str) -> str:
+    """A new, empty database on the session's cluster; its URL as `NARRATIVE_SUBSCRIBERS_URL` takes it."""
+    name = f"test_{next(_numbers)}"
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return f"{server.rsplit('/', 1)[0]}/{name}"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.postgres import free_port
+from tests.asgi import free_port
 
 
 @dataclass

@@ -19,6 +19,7 @@ from narrative.intake.keys import Keys, new_key
 from narrative.intake.send import main
 from narrative.intake.subscribers import Subscribers
 from tests import content
+from tests.postgres import fresh_database, postgres_server  # noqa: F401 - a fixture
 from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
 
 DAY = dt.date(2026, 3, 14)
@@ -45,6 +46,14 @@ def root(tmp_path: Path) -> Path:
 def environ(tmp_path: Path, smtp: Sink) -> dict[str, str]:
     return {"NARRATIVE_INTAKE_KEY": new_key(), "NARRATIVE_INTAKE_STATE": str(tmp_path / "state"),
             "NARRATIVE_INTAKE_PUBLIC_URL": PUBLIC, **smtp.environ()}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def either(request: pytest.FixtureRequest, environ: dict[str, str]) -> dict[str, str]:
+    """The environment, with the subscribers and the outbox in SQLite, then in PostgreSQL."""
+    if request.param == "sqlite":
+        return environ
+    return {**environ, "NARRATIVE_SUBSCRIBERS_URL": fresh_database(request.getfixturevalue("postgres_server"))}
 
 
 def subscribe(environ: dict[str, str], *wishes: tuple[str, str, str], confirm: bool = True) -> None:
@@ -112,11 +121,11 @@ def test_every_email_carries_its_own_signed_one_click_unsubscribe_and_nothing_th
     assert smtp.messages[0]["List-Unsubscribe"] != smtp.messages[1]["List-Unsubscribe"]
 
 
-def test_run_twice_nobody_gets_a_digest_twice(root: Path, environ: dict[str, str], smtp: Sink,
+def test_run_twice_nobody_gets_a_digest_twice(root: Path, either: dict[str, str], smtp: Sink,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    subscribe(environ, *((f"r{n}@example.org", "all", "daily") for n in range(5)))
-    assert send(root, environ) == 0
-    assert send(root, environ) == 0
+    subscribe(either, *((f"r{n}@example.org", "all", "daily") for n in range(5)))
+    assert send(root, either) == 0
+    assert send(root, either) == 0
     assert capsys.readouterr().out.splitlines()[1] == ("Daily: 1 digest; 0 sent, 0 to try again later, 0 bounced "
                                                        "(0 addresses suspended), 5 sent before.")
     assert sorted(message["To"] for message in smtp.messages) == [f"r{n}@example.org" for n in range(5)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,10 @@ import sqlalchemy as sa
 
 from narrative.intake.keys import Keys, new_key
 from narrative.intake.subscribers import Subscribers, Subscription, database_url
-from tests.postgres import postgres_server  # noqa: F401 - a fixture
+from tests.postgres import fresh_database, postgres_server  # noqa: F401 - a fixture
 
 NOW = dt.datetime(2026, 3, 14, 9, 0, tzinfo=dt.UTC)
 ADDRESS = "reader@example.org"
-_databases = itertools.count(1)
 
 
 @pytest.fixture
@@ -30,14 +28,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, keys: Keys) -> Iterato
     if request.param == "sqlite":
         opened = Subscribers.open(tmp_path / "state", keys, {})
     else:
-        server = request.getfixturevalue("postgres_server")
-        name = f"subscribers_{next(_databases)}"
-        admin = sa.create_engine(database_url(tmp_path, {"NARRATIVE_SUBSCRIBERS_URL": server}),
-                                 isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"CREATE DATABASE {name}"))
-        admin.dispose()
-        opened = Subscribers.open(tmp_path, keys, {"NARRATIVE_SUBSCRIBERS_URL": server.rsplit("/", 1)[0] + "/" + name})
+        url = fresh_database(request.getfixturevalue("postgres_server"))
+        opened = Subscribers.open(tmp_path, keys, {"NARRATIVE_SUBSCRIBERS_URL": url})
     yield opened
     opened.close()
 
