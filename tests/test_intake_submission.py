@@ -105,6 +105,8 @@ def test_the_core_checks_say_what_is_wrong(settings: IntakeSettings) -> None:
 def test_a_name_taken_by_a_published_story_gets_the_reference_s_end(settings: IntakeSettings) -> None:
     story(settings.root, "the-night-nurse-on-ward-7")
     assert built(answers(), settings)[0].slug == "the-night-nurse-on-ward-7-2f9d"
+    assert built(answers(title="Index"), settings)[0].slug == "index-2f9d"
+    assert built(answers(title="!!!"), settings)[0].slug == "story"
 
 
 def test_it_survives_the_queue_s_bytes(settings: IntakeSettings) -> None:

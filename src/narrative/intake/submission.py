@@ -127,9 +127,10 @@ def _redacted(text: str, settings: IntakeSettings) -> Redaction:
 
 
 def _slug(title: str, settings: IntakeSettings, reference: str) -> str:
-    """The file name from the (redacted) title; with the reference's end when a story already has that name."""
+    """The file name from the (redacted) title; with the reference's end when a story already has that name, or
+    the name is kept for a list page."""
     slug = slugify(title) or "story"
-    taken = (settings.site.stories_path / Kind.STORY.folder / f"{slug}.md").exists()
+    taken = slug in fields.RESERVED_SLUGS or (settings.site.stories_path / Kind.STORY.folder / f"{slug}.md").exists()
     return f"{slug}-{reference[-4:].lower()}" if taken else slug
 
 
