@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from narrative.intake.destinations import DeliveryError, description
+from narrative.intake.destinations import git as git_destination
 from narrative.intake.destinations.git import GitBranch
 from narrative.intake.keys import Keys, new_key
 from narrative.intake.queue import Delivery, Queue
@@ -123,3 +124,13 @@ def test_an_unexpected_error_puts_it_back_and_logs_only_its_kind(tmp_path: Path,
     assert worker.deliver_due() == 0
     assert queue.waiting(SUBMISSION.reference).attempts == 1  # type: ignore[union-attr]
     assert caplog.messages == ["HM-7K3Q-2F9D: delivery failed (attempt 1): KeyError; trying again in 3 s"]
+
+
+def test_a_push_that_hangs_is_given_up_and_tried_again_later(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(git_destination, "GIT_TIMEOUT", 1)
+    hook = root / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\nsleep 3\n", encoding="utf-8")
+    hook.chmod(0o755)
+    with pytest.raises(DeliveryError) as raised:
+        GitBranch(root, "stories", "origin", None).deliver(SUBMISSION)
+    assert str(raised.value) == "git push did not finish within 1 s"

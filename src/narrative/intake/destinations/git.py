@@ -23,6 +23,9 @@ ELSEWHERE = frozenset({"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT
                        "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"})
 """Variables that would point git at another repository or index than the site's: a push's own (credentials,
 SSH) are kept."""
+GIT_TIMEOUT = 120
+"""Seconds a git command may take (a push to a remote that does not answer): then it is tried again later.
+git never asks for a password on the terminal: the worker has no one to answer."""
 AUTHOR = ("narrative intake", "intake@localhost")
 """Who commits the branch: the service, not the writer, whose name may be theirs to keep."""
 
@@ -38,8 +41,12 @@ class GitBranch:
         """git's answer, or `DeliveryError` naming the command (git's own words may hold a remote's address
         with a password in it, so they are left out)."""
         clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
-        result = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True,
-                                env={**clean, **(env or {})}, check=False)
+        try:
+            result = subprocess.run(["git", *args], cwd=self.root, input=data or b"", capture_output=True,
+                                    env={**clean, "GIT_TERMINAL_PROMPT": "0", **(env or {})}, check=False,
+                                    timeout=GIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
         if result.returncode != 0:
             raise DeliveryError(f"git {args[0]} failed (exit {result.returncode})")
         return result.stdout.decode("utf-8").strip()
@@ -58,7 +65,7 @@ class GitBranch:
         folder = f"{self._git('rev-parse', '--show-prefix')}{self.stories_dir}/"
         path = folder + submission.path
         commit = self._existing(name) or self._commit(submission, name, folder)
-        if self.remote and self._has_remote():
+        if self.remote and self._has_remote(self.remote):
             self._git("push", "--quiet", self.remote, f"refs/heads/{name}:refs/heads/{name}")
         return Delivery(submission.reference, submission.slug, path, name, commit)
 
@@ -68,10 +75,9 @@ class GitBranch:
         except DeliveryError:
             return None
 
-    def _has_remote(self) -> bool:
-        assert self.remote is not None
+    def _has_remote(self, remote: str) -> bool:
         try:
-            self._git("remote", "get-url", self.remote)
+            self._git("remote", "get-url", remote)
         except DeliveryError:
             return False
         return True
