@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import io
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from PIL import Image
 
 from narrative.intake.app import create_app
 from narrative.intake.keys import new_key
@@ -119,16 +121,28 @@ def service(root: Path, env: dict[str, str], tmp_path: Path) -> Iterator[Running
     running.stop()
 
 
-def test_a_story_reaches_its_own_branch(service: Running, root: Path, tmp_path: Path) -> None:
-    ref = reference(service.share(FORM))
+def test_a_story_reaches_its_own_branch_as_a_file_the_check_passes(service: Running, root: Path,
+                                                                      tmp_path: Path) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(picture, "PNG")
+    response = httpx.post(f"{service.url}/share", data={**FORM, "photo-1-alt": "An orange square"},
+                          files={"photo-1": ("square.png", picture.getvalue(), "image/png")},
+                          headers={"Origin": ORIGIN}, timeout=60)
+    ref = reference(response)
     service.wait_until_delivered(1)
     branch = f"submissions/{ref}"
     assert git(tmp_path / "remote.git", "branch", "--list", "submissions/*").split() == [branch]
     text = git(root, "show", f"{branch}:stories/patient/the-night-nurse-on-ward-7.md")
     assert text.startswith("---\ntitle: The night nurse on ward 7\n")
-    assert "status: draft\n---\nShe sat with me until morning.\n" in text
+    assert ("images:\n- src: the-night-nurse-on-ward-7/photo-1.png\n  alt: An orange square\nstatus: draft\n---\n"
+            "She sat with me until morning.\n") in text
     assert git(root, "status", "--short") == ""
     assert git(root, "branch", "--show-current") == "main\n"
+    git(root, "worktree", "add", "-q", str(tmp_path / "branch"), branch)
+    checked = subprocess.run([sys.executable, "-m", "narrative.cli", "check"], cwd=tmp_path / "branch",
+                             env={**os.environ, "PYTHONPATH": str(REPO / "src")}, capture_output=True, text=True,
+                             check=False)
+    assert (checked.returncode, checked.stdout) == (0, "No problems in 1 file.\n"), checked.stderr
 
 
 def test_answers_to_put_right_go_back_to_the_form(service: Running) -> None:
