@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -77,3 +78,19 @@ def test_purge_forgets_what_is_older_than_the_retention(tmp_path: Path, keys: Ke
     store.put("HM-NEW0-0002", RECEIVED - dt.timedelta(days=89), ORIGINAL)
     assert store.purge(RECEIVED - dt.timedelta(days=90)) == 1
     assert (store.get("HM-OLD0-0001"), store.get("HM-NEW0-0002") is not None) == (None, True)
+
+
+def test_rotate_encrypts_everything_again_under_the_newest_key(tmp_path: Path) -> None:
+    old, new = new_key(), new_key()
+    queue, store = Queue(tmp_path, Keys.from_text(old)), PrivateStore(tmp_path, Keys.from_text(old))
+    queue.put(SUBMISSION)
+    queue.put(dataclasses.replace(SUBMISSION, reference="HM-0000-0001"))
+    queue.delivered(Delivery("HM-0000-0001", "ward-7", "stories/patient/ward-7.md", "submissions/HM-0000-0001",
+                             "c0ffee"), RECEIVED.timestamp())
+    store.put(SUBMISSION.reference, RECEIVED, ORIGINAL)
+    both = Keys.from_text(f"{new},{old}")
+    assert (queue.rotate(both), store.rotate(both)) == (2, 1)
+    newest = Keys.from_text(new)
+    assert Queue(tmp_path, newest).waiting(SUBMISSION.reference) == Waiting(SUBMISSION, 0)
+    assert Queue(tmp_path, newest).delivery("HM-0000-0001") is not None
+    assert PrivateStore(tmp_path, newest).get(SUBMISSION.reference).original == ORIGINAL  # type: ignore[union-attr]

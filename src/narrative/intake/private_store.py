@@ -33,6 +33,7 @@ class PrivateStore(Store):
             reference TEXT PRIMARY KEY, received REAL NOT NULL, data BLOB NOT NULL);
         CREATE INDEX IF NOT EXISTS originals_received ON originals (received);
     """
+    ENCRYPTED = (("originals", "data"),)
 
     def __init__(self, folder: Path, keys: Keys) -> None:
         super().__init__(folder / FILE)

@@ -55,6 +55,7 @@ class Queue(Store):
             code_hash TEXT);
     """
     """`code_hash` is kept for the writer's private code (a keyed hash, never the code), for the status page."""
+    ENCRYPTED = (("waiting", "payload"), ("delivered", "record"))
 
     def __init__(self, folder: Path, keys: Keys) -> None:
         super().__init__(folder / FILE)

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from narrative.intake.keys import Keys
+
 BUSY_MILLISECONDS = 10_000
 """How long a writer waits for another to finish before giving up."""
 
@@ -54,6 +56,21 @@ class Store:
                 self.connection.execute("ROLLBACK")
                 raise
             self.connection.execute("COMMIT")
+
+    ENCRYPTED: tuple[tuple[str, str], ...] = ()
+    """Each (table, column) holding Fernet tokens, for `rotate()`."""
+
+    def rotate(self, keys: Keys) -> int:
+        """Every token encrypted again under the newest of `keys`, in one transaction; how many. Then the older
+        keys may go."""
+        count = 0
+        with self.transaction() as db:
+            for table, column in self.ENCRYPTED:
+                rows = db.execute(f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()
+                db.executemany(f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+                               [(keys.rotate(token), rowid) for rowid, token in rows])
+                count += len(rows)
+        return count
 
     def rows(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple]:
         """What a query outside any transaction answers."""
