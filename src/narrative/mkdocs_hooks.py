@@ -109,6 +109,7 @@ def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, f
         page.meta["template"] = generated.template
         page.meta["description"] = html.escape(generated.description)
         page.title = html.escape(generated.title)  # type: ignore[misc]
+        page.meta["withdrawn"] = bool(generated.context.get("withdrawn"))  # kept out of the sitemap
     return markdown
 
 

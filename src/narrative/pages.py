@@ -152,6 +152,15 @@ def subscribe_page(site: Site) -> Iterator[Page]:
                })
 
 
+def your_story_page(site: Site) -> Iterator[Page]:
+    """Where a writer looks up their story with its reference and private code: only when the site names its
+    intake service, which answers."""
+    if site.settings.intake.url:
+        yield Page(_src("your-story/"), "Your story", "narrative/your-story.html",
+                   "See what has happened to the story you shared with us, or take it back.",
+                   {"intake_url": site.settings.intake.url})
+
+
 DIGEST_FILES = (("email.html", "The email"), ("email.txt", "The email as plain text"),
                 ("email.eml", "The email as a message file (.eml), to open in a mail program"))
 
@@ -186,4 +195,4 @@ def impact_pages(site: Site) -> Iterator[Page]:
 def all_pages(site: Site) -> list[Page]:
     """Every generated page of the site, in a stable order."""
     return [*list_pages(site), *story_pages(site), *pledge_pages(site), *subscribe_page(site), *digest_pages(site),
-            *impact_pages(site)]
+            *impact_pages(site), *your_story_page(site)]

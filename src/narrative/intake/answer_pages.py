@@ -33,9 +33,10 @@ def form_page(form_data: form.Form, errors: Sequence[form.FieldError], site: Set
                  photos_again=form.photos_sent(form_data))
 
 
-def thank_you(reference: str, *, urgent: bool, site: Settings) -> str:
-    """Thanks, the reference to keep and, when the story is urgent, where to get help now (status 200)."""
-    return _page("intake_thanks.html", site, reference=reference, urgent=urgent)
+def thank_you(reference: str, *, urgent: bool, site: Settings, code: str | None = None) -> str:
+    """Thanks, the reference (and the private code, shown only here) to keep and, when the story is urgent,
+    where to get help now (status 200)."""
+    return _page("intake_thanks.html", site, reference=reference, urgent=urgent, code=code)
 
 
 def refusal(title: str, message: str, site: Settings) -> str:

@@ -22,13 +22,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from narrative.intake import answer_pages, form, guard
+from narrative.intake import answer_pages, form, guard, writer_pages
 from narrative.intake.destinations import Destination
 from narrative.intake.form import FieldError
 from narrative.intake.mailer import Mailer
 from narrative.intake.service import Service
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.submission import new_reference
+from narrative.intake.tell import Teller
+from narrative.intake.writers import Writers, new_code
+from narrative.intake.your_story import YourStory
 from narrative.problems import Problem
 from narrative.screen import readability
 
@@ -67,9 +70,13 @@ def create_app(settings: IntakeSettings, *, mailer: Mailer | None = None,
     """The service for the site `settings` describes. With a `mailer`, the subscription routes are mounted too;
     `destination` replaces the one the settings name (tests)."""
     service = Service(settings, destination=destination)
-    routes: list[BaseRoute] = [Route("/share", _share(service), methods=["POST"]),
-                               Route("/healthz", _health(service), methods=["GET", "HEAD"])]
-    closers = [service.close]
+    writers = Writers(settings.state_dir, settings.keys)
+    yours = YourStory.open(settings, service, writers)
+    routes: list[BaseRoute] = [Route("/share", _share(service, writers), methods=["POST"]),
+                               Route("/healthz", _health(service), methods=["GET", "HEAD"]),
+                               *writer_pages.routes(yours, settings.site)]
+    teller = Teller(yours, mailer, settings) if mailer is not None else None
+    closers = [*([teller.stop] if teller else []), service.close, writers.close]
     if mailer is not None:
         from narrative.intake import subscriptions
         from narrative.intake.subscribers import Subscribers
@@ -82,13 +89,16 @@ def create_app(settings: IntakeSettings, *, mailer: Mailer | None = None,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(readability.load)  # once, before the first writers: not once in each thread
         service.worker.start()
+        if teller is not None:
+            teller.start()
         log.info("intake: started; %d submissions waiting to be delivered", service.queue.counts()[0])
         yield
         for close in closers:
             await run_in_threadpool(close)
 
     origins = (*settings.allowed_origins, settings.public_url.rstrip("/"))
-    middleware = [Middleware(guard.Guard, site=settings.site, origins=origins, guarded=("/share", "/subscribe")),
+    middleware = [Middleware(guard.Guard, site=settings.site, origins=origins,
+                             guarded=("/share", "/subscribe", *writer_pages.PATHS)),
                   Middleware(Contained)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error})
@@ -96,7 +106,7 @@ def create_app(settings: IntakeSettings, *, mailer: Mailer | None = None,
     return app
 
 
-def _share(service: Service) -> Endpoint:
+def _share(service: Service, writers: Writers) -> Endpoint:
     site = service.settings.site
 
     async def share(request: Request) -> Response:
@@ -104,14 +114,15 @@ def _share(service: Service) -> Endpoint:
             answers = await run_in_threadpool(form.read, data, site)
             if isinstance(answers, form.Spam):  # thanked like anyone, and nothing kept
                 return HTMLResponse(answer_pages.thank_you(new_reference(service.settings.reference_prefix),
-                                                           urgent=False, site=site))
+                                                           urgent=False, site=site, code=new_code()))
             if isinstance(answers, list):
                 return HTMLResponse(answer_pages.form_page(data, answers, site), status_code=400)
             accepted = await run_in_threadpool(service.accept, answers)
             if isinstance(accepted, list):
                 return HTMLResponse(answer_pages.form_page(data, field_errors(accepted), site), status_code=400)
+        code = await run_in_threadpool(writers.issue, accepted.reference)
         log.info("%s: received%s", accepted.reference, " (urgent)" if accepted.urgent else "")
-        return HTMLResponse(answer_pages.thank_you(accepted.reference, urgent=accepted.urgent, site=site))
+        return HTMLResponse(answer_pages.thank_you(accepted.reference, urgent=accepted.urgent, site=site, code=code))
 
     return share
 

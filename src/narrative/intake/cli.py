@@ -3,6 +3,7 @@
     narrative intake [--host H] [--port P]   the service, on uvicorn, for the site in this folder
     narrative intake show REF                one writer's submission, opened with the key, for an editor
     narrative intake purge                   forget writers' originals older than the retention period
+    narrative intake notify                  email writers who asked when their story is published or answered
     narrative intake key                     a new key for NARRATIVE_INTAKE_KEY
 
 A setting that is wrong or missing (the key above all) stops the command with one line saying what to set.
@@ -36,6 +37,10 @@ def main(args: argparse.Namespace) -> int:
         return show(settings, args.reference)
     if args.action == "purge":
         return purge(settings)
+    if args.action == "notify":
+        from narrative.intake.tell import notify
+
+        return notify(settings)
     return serve(settings, args.host, args.port)
 
 

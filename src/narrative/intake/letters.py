@@ -28,11 +28,16 @@ def confirmation(address: str, scope: str, frequency: str, link: str, settings: 
               "within a week.",
               "Every email we send has a link to stop them, and one to change what you get."]
     text = "\n\n".join([*(textwrap.fill(p, 78) for p in paragraphs), link, *(textwrap.fill(p, 78) for p in ending)])
+    return plain(address, subject, text + "\n", settings, "confirmation")
+
+
+def plain(address: str, subject: str, text: str, settings: Settings, reference: str) -> Message:
+    """A plain-text email from the site's sender, ready for the mailer; `reference` is Notify's (no personal data)."""
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = subject
     message["From"] = parse_address(settings.digest.sender or "") or ""
     message["To"] = address
     if settings.digest.reply_to and (reply_to := parse_address(settings.digest.reply_to)):
         message["Reply-To"] = reply_to
-    message.set_content(text + "\n", cte="quoted-printable")
-    return Message(address, subject, text + "\n", message.as_bytes(), reference="confirmation")
+    message.set_content(text, cte="quoted-printable")
+    return Message(address, subject, text, message.as_bytes(), reference=reference)

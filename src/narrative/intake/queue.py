@@ -95,6 +95,11 @@ class Queue(Store):
                        (now, record, delivery.reference))
             db.execute("DELETE FROM waiting WHERE reference = ?", (delivery.reference,))
 
+    def forget(self, reference: str) -> bool:
+        """Drop a submission still waiting (its writer took it back); whether one was waiting."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM waiting WHERE reference = ?", (reference,)).rowcount > 0
+
     def delivery(self, reference: str) -> Delivery | None:
         rows = self.rows("SELECT record FROM delivered WHERE reference = ?", (reference,))
         return Delivery(**json.loads(self.keys.decrypt(rows[0][0]))) if rows else None
