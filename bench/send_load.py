@@ -143,7 +143,8 @@ def main() -> int:
             return 1
         wall = ended - began
         print(out.strip())
-        print(f"Measured {dt.datetime.now(dt.UTC):%d %B %Y %H:%M} UTC on {os.cpu_count()} cores "
+        print(f"Measured {dt.datetime.fromtimestamp(began, dt.UTC):%d %B %Y, %H:%M}–{dt.datetime.now(dt.UTC):%H:%M} "
+              f"UTC on {os.cpu_count()} cores "
               f"({platform.machine()}), Python {platform.python_version()}; load average "
               f"{' '.join(f'{x:.1f}' for x in load)} at the start.")
         print("| subscribers | messages the sink took | messages a second | time to the last message | "

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for the tests: Debian's PostgreSQL 15 started on 127.0.0.1 on a free port.
+"""A throwaway PostgreSQL cluster for the tests: Debian's PostgreSQL (15 here; the newest installed) started on
+127.0.0.1 on a free port.
 
 initdb refuses to run as root, so as root the cluster belongs to the `postgres` user (its folder in /tmp,
 which that user can reach; pytest's own folders are root's alone). When PostgreSQL cannot start, the tests
@@ -20,7 +21,8 @@ import sqlalchemy as sa
 
 from tests.asgi import free_port
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+INSTALLED = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+BIN = INSTALLED[-1].parent if INSTALLED else Path("/usr/lib/postgresql/15/bin")
 _numbers = itertools.count(1)
 
 
@@ -38,7 +40,7 @@ def _as_owner(command: list[str]) -> list[str]:
 def postgres_server() -> Iterator[str]:
     """The URL of a fresh cluster's `postgres` database, for the session."""
     if not (BIN / "initdb").exists():
-        unavailable(f"PostgreSQL 15 is not installed ({BIN}/initdb is missing): `scripts/setup test` installs it")
+        unavailable(f"PostgreSQL is not installed ({BIN}/initdb is missing): `scripts/setup test` installs it")
     folder = Path(tempfile.mkdtemp(prefix="narrative-postgres-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
