@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from narrative import cli
-from narrative.intake.keys import Keys
+from narrative.intake.keys import Keys, new_key
 from narrative.intake.service import Service
 from tests.content import write_site
 from tests.intake import PERSONAL, answers, environment, intake_settings
@@ -70,3 +70,22 @@ def test_show_prints_one_submission_and_says_when_there_is_none(site: dict[str, 
 
 def test_purge_says_how_many_went(site: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "intake", "purge") == (0, "Forgot 0 originals older than 90 days.\n", "")
+
+
+def test_rotate_moves_what_is_kept_to_the_newest_key(site: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    service = Service(intake_settings(Path("."), **site))
+    accepted = service.accept(answers())
+    assert not isinstance(accepted, list)
+    service.close()
+    newest = new_key()
+    monkeypatch.setenv("NARRATIVE_INTAKE_KEY", f"{newest},{site['NARRATIVE_INTAKE_KEY']}")
+    assert run(capsys, "intake", "rotate") == (0, (
+        "Encrypted 2 records of the queue and the private store again under the newest key. Keep the older keys "
+        "after it: emailed links and writers' codes were signed with them.\n"), "")
+    monkeypatch.setenv("NARRATIVE_INTAKE_KEY", newest)
+    assert run(capsys, "intake", "show", accepted.reference)[0] == 0
+    monkeypatch.setenv("NARRATIVE_INTAKE_KEY", new_key())
+    assert run(capsys, "intake", "rotate") == (1, "", (
+        "narrative intake rotate: a record opens with none of the keys in NARRATIVE_INTAKE_KEY: put back the key "
+        "it was kept under, after the new one; nothing was changed\n"))

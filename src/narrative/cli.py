@@ -259,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     actions.add_parser("show", help="print one submission, opened with the key").add_argument("reference")
     actions.add_parser("purge", help="forget writers' originals older than the retention period")
     actions.add_parser("key", help="print a new key for NARRATIVE_INTAKE_KEY")
+    actions.add_parser("rotate", help="encrypt everything kept again under the newest key")
     actions.add_parser("notify", help="email writers who asked when their story is published or answered "
                        "(after each deploy)")
     intaker.set_defaults(run=intake)

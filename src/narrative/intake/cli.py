@@ -5,6 +5,7 @@
     narrative intake purge                   forget writers' originals older than the retention period
     narrative intake notify                  email writers who asked when their story is published or answered
     narrative intake key                     a new key for NARRATIVE_INTAKE_KEY
+    narrative intake rotate                  everything kept encrypted again under the newest key
 
 A setting that is wrong or missing (the key above all) stops the command with one line saying what to set.
 """
@@ -37,6 +38,8 @@ def main(args: argparse.Namespace) -> int:
         return show(settings, args.reference)
     if args.action == "purge":
         return purge(settings)
+    if args.action == "rotate":
+        return rotate(settings)
     if args.action == "notify":
         from narrative.intake.tell import notify
 
@@ -105,4 +108,21 @@ def purge(settings: IntakeSettings) -> int:
 
     forgotten = Service(settings).purge()
     print(f"Forgot {plural(forgotten, 'original')} older than {settings.retention_days} days.")
+    return OK
+
+
+def rotate(settings: IntakeSettings) -> int:
+    """After a new key is put first in NARRATIVE_INTAKE_KEY: the stored stories and originals no longer open
+    with the old one. The old one stays after it, as emailed links and writers' codes were signed with it."""
+    from narrative.intake.service import Service
+
+    service = Service(settings)
+    try:
+        count = service.queue.rotate(settings.keys) + service.private.rotate(settings.keys)
+    except InvalidToken:
+        print("narrative intake rotate: a record opens with none of the keys in NARRATIVE_INTAKE_KEY: put back the "
+              "key it was kept under, after the new one; nothing was changed", file=sys.stderr)
+        return PROBLEMS
+    print(f"Encrypted {plural(count, 'record')} of the queue and the private store again under the newest key. "
+          "Keep the older keys after it: emailed links and writers' codes were signed with them.")
     return OK
