@@ -121,7 +121,7 @@ def rotate(settings: IntakeSettings) -> int:
         count = service.queue.rotate(settings.keys) + service.private.rotate(settings.keys)
     except InvalidToken:
         print("narrative intake rotate: a record opens with none of the keys in NARRATIVE_INTAKE_KEY: put back the "
-              "key it was kept under, after the new one; nothing was changed", file=sys.stderr)
+              "key it was kept under, after the new one, and run this again", file=sys.stderr)
         return PROBLEMS
     print(f"Encrypted {plural(count, 'record')} of the queue and the private store again under the newest key. "
           "Keep the older keys after it: emailed links and writers' codes were signed with them.")
