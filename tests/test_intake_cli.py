@@ -88,4 +88,4 @@ def test_rotate_moves_what_is_kept_to_the_newest_key(site: dict[str, str], monke
     monkeypatch.setenv("NARRATIVE_INTAKE_KEY", new_key())
     assert run(capsys, "intake", "rotate") == (1, "", (
         "narrative intake rotate: a record opens with none of the keys in NARRATIVE_INTAKE_KEY: put back the key "
-        "it was kept under, after the new one; nothing was changed\n"))
+        "it was kept under, after the new one, and run this again\n"))
