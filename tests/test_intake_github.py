@@ -166,7 +166,7 @@ class FakeGitHub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -44,6 +44,7 @@ EDITOR = ("-c", "user.name=Editor", "-c", "user.email=editor@example.org")
 def site(tmp_path: Path) -> Project:
     """The sample site's settings and theme with no content, committed to git with a bare `origin`."""
     project = new_project(tmp_path / "site")
+    posts_an_hour(project, 10_000)
     (project.root / ".gitignore").write_text(".narrative-intake/\nsite/\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
     git(project.root, "init", "-q", "-b", "main")
@@ -52,6 +53,12 @@ def site(tmp_path: Path) -> Project:
     git(project.root, "remote", "add", "origin", str(tmp_path / "remote.git"))
     git(project.root, "push", "-q", "origin", "main")
     return project
+
+
+def posts_an_hour(project: Project, limit: int) -> None:
+    text = project.config_file.read_text(encoding="utf-8")
+    project.config_file.write_text(re.sub(r"\n      rate_limit: \d+\n", f"\n      rate_limit: {limit}\n", text),
+                                   encoding="utf-8")
 
 
 @pytest.fixture
@@ -256,9 +263,10 @@ def test_a_wrong_code_is_answered_like_a_story_taken_back_in_the_same_time(servi
         for _ in range(60):  # interleaved, so a slow moment of the machine falls on both
             for kind, reference in (("withdrawn", gone.reference), ("wrong", "HM-ZZZZ-ZZZZ")):
                 started = time.perf_counter()
-                client.post(f"{service.url}/your-story", headers={"Origin": ORIGIN},
-                            data={"reference": reference, "code": gone.code})
+                answer = client.post(f"{service.url}/your-story", headers={"Origin": ORIGIN},
+                                     data={"reference": reference, "code": gone.code})
                 timings[kind].append(time.perf_counter() - started)
+                assert (answer.status_code, answer.content) == (200, withdrawn.content)
     withdrawn_time, wrong_time = (statistics.median(times) for times in timings.values())
     assert abs(withdrawn_time - wrong_time) < max(0.005, 0.5 * min(withdrawn_time, wrong_time)), timings
 
@@ -293,3 +301,17 @@ def test_the_your_story_page_with_javascript_off(site: Project, env: dict[str, s
         finally:
             running.stop()
     assert git(site.root, "for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main\n"
+
+
+def test_the_writer_s_pages_are_guarded_like_the_form(site: Project, env: dict[str, str], tmp_path: Path) -> None:
+    """Posts from another site are refused, and one address may post a few times an hour, counted with the form's."""
+    posts_an_hour(site, 3)
+    running = Running(site.root, env, tmp_path / "service.log").start()
+    try:
+        writer = Writer(running)
+        assert httpx.post(f"{running.url}/your-story", data={"reference": writer.reference, "code": writer.code},
+                          headers={"Origin": "https://elsewhere.example"}).status_code == 403
+        assert [writer.post(path).status_code for path in ("your-story", "your-story/withdraw", "your-story")] == [
+            200, 200, 429]
+    finally:
+        running.stop()

@@ -44,13 +44,11 @@ def message(reference: str) -> str:
 
 class Withdrawals(Protocol):
     def under_review(self, delivery: Delivery) -> bool:
-        """Whether the submission waits for an editor (its branch or pull request is open, not merged)."""
+        """Whether the submission is with the editors: its branch or pull request open, or merged."""
 
-    def withdraw(self, delivery: Delivery, text: str, base: str) -> str:
-        """Propose `text` (the story with `status: withdrawn`) for the story's file on `base`; where."""
-
-    def drop(self, delivery: Delivery) -> None:
-        """Take back a submission never merged: nothing of it is left for an editor."""
+    def take_back(self, delivery: Delivery, base: str) -> bool:
+        """Propose the story withdrawn on `base` (`status: withdrawn`) when it was merged, or else drop the
+        submission, so nothing of it is left for an editor; whether it had been merged."""
 
 
 class GitWithdrawals:
@@ -61,23 +59,21 @@ class GitWithdrawals:
         self._git = repository._git  # the same git, with the same environment, as the submissions'
 
     def under_review(self, delivery: Delivery) -> bool:
-        try:
-            self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{delivery.branch}^{{commit}}")
-        except DeliveryError:
-            return False
-        return True
+        return self._exists(delivery.branch)
 
-    def withdraw(self, delivery: Delivery, text: str, base: str) -> str:
+    def take_back(self, delivery: Delivery, base: str) -> bool:
+        try:
+            text = self._git("cat-file", "blob", f"{base}:{delivery.path}")
+        except DeliveryError:  # not on the main branch: never merged
+            if self._exists(delivery.branch):
+                self._git("update-ref", "-d", f"refs/heads/{delivery.branch}")
+            self._push(f":refs/heads/{delivery.branch}", missing_is_fine=True)
+            return False
         name = branch(delivery.reference)
         if not self._exists(name):
-            self._commit(delivery, text, base, name)
+            self._commit(delivery, withdrawn_text(text + "\n"), base, name)
         self._push(f"refs/heads/{name}:refs/heads/{name}")
-        return name
-
-    def drop(self, delivery: Delivery) -> None:
-        if self._exists(delivery.branch):
-            self._git("update-ref", "-d", f"refs/heads/{delivery.branch}")
-        self._push(f":refs/heads/{delivery.branch}", missing_is_fine=True)
+        return True
 
     def _exists(self, name: str) -> bool:
         try:

@@ -13,7 +13,7 @@ import logging
 from narrative.intake.service import Service
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.story_state import MainBranch, State, Where, where
-from narrative.intake.withdrawal import Withdrawals, withdrawn_text
+from narrative.intake.withdrawal import Withdrawals
 from narrative.intake.writers import Writers, normal_reference
 
 log = logging.getLogger("narrative.intake")
@@ -65,17 +65,13 @@ class YourStory:
         if not checked.known or checked.withdrawn:
             return False
         reference = normal_reference(reference)
-        delivery, text = self.service.queue.delivery(reference), None
+        delivery = self.service.queue.delivery(reference)
+        merged = False
         if delivery is None:
             self.service.queue.forget(reference)
         else:
-            commit = self.main.commit()
-            text = self.main.text(commit, delivery.path) if commit else None
-            if text is None:
-                self.withdrawals.drop(delivery)
-            else:
-                self.withdrawals.withdraw(delivery, withdrawn_text(text.decode("utf-8")), self.main.ref)
+            merged = self.withdrawals.take_back(delivery, self.main.ref)
         self.writers.withdraw(reference)
         self.service.private.delete(reference)
-        log.info("%s: taken back by the writer (%s)", reference, "merged" if text else "not merged")
+        log.info("%s: taken back by the writer (%s)", reference, "merged" if merged else "not merged")
         return True

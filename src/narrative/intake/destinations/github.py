@@ -10,7 +10,8 @@ was removed by kind and line, never the value; a failure is reported by the requ
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from githubkit import GitHub, TokenAuthStrategy
 from githubkit.exception import RequestError, RequestFailed, RequestTimeout
@@ -19,6 +20,10 @@ from narrative.intake.destinations import LABEL, URGENT_LABEL, DeliveryError, br
 from narrative.intake.queue import Delivery
 from narrative.intake.settings import GitHubSettings
 from narrative.intake.submission import Submission
+from narrative.intake.withdrawal import branch as withdrawal_branch
+from narrative.intake.withdrawal import message, withdrawn_text
+
+T = TypeVar("T")
 
 TIMEOUT = 30.0
 """Seconds to wait for GitHub's answer to one request."""
@@ -41,8 +46,12 @@ class GitHubPullRequest:
         return None  # whether GitHub answers is for the worker to find out, and retry
 
     def deliver(self, submission: Submission) -> Delivery:
+        return self._asking(lambda: self._deliver(submission))
+
+    def _asking(self, work: Callable[[], T]) -> T:
+        """What `work` returns, or a `DeliveryError` naming the request that failed."""
         try:
-            return self._deliver(submission)
+            return work()
         except RequestFailed as error:
             raise DeliveryError(f"GitHub answered {error.response.status_code} to {error.request.method} "
                                 f"{error.request.url.path}") from None
@@ -115,3 +124,49 @@ class GitHubPullRequest:
             if error.response.status_code != ALREADY or (existing := self._pull_request(name)) is None:
                 raise
             return existing
+
+    def under_review(self, delivery: Delivery) -> bool:
+        """The pull request is open, or merged (the checkout's main branch may not have it yet)."""
+        pull = self._asking(lambda: self._pull(delivery))
+        return pull["state"] == "open" or bool(pull.get("merged"))
+
+    def take_back(self, delivery: Delivery, base: str) -> bool:
+        """A pull request from `withdrawals/<reference>` setting `status: withdrawn` when the submission's was
+        merged; else its pull request closed and its branch deleted. `base` is the checkout's: GitHub's own
+        default branch is the one withdrawn on."""
+        return self._asking(lambda: self._take_back(delivery))
+
+    def _pull(self, delivery: Delivery) -> dict[str, Any]:
+        number = int(str(delivery.pull_request).rstrip("/").rsplit("/", 1)[1])
+        return dict(self.client.rest.pulls.get(self.settings.owner, self.settings.name, number).json())
+
+    def _take_back(self, delivery: Delivery) -> bool:
+        owner, repo, rest = self.settings.owner, self.settings.name, self.client.rest
+        pull = self._pull(delivery)
+        if not pull.get("merged"):
+            if pull["state"] == "open":
+                rest.pulls.update(owner, repo, pull["number"], data={"state": "closed"})
+            try:
+                rest.git.delete_ref(owner, repo, f"heads/{delivery.branch}")
+            except RequestFailed as error:
+                if error.response.status_code not in (404, ALREADY):  # gone already
+                    raise
+            return False
+        name = withdrawal_branch(delivery.reference)
+        if self._branch_commit(name) is None:
+            base = rest.git.get_ref(owner, repo, f"heads/{self.base()}").json()["object"]["sha"]
+            try:
+                rest.git.create_ref(owner, repo, data={"ref": f"refs/heads/{name}", "sha": base})
+            except RequestFailed as error:
+                if error.response.status_code != ALREADY:
+                    raise
+        file = rest.repos.get_content(owner, repo, delivery.path, ref=name).json()
+        text = base64.b64decode(file["content"]).decode("utf-8")
+        subject, _, body = message(delivery.reference).partition("\n\n")
+        if withdrawn_text(text) != text:
+            rest.repos.create_or_update_file_contents(owner, repo, delivery.path, data={
+                "message": f"{subject}\n\n{body}", "sha": file["sha"], "branch": name, "author": AUTHOR,
+                "committer": AUTHOR, "content": base64.b64encode(withdrawn_text(text).encode()).decode("ascii")})
+        if self._pull_request(name) is None:
+            rest.pulls.create(owner, repo, data={"title": subject, "head": name, "base": self.base(), "body": body})
+        return True
