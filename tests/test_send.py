@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from narrative.intake.send import main
 from narrative.intake.subscribers import Subscribers
 from tests import content
 from tests.postgres import fresh_database, postgres_server  # noqa: F401 - a fixture
+from tests.test_mailer import API_KEY, SERVICE_ID, TEMPLATE, _Notify, notify  # noqa: F401 - a fixture
 from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
 
 DAY = dt.date(2026, 3, 14)
@@ -106,8 +107,9 @@ def test_every_email_carries_its_own_signed_one_click_unsubscribe_and_nothing_th
     send(root, environ)
     keys = Keys.from_environment(environ)
     store = Subscribers.open(Path(environ["NARRATIVE_INTAKE_STATE"]), keys, environ)
-    for message, address in zip(smtp.messages, ("one@example.org", "two@example.org"), strict=True):
-        subscription = next(s for s, a in store.recipients("daily") if a == address)
+    assert sorted(message["To"] for message in smtp.messages) == ["one@example.org", "two@example.org"]
+    for message in smtp.messages:
+        subscription = next(s for s, a in store.recipients("daily") if a == message["To"])
         header = message["List-Unsubscribe"]
         assert header.startswith(f"<{PUBLIC}subscribe/unsubscribe/") and header.endswith(">")
         link = links.verify(header[1:-1].rsplit("/", 1)[1], "unsubscribe", keys, NOW)
@@ -195,3 +197,24 @@ def test_wrong_settings_stop_before_anything_is_sent(root: Path, environ: dict[s
     assert send(root, {**environ, "NARRATIVE_SMTP_TLS": "maybe"}) == 2
     assert capsys.readouterr().err == ("narrative send: NARRATIVE_SMTP_TLS must be one of starttls, ssl, none, "
                                        "not 'maybe'\n")
+
+
+def test_through_gov_uk_notify_each_reader_gets_the_text_and_their_one_click_address(
+        root: Path, environ: dict[str, str], notify: str, capsys: pytest.CaptureFixture[str]) -> None:
+    subscribe(environ, ("one@example.org", "stories", "daily"), ("two@example.org", "pledge", "daily"))
+    via_notify = {**environ, "NARRATIVE_MAIL_VIA": "notify", "NARRATIVE_NOTIFY_API_KEY": API_KEY,
+                  "NARRATIVE_NOTIFY_TEMPLATE": TEMPLATE, "NARRATIVE_NOTIFY_URL": notify}
+    assert send(root, via_notify) == 0
+    received = sorted(_Notify.received, key=lambda body: body["email_address"])
+    assert [(body["email_address"], body["personalisation"]["subject"]) for body in received] == [
+        ("one@example.org", "New on 14 March 2026: 2 stories"),
+        ("two@example.org", "New on 14 March 2026: 1 pledge update")]
+    for body in received:
+        assert body["one_click_unsubscribe_url"].startswith(f"{PUBLIC}subscribe/unsubscribe/u")
+        assert body["one_click_unsubscribe_url"] in body["personalisation"]["body"]
+    capsys.readouterr()
+    refused = {**via_notify, "NARRATIVE_NOTIFY_API_KEY": f"narrative_test-{SERVICE_ID}-{uuid.uuid4()}"}
+    content.story(root, "day-two", date="2026-03-15")
+    assert send(root, refused, day=dt.date(2026, 3, 15)) == 2
+    assert capsys.readouterr().err == ("narrative send: GOV.UK Notify refused the key in NARRATIVE_NOTIFY_API_KEY "
+                                       "(403)\n")

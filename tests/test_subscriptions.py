@@ -180,6 +180,27 @@ def test_one_click_unsubscribe_answers_a_get_with_one_button_and_a_post_at_once(
     assert service.store.subscription(1) is None
 
 
+def test_the_site_offers_the_forms_only_when_it_names_the_service(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "project")
+    project.story("night-shift", topics=["carers"])
+    built, site_dir = project.build()
+    assert built.returncode == 0, built.stderr
+    subscribe_page = (site_dir / "subscribe" / "index.html").read_text(encoding="utf-8")
+    assert 'action="http://127.0.0.1:8001/subscribe"' in subscribe_page
+    story_page = (site_dir / "stories" / "night-shift" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="follow-this-story">Get emails about this story</h2>' in story_page
+    assert '<input type="hidden" name="story" value="night-shift">' in story_page
+    text = project.config_file.read_text(encoding="utf-8")
+    project.config_file.write_text(re.sub(r"\n    intake:\n      url: \S+\n      rate_limit: \d+", "", text),
+                                   encoding="utf-8")
+    built, site_dir = project.build()
+    assert built.returncode == 0, built.stderr
+    subscribe_page = (site_dir / "subscribe" / "index.html").read_text(encoding="utf-8")
+    assert "email-form" not in subscribe_page
+    assert 'To get the digests, write to <a href="mailto:engagement@hollowmere.example">' in subscribe_page
+    assert "follow-this-story" not in (site_dir / "stories" / "night-shift" / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.browser
 def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: Browser) -> None:
     """Sign up on the built site's subscribe page, confirm from the email, get the day's digest, unsubscribe
