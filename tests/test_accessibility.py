@@ -45,6 +45,7 @@ PAGES = [
     pytest.param("digests/", "h1", id="digest-archive"),
     # The share form (share/) comes in a later change; until then the page on how to share stands in for it.
     pytest.param("share-your-story/", "h1", id="share-your-story"),
+    pytest.param("your-story/", "form.nv-form", id="your-story"),
     pytest.param("404.html", ".nv-not-found", id="not-found"),
 ]
 
