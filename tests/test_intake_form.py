@@ -19,7 +19,8 @@ from narrative.intake.form import FormInput, Spam, read, typed
 from tests.content import settings_for
 
 GOOD = {"story": "The nurse sat with me\r\nuntil the morning.", "title": "  The night   nurse ", "summary": "A kind nurse.",
-        "topics": ["carers", "mental-health"], "naming": "anonymous", "consent": "yes", "consent_version": "2026-12"}
+        "topics": ["carers", "mental-health"], "naming": "anonymous", "consent": "yes", "consent_version": "2026-12",
+        "website": ""}
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +152,11 @@ def test_at_most_three_photos(site: Settings) -> None:
 def test_a_filled_honeypot_is_spam_whatever_else(site: Settings) -> None:
     assert read(sent(website="http://cheap.example"), site) == Spam()
     assert read(sent(website="x", title=""), site) == Spam()
+
+
+def test_an_empty_honeypot_as_every_browser_sends_it_is_not_spam(site: Settings) -> None:
+    assert isinstance(read(sent(website=""), site), FormInput)
+    assert isinstance(read(sent(website=" "), site), FormInput)
 
 
 def test_typed_keeps_what_was_typed_but_files_and_the_honeypot(site: Settings) -> None:

@@ -91,7 +91,7 @@ class Spam:
 
 def read(form_data: Form, settings: Settings) -> FormInput | list[FieldError] | Spam:
     """The form's answers checked against every rule, all problems at once, or `Spam`."""
-    if _texts(form_data, HONEYPOT):
+    if any(text.strip() for text in _texts(form_data, HONEYPOT)):
         return Spam()
     errors: dict[str, str] = {}
     story = _answer(form_data, "story", errors)
