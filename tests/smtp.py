@@ -34,6 +34,8 @@ class Sink:
     """Set when a `hold...@` recipient is waiting."""
     release: threading.Event = field(default_factory=threading.Event)
     """Set by the test to let it through."""
+    controller: Any = None
+    """The running server."""
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
@@ -44,7 +46,9 @@ class Sink:
         return {"NARRATIVE_SMTP_HOST": self.host, "NARRATIVE_SMTP_PORT": str(self.port), "NARRATIVE_SMTP_TLS": "none"}
 
 
-class _Handler:
+class Handler:
+    """Keeps what it accepts; refuses or holds by the address's local part."""
+
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
 
@@ -71,9 +75,9 @@ class _Handler:
 def smtp() -> Iterator[Sink]:
     """A fresh SMTP server for one test."""
     sink = Sink("127.0.0.1", free_port())
-    controller = Controller(_Handler(sink), hostname=sink.host, port=sink.port)
-    controller.start()
+    sink.controller = Controller(Handler(sink), hostname=sink.host, port=sink.port)
+    sink.controller.start()
     try:
         yield sink
     finally:
-        controller.stop()
+        sink.controller.stop()

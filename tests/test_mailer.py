@@ -16,7 +16,9 @@ import pytest
 
 from narrative.intake.mailer import (MailerProblem, MailSettings, Message, NotifyMailer, Outcome, Pace, SmtpMailer,
                                      mailer_for)
-from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
+from aiosmtpd.controller import Controller
+
+from tests.smtp import Handler, Sink, smtp  # noqa: F401 - a fixture
 
 SERVICE_ID, SECRET = str(uuid.uuid4()), str(uuid.uuid4())
 API_KEY = f"narrative_test-{SERVICE_ID}-{SECRET}"
@@ -38,6 +40,17 @@ def test_smtp_sends_and_answers_4xx_as_later_and_5xx_as_bounced(smtp: Sink) -> N
     mailer.close()
     assert [m["To"] for m in smtp.messages] == ["reader@example.org", "second@example.org"]
     assert smtp.messages[0]["Message-ID"] == "<m1@example.org>"
+
+
+def test_a_connection_the_server_closed_is_opened_again_once(smtp: Sink) -> None:
+    mailer = SmtpMailer(MailSettings.from_environment("stories@example.org", smtp.environ()))
+    assert mailer.send(message()) is Outcome.SENT
+    smtp.controller.stop()  # every open connection dropped, as a server does with idle ones
+    smtp.controller = Controller(Handler(smtp), hostname=smtp.host, port=smtp.port)
+    smtp.controller.start()
+    assert mailer.send(message("second@example.org")) is Outcome.SENT
+    mailer.close()
+    assert [m["To"] for m in smtp.messages] == ["reader@example.org", "second@example.org"]
 
 
 def test_smtp_that_cannot_be_reached_is_later() -> None:

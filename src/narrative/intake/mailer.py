@@ -109,11 +109,13 @@ def _smtp_outcome(code: int) -> Outcome:
 
 
 class SmtpMailer:
-    """One connection, opened on the first message and again after one is lost."""
+    """One connection, opened on the first message, used by one thread at a time. A connection the server
+    has closed while it sat idle (as the service's does between sign-ups) is opened again once."""
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._lock = threading.Lock()
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
@@ -129,6 +131,13 @@ class SmtpMailer:
         return smtp
 
     def send(self, message: Message) -> Outcome:
+        with self._lock:
+            outcome = self._attempt(message)
+            return self._attempt(message) if outcome is None else outcome
+
+    def _attempt(self, message: Message) -> Outcome | None:
+        """The outcome; None when a connection kept from before had been closed (worth one more try)."""
+        kept = self._smtp is not None
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
@@ -137,12 +146,15 @@ class SmtpMailer:
         except smtplib.SMTPRecipientsRefused as error:
             return _smtp_outcome(next(iter(error.recipients.values()))[0])
         except smtplib.SMTPResponseException as error:
+            if error.smtp_code == 421:  # the server is closing the connection (an idle one, say)
+                self.close()
+                return None if kept else Outcome.LATER
             outcome = _smtp_outcome(error.smtp_code)
             self._reset()
             return outcome
         except (smtplib.SMTPException, OSError):
             self.close()
-            return Outcome.LATER
+            return None if kept else Outcome.LATER
 
     def _reset(self) -> None:
         try:
@@ -161,14 +173,19 @@ class SmtpMailer:
 
 
 class NotifyMailer:
-    """GOV.UK Notify's API, by its Python client: 400 means Notify refuses the address (a bounce); 429 and
-    5xx mean try later; 403 means the key is wrong, which no message can mend."""
+    """GOV.UK Notify's API, by its Python client, one request at a time: 400 means Notify refuses the address
+    (a bounce); 429 and 5xx mean try later; 403 means the key is wrong, which no message can mend."""
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
         self._client = NotificationsAPIClient(settings.notify_key, base_url=settings.notify_url)
+        self._lock = threading.Lock()
 
     def send(self, message: Message) -> Outcome:
+        with self._lock:
+            return self._send(message)
+
+    def _send(self, message: Message) -> Outcome:
         try:
             self._client.send_email_notification(
                 email_address=message.to, template_id=self.settings.notify_template,

@@ -9,6 +9,7 @@ do instead. No answer names an address.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,12 +21,13 @@ from starlette.routing import BaseRoute, Route
 
 from narrative.intake import links, scopes
 from narrative.intake.letters import confirmation
-from narrative.intake.mailer import Mailer
+from narrative.intake.mailer import Mailer, Outcome
 from narrative.intake.send import manage_url
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.subscribers import Subscribers
 from narrative.mail import parse_address
 
+log = logging.getLogger("narrative.intake")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 MAX_ADDRESS = 254
 
@@ -103,7 +105,10 @@ def routes(settings: IntakeSettings, store: Subscribers, mailer: Mailer,
         store.forget_unconfirmed(now)
         subscription = store.sign_up(address, scope, frequency, now)
         token = links.sign(links.Link("confirm", subscription.id, frequency, now + links.CONFIRM_FOR), keys)
-        mailer.send(confirmation(address, scope, frequency, f"{public}subscribe/confirm/{token}", settings.site))
+        outcome = mailer.send(confirmation(address, scope, frequency, f"{public}subscribe/confirm/{token}",
+                                           settings.site))
+        if outcome is not Outcome.SENT:  # the reader is told the same: the answer never says what is known
+            log.warning("subscriptions: a confirmation email was not sent (%s)", outcome.value)
 
     async def confirm(request: Request) -> Response:
         link = links.verify(request.path_params["token"], "confirm", keys, clock())
