@@ -1,11 +1,12 @@
 """Load on `narrative send`: a daily digest to N confirmed subscribers, through a local SMTP sink.
 
 The site is the sample's settings with a day of 12 stories and a pledge update on each principle (every
-scope has something that day, so every subscriber gets one email). The subscribers (N, 100,000 by default) are spread over every scope (everything, stories,
-pledge updates, each topic, each principle), all daily, confirmed, their addresses encrypted as the service
-keeps them. The sink is aiosmtpd in a process of its own that counts what it accepts and notes when the last
-message came. `narrative send --period daily` runs as a user runs it; the report is messages a second, the
-time from its start to the last message the sink took, and its peak memory (the process's maximum RSS).
+scope has something that day, so every subscriber gets one email). The subscribers (N, 100,000 by default)
+are spread over every scope (everything, stories, pledge updates, each topic, each principle), all daily,
+confirmed, their addresses encrypted as the service keeps them. The sink is aiosmtpd in a process of its
+own that counts what it accepts and notes when the last message came. `narrative send --period daily` runs
+as a user runs it; the report is messages a second, the time from its start to the last message the sink
+took, and its peak memory (the process's maximum RSS).
 
     .venv/bin/python bench/send_load.py [--subscribers 100000]
 """
@@ -47,7 +48,8 @@ def write_site(root: Path) -> Path:
     for folder in ("patient", "pledge", "responses"):
         (root / "stories" / folder).mkdir(parents=True)
     for number in range(12):
-        front = {"title": f"Sample story {number + 1} about waiting", "date": f"{DAY}T{8 + number // 2:02d}:{number % 2 * 30:02d}",
+        front = {"title": f"Sample story {number + 1} about waiting",
+                 "date": f"{DAY}T{8 + number // 2:02d}:{number % 2 * 30:02d}",
                  "summary": "A sample story: the wait, the people who helped and what would have made it easier.",
                  "topics": [topics[number % len(topics)]], "consent": True}
         (root / "stories" / "patient" / f"sample-{number + 1}.md").write_text(

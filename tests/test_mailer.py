@@ -54,8 +54,8 @@ def test_a_connection_the_server_closed_is_opened_again_once(smtp: Sink) -> None
 
 
 def test_smtp_that_cannot_be_reached_is_later() -> None:
-    settings = MailSettings.from_environment("s@example.org", {"NARRATIVE_SMTP_HOST": "127.0.0.1",
-                                                               "NARRATIVE_SMTP_PORT": "1", "NARRATIVE_SMTP_TLS": "none"})
+    settings = MailSettings.from_environment("s@example.org", {
+        "NARRATIVE_SMTP_HOST": "127.0.0.1", "NARRATIVE_SMTP_PORT": "1", "NARRATIVE_SMTP_TLS": "none"})
     assert SmtpMailer(settings).send(message()) is Outcome.LATER
 
 
@@ -99,8 +99,8 @@ class _Notify(BaseHTTPRequestHandler):
             claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["iss", "iat"]})
             assert claims["iss"] == SERVICE_ID and abs(time.time() - claims["iat"]) <= 30
         except (jwt.PyJWTError, AssertionError):
-            self._answer(403, {"status_code": 403, "errors": [{"error": "AuthError",
-                                                              "message": "Invalid token: signature, api token not found"}]})
+            self._answer(403, {"status_code": 403, "errors": [
+                {"error": "AuthError", "message": "Invalid token: signature, api token not found"}]})
             return
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if self.path != "/v2/notifications/email" or body.get("template_id") != TEMPLATE:
@@ -108,8 +108,9 @@ class _Notify(BaseHTTPRequestHandler):
                                                               "message": "Template not found"}]})
             return
         if body["email_address"].startswith("busy"):
-            self._answer(429, {"status_code": 429, "errors": [{"error": "RateLimitError", "message":
-                                                              "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"}]})
+            self._answer(429, {"status_code": 429, "errors": [{
+                "error": "RateLimitError",
+                "message": "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"}]})
             return
         if body["email_address"].startswith("gone"):
             self._answer(400, {"status_code": 400, "errors": [{"error": "ValidationError",

@@ -159,10 +159,12 @@ def confirmed(service: Service, **wish: str) -> None:
 
 def test_manage_changes_adds_drops_and_leaves(service: Service) -> None:
     confirmed(service)
-    manage = re.search(r'href="([^"]+/subscribe/manage/[^"]+)"', httpx.post(service.link("confirm")).text)[1]  # type: ignore[index]
+    answer = httpx.post(service.link("confirm")).text
+    manage = re.search(r'href="([^"]+/subscribe/manage/[^"]+)"', answer)[1]  # type: ignore[index]
     page = httpx.get(manage)
     assert "Emails about new stories and pledge updates on Carers: <strong>daily</strong>" in page.text
-    assert httpx.post(manage, data={"action": "add", "follow": "principle:deliver", "frequency": "weekly"}).status_code == 303
+    added = httpx.post(manage, data={"action": "add", "follow": "principle:deliver", "frequency": "weekly"})
+    assert added.status_code == 303
     httpx.post(manage, data={"action": "change", "subscription": "1", "frequency": "instant"})
     assert [(s.scope, s.frequency) for s in service.store.of(1)] == [("topic:carers", "instant"),
                                                                     ("principle:deliver", "weekly")]

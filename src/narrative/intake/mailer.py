@@ -95,7 +95,8 @@ class MailSettings:
         settings = cls(via, sender, environ.get("NARRATIVE_SMTP_HOST", cls.host).strip(),
                        int(numbers["NARRATIVE_SMTP_PORT"]), environ.get("NARRATIVE_SMTP_USER") or None,
                        environ.get("NARRATIVE_SMTP_PASSWORD") or None, tls,
-                       environ.get("NARRATIVE_NOTIFY_API_KEY") or None, environ.get("NARRATIVE_NOTIFY_TEMPLATE") or None,
+                       environ.get("NARRATIVE_NOTIFY_API_KEY") or None,
+                       environ.get("NARRATIVE_NOTIFY_TEMPLATE") or None,
                        environ.get("NARRATIVE_NOTIFY_URL") or cls.notify_url, numbers[RATE],
                        max(1, int(numbers[CONNECTIONS])))
         if via == "notify" and not (settings.notify_key and settings.notify_template):

@@ -67,10 +67,10 @@ class Pages:
 
     def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
         site = self.settings.site
+        context = {"button": None, "errors": (), "link": None, **context}
         html = _templates.get_template("subscription.html").render(
             title=title, paragraphs=paragraphs, site=site, site_url=site.site_url or "",
-            button=context.pop("button", None),
-            errors=context.pop("errors", ()), link=context.pop("link", None), subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
+            subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
     def refused(self) -> HTMLResponse:
@@ -115,7 +115,8 @@ def routes(settings: IntakeSettings, store: Subscribers, mailer: Mailer,
         subscription = link and await run_in_threadpool(store.subscription, link.target)
         if link is None or subscription is None or link.frequency not in scopes.FREQUENCIES:
             return pages.refused()
-        what = f"Emails about {scopes.describe(subscription.scope, settings.site)}: {scopes.HOW_OFTEN[link.frequency]}."
+        what = (f"Emails about {scopes.describe(subscription.scope, settings.site)}: "
+                f"{scopes.HOW_OFTEN[link.frequency]}.")
         if request.method == "GET":
             return pages.page("Confirm your emails", what,
                               button={"action": request.url.path, "fields": (), "label": "Yes, send me these emails"})
