@@ -16,6 +16,7 @@ from narrative import share_form
 from narrative.config import Settings
 from narrative.intake import answer_pages
 from narrative.intake.form import FormInput, Spam, read, typed
+from tests.conftest import Project
 from tests.content import settings_for
 
 GOOD = {"story": "The nurse sat with me\r\nuntil the morning.", "title": "  The night   nurse ", "summary": "A kind nurse.",
@@ -233,3 +234,49 @@ def test_the_form_on_the_site_and_the_service_agree(tmp_path: Path) -> None:
     doc = page(answer_pages.form_page(data, found, site))
     names = {element.get("name") for element in doc.cssselect("form [name]")}
     assert names == {*share_form.FIELDS, "consent_version", "website", "photo-1", "photo-2", "photo-3"}
+
+
+def built_share_page(project: Project, service: str | None, marker: bool = True) -> Any:
+    """share-your-story/ built with the intake service at `service` (None: no service), and the marker kept."""
+    text = project.config_file.read_text(encoding="utf-8")
+    text = text.replace("      url: http://127.0.0.1:8001/\n", f"      url: {service}\n" if service else "")
+    project.config_file.write_text(text, encoding="utf-8")
+    if not marker:
+        doc = project.root / "docs" / "share-your-story.md"
+        doc.write_text(doc.read_text(encoding="utf-8").replace("<!-- share-form -->", ""), encoding="utf-8")
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    return html.parse(str(site_dir / "share-your-story" / "index.html")).getroot()
+
+
+WAITING = "We are making a simple form on this site."
+
+
+def test_without_a_service_the_page_is_as_written(project: Project) -> None:
+    doc = built_share_page(project, None)
+    assert not doc.cssselect("[data-nv-share-form], .nv-share-form, script[src$='narrative-share-form.js']")
+    assert WAITING in doc.cssselect("#on-this-site + p")[0].text_content()
+    assert doc.cssselect("h3")[1].text == "At a listening booth"
+
+
+def test_with_a_service_the_form_takes_the_place_of_the_words_waiting_for_it(project: Project) -> None:
+    doc = built_share_page(project, "https://share.example.org/")
+    form = doc.cssselect("#on-this-site + .nv-share-form form")[0]
+    assert (form.get("action"), form.get("method"), form.get("enctype")) == (
+        "https://share.example.org/share", "post", "multipart/form-data")
+    assert WAITING not in doc.text_content()
+    assert [box.get("value") for box in form.cssselect("input[name=topics]")][:2] == [
+        "mental-health", "children-and-families"]
+    assert form.cssselect(".nv-consent a")[0].get("href") == "../privacy/"
+    assert doc.cssselect("script[src$='assets/narrative-share-form.js']")
+    assert doc.cssselect("link[href$='assets/narrative-form.css']")
+    assert [h.text for h in doc.cssselect(".nv-share-form ~ h3")][:1] == ["At a listening booth"]
+    assert {h.tag for h in form.cssselect(".nv-form__part")} == {"h4"}
+
+
+def test_a_page_without_the_marker_gets_the_form_at_its_end(project: Project) -> None:
+    doc = built_share_page(project, "https://share.example.org/", marker=False)
+    content = doc.cssselect(".md-content__inner")[0]
+    shown = [child for child in content if child.tag in {"h1", "h2", "h3", "p", "div", "ol", "ul"}]
+    assert shown[-1].get("class") == "nv-share-form" and shown[-1].cssselect("form[data-nv-share-form]")
+    assert WAITING in doc.text_content()
