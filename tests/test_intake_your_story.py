@@ -256,6 +256,8 @@ def test_a_wrong_code_is_answered_like_a_story_taken_back_in_the_same_time(servi
     assert withdrawn.content == wrong_code.content == wrong_reference.content
     assert withdrawn.status_code == wrong_code.status_code == wrong_reference.status_code == 200
     assert gone.post("your-story/withdraw").content == withdrawn.content
+    again = httpx.get(f"{service.url}/your-story")  # the answer's address opened again: the site's page
+    assert (again.status_code, again.headers["location"]) == (303, "https://stories.hollowmere.example/your-story/")
     assert NOTHING in withdrawn.text and kept.reference not in withdrawn.text
 
     timings: dict[str, list[float]] = {"withdrawn": [], "wrong": []}
@@ -295,6 +297,9 @@ def test_the_your_story_page_with_javascript_off(site: Project, env: dict[str, s
                 page.click("button[type=submit]")
                 assert page.locator("#nv-story-state").inner_text() == (
                     "An editor is reading your story. Nothing is published until they have checked it.")
+                page.click("text=Take my story back")
+                page.click("text=No, keep my story")
+                assert page.locator("#nv-story-state").inner_text().startswith("An editor is reading your story.")
                 page.click("text=Take my story back")
                 page.click("text=Yes, take my story back")
                 assert page.locator("h1").inner_text() == "Your story is being taken back"

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from narrative.config import Settings
@@ -65,5 +65,9 @@ def routes(yours: YourStory, site: Settings) -> list[BaseRoute]:
     def withdraw(reference: str, code: str) -> str | None:
         return page("your_story_withdrawn.html", site) if yours.take_back(reference, code) else None
 
-    return [Route(PATHS[0], answer(status), methods=["POST"]), Route(PATHS[1], answer(confirm), methods=["POST"]),
-            Route(PATHS[2], answer(withdraw), methods=["POST"])]
+    async def to_the_site(request: Request) -> Response:
+        """An answer's address opened again (a bookmark, a reload): the site's page, to type the code again."""
+        return RedirectResponse(f"{site.site_url or '/'}your-story/", status_code=303)
+
+    return [*(Route(path, answer(work), methods=["POST"]) for path, work in zip(PATHS, (status, confirm, withdraw))),
+            *(Route(path, to_the_site, methods=["GET", "HEAD"]) for path in PATHS)]
