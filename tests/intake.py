@@ -43,14 +43,19 @@ def git_site(tmp_path: Path, rate_limit: int = 10) -> Path:
     hour from one address."""
     root = tmp_path / "site"
     write_site(root, intake={"url": "https://share.example.org/", "rate_limit": rate_limit})
-    (root / ".gitignore").write_text(".narrative-intake/\n", encoding="utf-8")
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
+    commit_with_remote(root, tmp_path / "remote.git")
+    return root
+
+
+def commit_with_remote(root: Path, remote: Path, ignore: str = ".narrative-intake/\n") -> None:
+    """The site at `root` committed to a new git repository, its `origin` a new bare one at `remote`."""
+    (root / ".gitignore").write_text(ignore, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-q", "-m", "The site")
-    git(root, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    git(root, "remote", "add", "origin", str(remote))
     git(root, "push", "-q", "origin", "main")
-    return root
 
 
 def environment(**variables: str) -> dict[str, str]:

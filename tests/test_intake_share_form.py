@@ -5,15 +5,11 @@ again with its errors, or the thank-you (with its help for now)."""
 
 from __future__ import annotations
 
-import functools
 import io
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,9 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 from narrative import share_form
 from narrative.intake.app import create_app
 from tests.asgi import free_port, served_app
-from tests.browser import SCHEMES, _QuietHandler, page_at, tab_to
-from tests.conftest import new_project, run_mkdocs
-from tests.intake import git, intake_settings
+from tests.browser import SCHEMES, page_at, serving, tab_to
+from tests.conftest import new_project
+from tests.intake import commit_with_remote, git, intake_settings
 from tests.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -46,19 +42,6 @@ class Running:
         return self.site + "share-your-story/"
 
 
-@contextmanager
-def serving_on(site_dir: Path, port: int) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(site_dir)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The sample's settings and pages in a git repository with a bare remote, its site built to post to a
@@ -73,13 +56,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     result, built = project.build()
     assert result.returncode == 0, result.stderr
     root = project.root
-    (root / ".gitignore").write_text("site/\n.narrative-intake/\n", encoding="utf-8")
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp / "remote.git")], check=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-q", "-m", "The site")
-    git(root, "remote", "add", "origin", str(tmp / "remote.git"))
-    with serving_on(built, site_port) as site, served_app(create_app(intake_settings(root)), service_port) as service:
+    commit_with_remote(root, tmp / "remote.git", ignore="site/\n.narrative-intake/\n")
+    with serving(built, site_port) as site, served_app(create_app(intake_settings(root)), service_port) as service:
         yield Running(site, service, root)
 
 
