@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -185,13 +185,20 @@ def _not_found() -> dict[str, str]:
     return {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    github = FakeGitHub()
+F = TypeVar("F", bound=FakeGitHub)
+
+
+def running(github: F) -> Iterator[F]:
+    """`github` answering on 127.0.0.1 (at `github.url`) until the generator is finished."""
     served = github.serve()
     github.url = next(served)  # type: ignore[attr-defined]
     yield github
     next(served, None)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    yield from running(FakeGitHub())
 
 
 def destination(fake: FakeGitHub) -> GitHubPullRequest:

@@ -15,7 +15,7 @@ import pytest
 
 from narrative.intake.destinations.github import GitHubPullRequest
 from narrative.intake.story_state import MainBranch, State, where
-from tests.test_intake_github import API, SUBMISSION, FakeGitHub, _not_found, destination
+from tests.test_intake_github import API, SUBMISSION, FakeGitHub, _not_found, destination, running
 
 PATH = "stories/patient/ward-7.md"
 PUBLISHED = "---\ntitle: Ward 7\nstatus: published\ntopics: [carers]\n---\nWords.\n"
@@ -74,11 +74,7 @@ class FakeGitHubWithContents(FakeGitHub):
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHubWithContents]:
-    github = FakeGitHubWithContents()
-    served = github.serve()
-    github.url = next(served)  # type: ignore[attr-defined]
-    yield github
-    next(served, None)
+    yield from running(FakeGitHubWithContents())
 
 
 @pytest.fixture
