@@ -14,7 +14,6 @@ took, and its peak memory (the process's maximum RSS).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import platform

@@ -28,7 +28,7 @@ from narrative.intake.subscribers import Subscribers
 from tests import content
 from tests.asgi import free_port, served_app
 from tests.browser import page_at, serving
-from tests.conftest import new_project, run_mkdocs
+from tests.conftest import new_project
 from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
 
 DIGEST = {"sender": "Sample stories <stories@example.org>", "reply_to": "team@example.org",
