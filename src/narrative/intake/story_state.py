@@ -71,7 +71,7 @@ class Where:
 
 class Review(Protocol):
     def under_review(self, delivery: Delivery) -> bool:
-        """Whether the branch or pull request waits for an editor (not merged, not closed)."""
+        """Whether the submission is with the editors: its branch or pull request open, or merged."""
 
 
 @dataclass(frozen=True)
@@ -125,24 +125,18 @@ class MainBranch:
             return self._answers[1]
 
     def _read_answers(self, commit: str, stories: str) -> dict[str, Answers]:
-        folders = [f"{stories}/{kind.folder}" for kind in (Kind.RESPONSE, Kind.UPDATE)]
-        listing = self._git("ls-tree", "-r", "-z", commit, "--", *folders) or b""
+        responses, updates = (f"{stories}/{kind.folder}/" for kind in (Kind.RESPONSE, Kind.UPDATE))
+        listing = self._git("ls-tree", "-r", "-z", commit, "--", responses, updates) or b""
         entries = [line.decode("utf-8").split("\t", 1) for line in listing.split(b"\0") if line]
-        blobs = [(head.split()[2], path) for head, path in entries if path.endswith(".md")]
+        files = [(head.split()[2], path) for head, path in entries if path.endswith(".md")]
         found: dict[str, Answers] = {}
-        for path, data in zip((path for _, path in blobs), self._blobs([sha for sha, _ in blobs])):
+        for (_, path), data in zip(files, self._blobs([sha for sha, _ in files])):
             meta = _front_matter(data, path) or {}
-            slug = PurePosixPath(path).stem
-            if path.startswith(folders[0] + "/") and isinstance(meta.get("story"), str):
-                change = meta.get("change")
-                found.setdefault(meta["story"], Answers()).responses.append(Answer(
-                    Link("Our response", f"stories/{meta['story']}/#our-response"),
-                    Change(change) if change in {known.value for known in Change} else None))
-            elif path.startswith(folders[1] + "/") and isinstance(meta.get("stories"), list):
-                made = Change.MADE if meta.get("status") == Progress.DONE.value else Change.PLANNED
+            if path.startswith(responses) and isinstance(meta.get("story"), str):
+                found.setdefault(meta["story"], Answers()).responses.append(_response(meta))
+            elif path.startswith(updates) and isinstance(meta.get("stories"), list):
                 for story in meta["stories"]:
-                    found.setdefault(str(story), Answers()).updates.append(
-                        Answer(Link(str(meta.get("title") or slug), f"pledge/updates/{slug}/"), made))
+                    found.setdefault(str(story), Answers()).updates.append(_update(meta, PurePosixPath(path).stem))
         return found
 
     def _blobs(self, shas: list[str]) -> Iterator[bytes]:
@@ -154,6 +148,17 @@ class MainBranch:
             size = int(output[at:header_end].split()[2])
             yield output[header_end + 1:header_end + 1 + size]
             at = header_end + 1 + size + 1
+
+
+def _response(meta: Mapping[str, Any]) -> Answer:
+    change = meta.get("change")
+    return Answer(Link("Our response", f"stories/{meta['story']}/#our-response"),
+                  Change(change) if change in {known.value for known in Change} else None)
+
+
+def _update(meta: Mapping[str, Any], slug: str) -> Answer:
+    return Answer(Link(str(meta.get("title") or slug), f"pledge/updates/{slug}/"),
+                  Change.MADE if meta.get("status") == Progress.DONE.value else Change.PLANNED)
 
 
 def _front_matter(data: bytes, path: str) -> Mapping[str, Any] | None:
