@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from narrative.config import Settings
 from narrative.intake import guard
+from narrative.intake.app import Contained
 from narrative.intake.guard import Guard, RateLimit
 from tests.asgi import served_app
 from tests.content import settings_for
@@ -51,10 +52,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def url(site: Settings) -> Iterator[str]:
-    """A small app behind the guard, as `create_app` puts it, with a body limit of 20 kB."""
+    """A small app behind the guard and the service's catch-all for errors, as `create_app` puts them, with a
+    body limit of 20 kB."""
     Seen.requests = []
     app = Starlette(routes=[Route("/share", share, methods=["POST"]), Route("/page", page)],
-                    middleware=[Middleware(Guard, site=site, origins=["http://localhost:8000"], max_body=LIMIT)])
+                    middleware=[Middleware(Guard, site=site, origins=["http://localhost:8000"], max_body=LIMIT),
+                                Middleware(Contained)])
     with served_app(app) as root:
         yield root
 

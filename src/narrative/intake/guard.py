@@ -95,8 +95,38 @@ class RateLimit:
             del self._seen[address]
 
 
-class _TooLarge(Exception):
-    """The body grew past the limit while it streamed in."""
+class _Answer:
+    """The way out: the security headers put on the answer's head (those the app set itself are kept)."""
+
+    def __init__(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+        self._send, self._headers, self.started = send, headers, False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            present = {name.lower() for name, _ in message.get("headers", [])}
+            message["headers"] = [*message.get("headers", []),
+                                  *((name, value) for name, value in self._headers if name not in present)]
+        await self._send(message)
+
+
+class _Body:
+    """The way in: the request's body counted as it streams; past `limit`, the app is told the client has gone
+    (so it stops reading) and `too_large` says why."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive, self._limit, self._seen, self.too_large = receive, limit, 0, False
+
+    async def receive(self) -> Message:
+        if self.too_large:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._seen += len(message.get("body", b""))
+            if self._seen > self._limit:
+                self.too_large = True
+                return {"type": "http.disconnect"}
+        return message
 
 
 def security_headers(site: Settings) -> list[tuple[bytes, bytes]]:
@@ -138,26 +168,24 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def send_guarded(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *((name, value) for name, value in self.headers if name not in present)]
-            await send(message)
-
+        answer = _Answer(send, self.headers)
         refusal, wait = self._refusal(scope)
         if refusal is not None:
-            await self._refuse(refusal, send_guarded, wait)
+            await self._refuse(refusal, answer.send, wait)
             return
+        body = _Body(receive, self.max_body)
+
+        async def from_app(message: Message) -> None:
+            if answer.started or not body.too_large:  # the answer to a body cut short is the guard's
+                await answer.send(message)
+
         try:
-            await self.app(scope, self._counting(receive), send_guarded)
-        except _TooLarge:
-            if not started:
-                await self._refuse(TOO_LARGE, send_guarded)
+            await self.app(scope, body.receive, from_app)
+        except Exception:
+            if not body.too_large:
+                raise
+        if body.too_large and not answer.started:
+            await self._refuse(TOO_LARGE, answer.send)
 
     def _refusal(self, scope: Scope) -> tuple[Refusal | None, float]:
         """What is wrong with the request from its head alone, and for a rate limit how long to wait."""
@@ -175,21 +203,6 @@ class Guard:
         client = scope.get("client")
         wait = self.limit.wait(client[0] if client else "unknown")
         return (TOO_MANY, wait) if wait else (None, 0.0)
-
-    def _counting(self, receive: Receive) -> Receive:
-        """`receive` that stops the request once its body has passed `max_body`."""
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise _TooLarge
-            return message
-
-        return counted
 
     async def _refuse(self, refusal: Refusal, send: Send, wait: float = 0.0) -> None:
         body = answer_pages.refusal(refusal.title, refusal.message, self.site).encode("utf-8")
