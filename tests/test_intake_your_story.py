@@ -273,9 +273,26 @@ def test_a_wrong_code_is_answered_like_a_story_taken_back_in_the_same_time(servi
     assert abs(withdrawn_time - wrong_time) < max(0.005, 0.5 * min(withdrawn_time, wrong_time)), timings
 
 
-def test_the_your_story_page_with_javascript_off(site: Project, env: dict[str, str], tmp_path: Path,
-                                                 browser: Browser) -> None:
-    """The built page takes the reference and code, the service shows the state, and two buttons take it back."""
+def take_back_in_the_browser(browser: Browser, address: str, writer: Writer, state: str) -> None:
+    """The site's page, the reference and code typed as a person might, the state, and back out by both buttons."""
+    with page_at(browser, address + "your-story/", javascript=False) as page:
+        page.fill("#reference", writer.reference.lower())
+        page.fill("#code", writer.code.replace(" ", "").lower())
+        page.click("button[type=submit]")
+        assert page.locator("#nv-story-state").inner_text() == state
+        page.click("text=Take my story back")
+        page.click("text=No, keep my story")
+        assert page.locator("#nv-story-state").inner_text() == state
+        page.click("text=Take my story back")
+        page.click("text=Yes, take my story back")
+        assert page.locator("h1").inner_text() == "Your story is being taken back"
+
+
+@pytest.mark.browser
+def test_taken_back_on_the_your_story_page_with_javascript_off(site: Project, env: dict[str, str], tmp_path: Path,
+                                                               browser: Browser) -> None:
+    """The built page takes the reference and code, the service shows the state, and two buttons take the story
+    back: one never merged (its branch deleted), one published (a withdrawal branch)."""
     port = free_port()
     text = site.config_file.read_text(encoding="utf-8")
     site.config_file.write_text(re.sub(r"(\n    intake:\n      url: )\S+", rf"\1http://127.0.0.1:{port}/", text),
@@ -289,23 +306,18 @@ def test_the_your_story_page_with_javascript_off(site: Project, env: dict[str, s
         running.port, running.url = port, f"http://127.0.0.1:{port}"
         running.start()
         try:
-            writer = Writer(running)
-            delivered(writer)
-            with page_at(browser, address + "your-story/", javascript=False) as page:
-                page.fill("#reference", writer.reference.lower())
-                page.fill("#code", writer.code.replace(" ", "").lower())
-                page.click("button[type=submit]")
-                assert page.locator("#nv-story-state").inner_text() == (
-                    "An editor is reading your story. Nothing is published until they have checked it.")
-                page.click("text=Take my story back")
-                page.click("text=No, keep my story")
-                assert page.locator("#nv-story-state").inner_text().startswith("An editor is reading your story.")
-                page.click("text=Take my story back")
-                page.click("text=Yes, take my story back")
-                assert page.locator("h1").inner_text() == "Your story is being taken back"
+            published = Writer(running)
+            unmerged = Writer(running, {**STORY, "title": "Another night"})
+            running.wait_until_delivered(2)
+            merge(site.root, f"submissions/{published.reference}")
+            take_back_in_the_browser(browser, address, unmerged, "An editor is reading your story. Nothing is "
+                                                                 "published until they have checked it.")
+            take_back_in_the_browser(browser, address, published, "Your story is published on our website.")
         finally:
             running.stop()
-    assert git(site.root, "for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main\n"
+    assert git(site.root, "for-each-ref", "--format=%(refname)", "refs/heads/") == (
+        f"refs/heads/main\nrefs/heads/submissions/{published.reference}\n"
+        f"refs/heads/withdrawals/{published.reference}\n")
 
 
 def test_the_writer_s_pages_are_guarded_like_the_form(site: Project, env: dict[str, str], tmp_path: Path) -> None:
