@@ -18,10 +18,11 @@ from starlette.routing import Route
 
 from narrative.config import Settings
 from narrative.intake import guard
-from narrative.intake.app import Contained
+from narrative.intake.app import Contained, create_app
 from narrative.intake.guard import Guard, RateLimit
 from tests.asgi import served_app
 from tests.content import settings_for
+from tests.intake import git, git_site, intake_settings
 
 SITE = "https://stories.example.org"
 SERVICE = "https://share.example.org"
@@ -195,18 +196,37 @@ def test_the_origins_allowed(site: Settings) -> None:
     assert allowed == {SITE, SERVICE, "https://other.example:8443"}
 
 
-def test_a_honeypot_filled_is_thanked_and_nothing_is_kept(tmp_path: Path) -> None:
-    from narrative.intake.app import create_app
-    from tests.intake import git, git_site, intake_settings
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The whole service on a real port, for a site in a git repository; yields its address and the site."""
+    root = git_site(tmp_path_factory.mktemp("service"))
+    with served_app(create_app(intake_settings(root))) as address:
+        yield address, root
 
-    root = git_site(tmp_path)
-    settings = intake_settings(root)
-    with served_app(create_app(settings)) as service:
-        response = httpx.post(service + "share", headers={"origin": SERVICE}, data={
-            "story": "Buy now", "title": "Cheap", "summary": "Cheap", "topics": "carers", "naming": "anonymous",
-            "consent": "yes", "consent_version": "2026-12", "website": "http://cheap.example"})
-        health = httpx.get(service + "healthz").json()
+
+ANSWERS = {"story": "Buy now", "title": "Cheap", "summary": "Cheap", "topics": "carers", "naming": "anonymous",
+           "consent": "yes", "consent_version": "2026-12", "website": ""}
+
+
+def test_a_honeypot_filled_is_thanked_and_nothing_is_kept(service: tuple[str, Path]) -> None:
+    address, root = service
+    response = httpx.post(address + "share", headers={"origin": SERVICE},
+                          data={**ANSWERS, "website": "http://cheap.example"})
     assert response.status_code == 200
     assert html.fromstring(response.text).cssselect("h1")[0].text == "Thank you for sharing your story"
+    health = httpx.get(address + "healthz").json()
     assert (health["waiting"], health["delivered"]) == (0, 0)
     assert git(root, "branch", "--list", "submissions/*") == ""
+
+
+def test_answers_to_put_right_come_back_on_the_form(service: tuple[str, Path]) -> None:
+    address, _ = service
+    response = httpx.post(address + "share", headers={"origin": SERVICE},
+                          data={**ANSWERS, "title": "<b>" + "x" * 120, "topics": "knitting"})
+    assert response.status_code == 400
+    doc = html.fromstring(response.text)
+    assert [link.text_content() for link in doc.cssselect(".nv-error-summary a")] == [
+        "The title must be 120 characters or fewer", "Choose topics from the list"]
+    assert doc.cssselect("#title")[0].get("value") == "<b>" + "x" * 120 and "<b>x" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert httpx.get(address + "healthz").json()["waiting"] == 0
