@@ -22,7 +22,7 @@ from playwright.sync_api import Browser
 
 from tests.browser import page_at, serving
 from tests.conftest import REPO, Project, new_project
-from tests.intake import environment, git
+from tests.intake import commit_with_remote, environment, git
 from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
 from tests.test_intake_app import FORM, ORIGIN, Running, free_port
 
@@ -45,13 +45,7 @@ def site(tmp_path: Path) -> Project:
     """The sample site's settings and theme with no content, committed to git with a bare `origin`."""
     project = new_project(tmp_path / "site")
     posts_an_hour(project, 10_000)
-    (project.root / ".gitignore").write_text(".narrative-intake/\nsite/\n", encoding="utf-8")
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git")], check=True)
-    git(project.root, "init", "-q", "-b", "main")
-    git(project.root, "add", "-A")
-    git(project.root, *EDITOR, "commit", "-q", "-m", "The site")
-    git(project.root, "remote", "add", "origin", str(tmp_path / "remote.git"))
-    git(project.root, "push", "-q", "origin", "main")
+    commit_with_remote(project.root, tmp_path / "remote.git", ignore=".narrative-intake/\nsite/\n")
     return project
 
 
