@@ -41,6 +41,7 @@ def test_a_code_is_read_however_it_is_typed_and_under_an_older_key(tmp_path: Pat
     code = writers.issue("HM-7K3Q-2F9D")
     typed = code.replace(" ", "").lower().replace("0", "o").replace("1", "l")
     assert writers.check(" hm-7k3q-2f9d ", typed).known
+    assert writers.check("hm 7k3q 2f9d", code).known and writers.check("HM7K3Q2F9D", code).known
     assert writers.check("HM-7K3Q-2F9D", f"{code[:-4]}-{code[-4:]}").known
     assert not writers.check("HM-7K3Q-2F9D", new_code()).known
     assert not writers.check("HM-0000-0000", code).known

@@ -37,8 +37,13 @@ def normal_code(typed: str) -> str:
 
 
 def normal_reference(typed: str) -> str:
-    """The reference as typed, without spaces, in capitals (its prefix may be any letters)."""
-    return "".join(typed.split()).upper()[:40]
+    """The reference as typed, in capitals, with its dashes where they belong however it was spaced; its last
+    eight characters read as Crockford's (the prefix before them may be any letters)."""
+    compact = "".join(typed.split()).replace("-", "").upper()[:40]
+    if len(compact) <= 8:
+        return compact
+    prefix, code = compact[:-8], compact[-8:].translate(READ_AS)
+    return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
 @dataclass(frozen=True)
