@@ -130,6 +130,11 @@ def test_without_javascript_the_service_answers_with_the_form_to_put_right(brows
 
 def test_with_javascript_the_same_messages_come_as_you_type(browser: Browser, running: Running) -> None:
     with page_at(browser, running.form) as page:
+        page.fill("#summary", "A nurse\n\n   who stayed. ")  # counted as the service reads it: one line
+        expect(page.locator("#summary-count")).to_have_text("You have 281 characters left")
+        page.fill("#content_note", "A death.\n\nA birth.")  # this answer keeps its lines
+        expect(page.locator("#content_note-count")).to_have_text("You have 282 characters left")
+        page.fill("#summary", "")
         page.fill("#title", "t" * 125)
         expect(page.locator("#title-count")).to_have_text("You have 5 characters too many")
         expect(page.locator("#title-error")).to_have_text("Error: " + share_form.FIELDS["title"].too_long)

@@ -11,6 +11,13 @@
 
   function length(text) { return Array.from(text).length; }  // characters, as the service counts them
 
+  /* The answer as the service reads it: trimmed, and each run of spaces and line breaks made one space
+     unless the answer keeps its lines (data-nv-lines). */
+  function tidied(control) {
+    var value = control.value.trim();
+    return "nvLines" in control.dataset ? value : value.split(/\s+/).join(" ");
+  }
+
   function chosen(name) { return form.querySelectorAll('input[name="' + name + '"]:checked'); }
 
   function naming() { var choice = chosen("naming")[0]; return choice ? choice.value : ""; }
@@ -26,7 +33,7 @@
       var file = control.files && control.files[0];
       return file && file.size > Number(control.dataset.nvMegabytes) * 1000000 ? control.dataset.nvTooBig : "";
     }
-    var value = control.value.trim();
+    var value = tidied(control);
     if (!value) {
       var photo = photoFor(control);
       var needed = control.name === "name" ? ["name", "initials"].indexOf(naming()) >= 0
@@ -69,7 +76,7 @@
   function counted(input) {
     var count = document.getElementById(input.id + "-count");
     if (!count || !input.dataset.nvMax) return;
-    var left = Number(input.dataset.nvMax) - length(input.value.trim());
+    var left = Number(input.dataset.nvMax) - length(tidied(input));
     count.hidden = false;
     count.classList.toggle("nv-charcount--over", left < 0);
     count.textContent = left >= 0 ? "You have " + left.toLocaleString("en-GB") + (left === 1 ? " character" : " characters") + " left"
@@ -89,7 +96,7 @@
     if (control.matches(".nv-input")) {
       clearTimeout(waiting[control.id]);
       waiting[control.id] = setTimeout(function () { counted(control); }, 400);
-      if (showing(control) || (control.dataset.nvMax && length(control.value.trim()) > Number(control.dataset.nvMax))) {
+      if (showing(control) || (control.dataset.nvMax && length(tidied(control)) > Number(control.dataset.nvMax))) {
         check(control);
       }
     }

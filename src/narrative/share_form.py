@@ -26,12 +26,14 @@ EMAIL_LIMIT = 254
 @dataclass(frozen=True)
 class FormField:
     """One answer on the form: its `name` (the HTML name and id), a `label` for messages, its longest length,
-    and the message when it is required and left empty (None: optional)."""
+    the message when it is required and left empty (None: optional), and whether its line breaks are kept
+    (otherwise every run of spaces and line breaks is one space, as in the front matter)."""
 
     name: str
     label: str
     limit: int | None = None
     missing: str | None = None
+    multiline: bool = False
 
     @property
     def too_long(self) -> str:
@@ -40,12 +42,12 @@ class FormField:
 
 def _photo_fields() -> tuple[FormField, ...]:
     return tuple(FormField(f"photo-{number}-alt", f"The description of photo {number}", 250,
-                           f"Describe photo {number} for someone who cannot see it")
+                           f"Describe photo {number} for someone who cannot see it", multiline=True)
                  for number in range(1, PHOTOS + 1))
 
 
 FIELDS: dict[str, FormField] = {field.name: field for field in (
-    FormField("story", "Your story", 30_000, "Write your story"),
+    FormField("story", "Your story", 30_000, "Write your story", multiline=True),
     FormField("title", "The title", TITLE_LIMIT, "Give your story a title"),
     FormField("summary", "The summary", 300, "Sum up your story in a sentence or two"),
     FormField("topics", "Topics", None, "Choose at least one topic"),
@@ -54,7 +56,7 @@ FIELDS: dict[str, FormField] = {field.name: field for field in (
     FormField("role", "Who you are", 60),
     FormField("location", "Where it happened", 120),
     FormField("service", "The service", 120),
-    FormField("content_note", "The warning", 300),
+    FormField("content_note", "The warning", 300, multiline=True),
     *_photo_fields(),
     FormField("contact_email", "The email address", EMAIL_LIMIT),
     FormField("notify_email", "The email address", EMAIL_LIMIT),

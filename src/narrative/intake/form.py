@@ -22,8 +22,6 @@ from narrative.intake import photos
 from narrative.share_form import BAD_EMAIL, FIELDS, INITIALS_LIMIT, INITIALS_TOO_LONG, NAMING, PHOTOS
 
 HONEYPOT = "website"
-MULTILINE = frozenset({"story", "content_note", *(f"photo-{number}-alt" for number in range(1, PHOTOS + 1))})
-"""Answers whose lines are kept; the others are made one line."""
 TOO_MANY_PHOTOS = f"You can add up to {PHOTOS} photos"
 UNKNOWN_TOPIC = "Choose topics from the list"
 
@@ -147,7 +145,7 @@ def _answer(form_data: Form, name: str, errors: dict[str, str], required: bool |
     """A text answer tidied, or None when empty; its problem, if any, put in `errors`."""
     field = FIELDS[name]
     text = _visible(_text(form_data, name))
-    text = text.strip() if name in MULTILINE else " ".join(text.split())
+    text = text.strip() if field.multiline else " ".join(text.split())
     if not text:
         if field.missing and (required is None or required):
             errors[name] = field.missing
