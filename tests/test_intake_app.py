@@ -10,23 +10,21 @@ import io
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from PIL import Image
 
 from narrative.intake.app import create_app
 from narrative.intake.keys import new_key
 from narrative.intake.service import Service
+from tests.asgi import free_port, served_app
 from tests.content import write_site
 from tests.intake import PERSONAL, answers, environment, git, git_site, intake_settings
 
@@ -41,12 +39,6 @@ EVERY_KIND = {**FORM, "title": f"Ring me on {PERSONAL['phone']}",
               "story": f"I was born {PERSONAL['date-of-birth']}.\n\nMy NHS number is {PERSONAL['nhs-number']} "
                        f"and I live at {PERSONAL['postcode']}.",
               "contact_email": PERSONAL["contact"]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Running:
@@ -282,16 +274,8 @@ def test_an_error_is_a_plain_page_with_the_guard_s_headers_and_a_log_line_of_its
         raise ValueError(f"cannot keep {PERSONAL['phone']}")
 
     app.state.service.accept = broken
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.02)
-        response = httpx.post(f"http://127.0.0.1:{server.config.port}/share", data=FORM, headers={"Origin": ORIGIN})
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with served_app(app) as url:
+        response = httpx.post(f"{url}share", data=FORM, headers={"Origin": ORIGIN})
     assert response.status_code == 500
     assert "<h1>Something went wrong on our side</h1>" in response.text
     assert "content-security-policy" in response.headers
