@@ -10,6 +10,7 @@ is not on the main branch is still waiting for an editor is the destination's to
 from __future__ import annotations
 
 import enum
+import os
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from narrative import loader
+from narrative.intake.destinations.git import ELSEWHERE
 from narrative.intake.queue import Delivery
 from narrative.model import Change, Kind, Progress, Status
 from narrative.problems import Problem
@@ -101,7 +103,9 @@ class MainBranch:
         self._answers: tuple[str, dict[str, Answers]] | None = None
 
     def _git(self, *args: str, data: bytes | None = None) -> bytes | None:
-        result = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, check=False)
+        clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
+        result = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, env=clean,
+                                check=False)
         return result.stdout if result.returncode == 0 else None
 
     def commit(self) -> str | None:

@@ -9,29 +9,25 @@ addresses at once.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
+from narrative.intake.destinations import Destination
+from narrative.intake.destinations.git import GitBranch
 from narrative.intake.service import Service
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.story_state import MainBranch, State, Where, where
-from narrative.intake.withdrawal import Withdrawals
+from narrative.intake.withdrawal import GitWithdrawals, Withdrawals
 from narrative.intake.writers import Writers, normal_reference
 
 log = logging.getLogger("narrative.intake")
 
 
-def withdrawals_for(settings: IntakeSettings, service: Service) -> Withdrawals:
-    """The destination's way of taking a story back; GitHub's library is imported only when it is the one."""
-    destination = service.worker.destination
-    if settings.destination == "github":
-        from narrative.intake.destinations.github import GitHubPullRequest
-
-        assert isinstance(destination, GitHubPullRequest)
-        return destination
-    from narrative.intake.destinations.git import GitBranch
-    from narrative.intake.withdrawal import GitWithdrawals
-
-    assert isinstance(destination, GitBranch)
-    return GitWithdrawals(destination)
+def withdrawals_for(destination: Destination) -> Withdrawals:
+    """How the destination takes a story back: the git destination's is `GitWithdrawals`, and the GitHub
+    destination is its own."""
+    if isinstance(destination, GitBranch):
+        return GitWithdrawals(destination)
+    return cast(Withdrawals, destination)
 
 
 class YourStory:
@@ -43,8 +39,8 @@ class YourStory:
 
     @classmethod
     def open(cls, settings: IntakeSettings, service: Service, writers: Writers) -> YourStory:
-        return cls(service, writers, withdrawals_for(settings, service), MainBranch(settings.root,
-                                                                                    settings.base_branch))
+        return cls(service, writers, withdrawals_for(service.worker.destination),
+                   MainBranch(settings.root, settings.base_branch))
 
     def where(self, reference: str) -> Where:
         """Where the story is, for a reference known to be right."""
