@@ -162,6 +162,21 @@ def test_with_javascript_the_same_messages_come_as_you_type(browser: Browser, ru
     assert delivered(running, reference) == ["stories/patient/the-nurse-who-stayed.md"]
 
 
+def test_with_javascript_a_photo_is_checked_when_chosen(browser: Browser, running: Running) -> None:
+    with page_at(browser, running.form) as page:
+        page.set_input_files("#photo-2", files=[{"name": "huge.jpg", "mimeType": "image/jpeg",
+                                                 "buffer": b"\xff\xd8" + b"\0" * 5_000_001}])
+        expect(page.locator("#photo-2-error")).to_have_text("Error: Photo 2 must be 5 MB or smaller")
+        page.set_input_files("#photo-2", files=[{"name": "bench.jpg", "mimeType": "image/jpeg",
+                                                 "buffer": photo_with_gps()}])
+        expect(page.locator("#photo-2-error")).to_be_hidden()
+        page.click("button[type=submit]")
+        assert share_form.FIELDS["photo-2-alt"].missing in page.locator(".nv-error-summary a").all_inner_texts()
+        page.fill("#photo-2-alt", "A bench")
+        page.locator("#photo-2-alt").blur()
+        expect(page.locator("#photo-2-alt-error")).to_be_hidden()
+
+
 def test_by_keyboard_alone(browser: Browser, running: Running) -> None:
     with page_at(browser, running.form) as page:
         tab_to(page, "#story", "the story", presses=80)
