@@ -95,6 +95,8 @@ def test_never_merged_its_pull_request_is_closed_and_its_branch_deleted(fake: Fa
     assert fake.pulls[0]["state"] == "closed"
     assert "heads/submissions/HM-7K3Q-2F9D" not in fake.refs
     assert where(delivery, checkout, github).state is State.NOT_PUBLISHED
+    fake.failures = [500]
+    assert where(delivery, checkout, github).state is State.WITH_EDITOR  # while GitHub cannot say, with the editors
     assert github.take_back(delivery, "HEAD") is False  # again: nothing left to do, and no error
     assert len(fake.pulls) == 1
 

@@ -126,8 +126,12 @@ class GitHubPullRequest:
             return existing
 
     def under_review(self, delivery: Delivery) -> bool:
-        """The pull request is open, or merged (the checkout's main branch may not have it yet)."""
-        pull = self._asking(lambda: self._pull(delivery))
+        """The pull request is open, or merged (the checkout's main branch may not have it yet); while GitHub
+        cannot be asked, taken to be with the editors still."""
+        try:
+            pull = self._asking(lambda: self._pull(delivery))
+        except DeliveryError:
+            return True
         return pull["state"] == "open" or bool(pull.get("merged"))
 
     def take_back(self, delivery: Delivery, base: str) -> bool:
