@@ -1,7 +1,7 @@
 """The parts behind the writer's page, in the process: private codes (only a keyed hash kept, read however they
 are typed, found under an older key), the story file set to withdrawn and nothing else changed, a story taken
 back before it was delivered, the service's own look for emails to send, and an address forgotten after the
-retention period is never written to."""
+retention period is never written to, and a story taken back again after its remote could not be reached."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
+from narrative.intake.destinations import DeliveryError
 from narrative.intake.keys import Keys, new_key
 from narrative.intake.mailer import MailSettings, SmtpMailer
 from narrative.intake.service import Service
@@ -113,3 +116,21 @@ def test_the_service_looks_on_its_own_and_an_address_past_its_retention_is_not_w
     assert smtp.to("second@example.org") == []
     mailer.close()
     service.close()
+
+
+def test_when_the_remote_cannot_be_reached_the_story_can_be_taken_back_again_later(tmp_path: Path) -> None:
+    settings = intake_settings(git_site(tmp_path))
+    service, writers = Service(settings), Writers(settings.state_dir, settings.keys)
+    yours = YourStory.open(settings, service, writers)
+    submission = service.accept(answers())
+    assert not isinstance(submission, list)
+    code = writers.issue(submission.reference)
+    service.worker.deliver_due()
+    (tmp_path / "remote.git").rename(tmp_path / "away.git")
+    with pytest.raises(DeliveryError):
+        yours.take_back(submission.reference, code)
+    assert yours.look(submission.reference, code).state is State.WITH_EDITOR  # type: ignore[union-attr]
+    (tmp_path / "away.git").rename(tmp_path / "remote.git")
+    assert yours.take_back(submission.reference, code)
+    for repository in (settings.root, tmp_path / "remote.git"):
+        assert git(repository, "for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main\n"

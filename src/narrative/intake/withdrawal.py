@@ -65,9 +65,7 @@ class GitWithdrawals:
         try:
             text = self._git("cat-file", "blob", f"{base}:{delivery.path}")
         except DeliveryError:  # not on the main branch: never merged
-            if self._exists(delivery.branch):
-                self._git("update-ref", "-d", f"refs/heads/{delivery.branch}")
-            self._push(f":refs/heads/{delivery.branch}", missing_is_fine=True)
+            self._drop(delivery.branch)
             return False
         name = branch(delivery.reference)
         if not self._exists(name):
@@ -82,16 +80,20 @@ class GitWithdrawals:
             return False
         return True
 
-    def _push(self, refspec: str, *, missing_is_fine: bool = False) -> None:
+    def _drop(self, name: str) -> None:
+        """The branch deleted where the editors see it (the remote first: a failure there is tried again) and
+        here."""
+        remote = self._remote()
+        if remote and self._git("ls-remote", "--heads", remote, f"refs/heads/{name}"):
+            self._git("push", "--quiet", remote, f":refs/heads/{name}")
+        if self._exists(name):
+            self._git("update-ref", "-d", f"refs/heads/{name}")
+
+    def _push(self, refspec: str) -> None:
         """Push to the remote the submissions go to, when the repository has it."""
         remote = self._remote()
-        if remote is None:
-            return
-        try:
+        if remote is not None:
             self._git("push", "--quiet", remote, refspec)
-        except DeliveryError:
-            if not missing_is_fine:
-                raise
 
     def _remote(self) -> str | None:
         remote = self.repository.remote
