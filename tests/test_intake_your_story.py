@@ -176,6 +176,12 @@ def test_taken_back_before_it_was_merged_its_branch_and_original_are_gone(servic
     delivered(writer)
     branch = f"refs/heads/submissions/{writer.reference}"
     assert git(tmp_path / "remote.git", "for-each-ref", "--format=%(refname)", branch) == branch + "\n"
+    (tmp_path / "remote.git").rename(tmp_path / "away.git")
+    not_now = writer.post("your-story/withdrawn")
+    assert not_now.status_code == 503
+    assert "<h1>We could not take your story back just now</h1>" in not_now.text
+    assert writer.state().startswith("An editor is reading your story.")
+    (tmp_path / "away.git").rename(tmp_path / "remote.git")
     writer.take_back()
     assert git(site.root, "for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main\n"
     assert git(tmp_path / "remote.git", "for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main\n"

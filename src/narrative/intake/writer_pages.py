@@ -8,6 +8,7 @@ the form's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,9 +19,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from narrative.config import Settings
+from narrative.intake.destinations import DeliveryError
 from narrative.intake.story_state import SAID
 from narrative.intake.writers import normal_reference
 from narrative.intake.your_story import YourStory
+
+log = logging.getLogger("narrative.intake")
 
 PATHS = ("/your-story", "/your-story/withdraw", "/your-story/withdrawn")
 """The paths the guard must check (origin, rate limit) like the form's."""
@@ -43,12 +47,12 @@ def page(template: str, site: Settings, **context: Any) -> str:
 def routes(yours: YourStory, site: Settings) -> list[BaseRoute]:
     nothing = page("your_story_nothing.html", site)
 
-    def answer(work: Callable[[str, str], str | None]) -> Endpoint:
+    def answer(work: Callable[[str, str], str | HTMLResponse | None]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             async with request.form(max_files=0, max_fields=5, max_part_size=LONGEST) as data:
                 reference, code = (str(data.get(name, ""))[:LONGEST] for name in ("reference", "code"))
             shown = await run_in_threadpool(work, reference, code)
-            return HTMLResponse(nothing if shown is None else shown)
+            return shown if isinstance(shown, HTMLResponse) else HTMLResponse(nothing if shown is None else shown)
 
         return endpoint
 
@@ -62,8 +66,14 @@ def routes(yours: YourStory, site: Settings) -> list[BaseRoute]:
         return None if found is None else page("your_story_withdraw.html", site,
                                                reference=normal_reference(reference), code=code)
 
-    def withdraw(reference: str, code: str) -> str | None:
-        return page("your_story_withdrawn.html", site) if yours.take_back(reference, code) else None
+    def withdraw(reference: str, code: str) -> str | HTMLResponse | None:
+        try:
+            taken = yours.take_back(reference, code)
+        except DeliveryError as error:  # the repository or GitHub did not answer: nothing was changed for good
+            log.warning("%s: could not be taken back this time: %s", normal_reference(reference), error)
+            return HTMLResponse(page("your_story_not_now.html", site, reference=normal_reference(reference),
+                                     code=code), status_code=503)
+        return page("your_story_withdrawn.html", site) if taken else None
 
     async def to_the_site(request: Request) -> Response:
         """An answer's address opened again (a bookmark, a reload): the site's page, to type the code again."""
