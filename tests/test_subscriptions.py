@@ -28,6 +28,7 @@ from narrative.intake.subscribers import Subscribers
 from tests import content
 from tests.asgi import free_port, served_app
 from tests.browser import page_at, serving
+from tests.test_accessibility import violations
 from tests.conftest import new_project
 from tests.smtp import Sink, smtp  # noqa: F401 - a fixture
 
@@ -209,6 +210,18 @@ def test_the_site_offers_the_forms_only_when_it_names_the_service(tmp_path: Path
     assert "follow-this-story" not in (site_dir / "stories" / "night-shift" / "index.html").read_text(encoding="utf-8")
 
 
+@contextlib.contextmanager
+def site_at(config_file: Path, url: str) -> Iterator[None]:
+    """`site_url` set to where the built site is served while the block runs, so the service's pages get the
+    site's stylesheets from it, as they do on a server."""
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {url}", text), encoding="utf-8")
+    try:
+        yield
+    finally:
+        config_file.write_text(text, encoding="utf-8")
+
+
 @pytest.mark.browser
 def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: Browser) -> None:
     """Sign up on the built site's subscribe page, confirm from the email, get the day's digest, unsubscribe
@@ -222,7 +235,8 @@ def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: 
     project.story("gp-call", date="2026-03-14T09:00", topics=["primary-care"])
     built, site_dir = project.build()
     assert built.returncode == 0, built.stderr
-    with serving(site_dir) as site, service_for(project.root, smtp, tmp_path / "state", port, site) as service:
+    with serving(site_dir) as site, site_at(project.config_file, site), \
+            service_for(project.root, smtp, tmp_path / "state", port, site) as service:
         with page_at(browser, site + "subscribe/", javascript=False) as page:
             page.fill("#signup-email", ADDRESS)
             page.check("#follow-topic")
@@ -233,6 +247,18 @@ def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: 
             page.goto(service.link("confirm"))
             page.click("button[type=submit]")
             assert page.locator("h1").inner_text() == "You are subscribed"
+            manage = page.get_attribute("text=Manage your emails", "href")
+            page.goto(manage)  # type: ignore[arg-type]
+            assert page.locator("h1").inner_text() == "Manage your emails"
+            page.select_option("#frequency-1", "weekly")
+            page.click("text=Change how often")
+            assert "Emails about new stories and pledge updates on Carers: weekly" in page.inner_text("main")
+            page.select_option("#frequency-1", "daily")
+            page.click("text=Change how often")
+        checked = browser.new_page()  # axe-core runs in the page, so this one has JavaScript
+        checked.goto(manage)  # type: ignore[arg-type]
+        assert violations(checked) == []
+        checked.close()
         with page_at(browser, site + "stories/night-shift/", javascript=False) as page:
             page.fill("#follow-email", "follower@example.org")
             page.click("#follow-email-form button[type=submit]")
