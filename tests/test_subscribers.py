@@ -41,6 +41,8 @@ def test_the_default_store_is_a_wal_file_in_the_state_folder_with_the_address_en
     store.close()
     raw = sqlite3.connect(tmp_path / "state" / "subscribers.sqlite")
     assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert {path.name: path.stat().st_mode & 0o777 for path in (tmp_path / "state").iterdir()} == {
+        "subscribers.sqlite": 0o600, "subscribers.sqlite-wal": 0o600, "subscribers.sqlite-shm": 0o600}
     (hashed, token), = raw.execute("SELECT address_hash, address FROM subscribers").fetchall()
     assert hashed == keys.lookup_hash(ADDRESS)
     assert keys.decrypt(token) == ADDRESS.encode()

@@ -75,7 +75,8 @@ def database_url(state_dir: Path, environ: Mapping[str, str] = os.environ) -> st
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
+                   "secure_delete=ON"):  # an address forgotten is overwritten, not left in a free page
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -99,8 +100,10 @@ class Subscribers:
     @classmethod
     def open(cls, state_dir: Path, keys: Keys, environ: Mapping[str, str] = os.environ) -> Subscribers:
         url = database_url(state_dir, environ)
-        if url.startswith("sqlite:///"):
-            state_dir.mkdir(parents=True, exist_ok=True)
+        if url == f"sqlite:///{state_dir / FILE}" and not (state_dir / FILE).exists():
+            # readable by its owner alone, as are the WAL files SQLite makes beside it with the same mode
+            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(state_dir / FILE, os.O_CREAT | os.O_WRONLY, 0o600))
         return cls(engine_for(url), keys)
 
     def close(self) -> None:
