@@ -192,6 +192,14 @@ def test_a_story_follower_is_told_of_a_new_response_at_once(root: Path, environ:
     assert "Read the response:\nhttps://stories.example.org/stories/ward-seven/#our-response" in text
 
 
+def test_a_day_with_nothing_new_sends_nothing_and_says_so(root: Path, environ: dict[str, str], smtp: Sink,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    subscribe(environ, ("all@example.org", "all", "daily"))
+    assert send(root, environ, day=dt.date(2026, 3, 13)) == 0
+    assert capsys.readouterr().out == "Nothing was published on 13 March 2026: no daily digest to send.\n"
+    assert smtp.messages == []
+
+
 def test_wrong_settings_stop_before_anything_is_sent(root: Path, environ: dict[str, str],
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert send(root, {**environ, "NARRATIVE_SMTP_TLS": "maybe"}) == 2

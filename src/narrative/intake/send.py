@@ -27,7 +27,7 @@ from narrative.intake import links, scopes
 from narrative.intake.mailer import Mailer, MailerProblem, MailSettings, Message, Outcome, Pace, mailer_for
 from narrative.intake.outbox import Outbox, State
 from narrative.intake.subscribers import Subscribers, Subscription
-from narrative.presentation import plural
+from narrative.presentation import long_date, plural
 from narrative.site import Site
 
 MANAGE_MARK, UNSUBSCRIBE_MARK = "M" * links.LENGTH, "U" * links.LENGTH
@@ -277,5 +277,9 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
             return 2
         finally:
             store.close()
+    if not found:
+        print(f"Nothing was published on {' or '.join(long_date(day) for day in days)}: no {period.value} "
+              f"digest to send.")
+        return 0
     print(f"{period.value.capitalize()}: {plural(len(found), 'digest')}; {tally}.")
     return 1 if tally.later else 0
