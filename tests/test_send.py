@@ -96,8 +96,8 @@ def test_each_scope_and_frequency_gets_its_own_digest(root: Path, environ: dict[
     follow = smtp.to("follow@example.org")[0]
     assert follow["Subject"] == "New on 14 March 2026: 1 pledge update and 1 response"
     text = follow.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert ("You are getting this email because you asked for daily emails about responses\nto the story at "
-            "https://stories.example.org/stories/ward-seven/ and pledge\nupdates citing it from Sample ICB.\n\n"
+    assert ("You are getting this email because you asked for daily emails about responses\nto the story "
+            "“Ward seven” and pledge updates citing it from Sample ICB.\n\n"
             "Read this digest on the website:\nhttps://stories.example.org/stories/ward-seven/\n") in text
 
 

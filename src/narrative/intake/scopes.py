@@ -38,9 +38,13 @@ def parse(kind: str, slug: str, settings: Settings) -> str:
     return f"{kind}:{slug}"
 
 
-def describe(scope: str, settings: Settings) -> str:
-    """The scope in plain words, to finish `emails about ...`."""
+def describe(scope: str, settings: Settings, site: Site | None = None) -> str:
+    """The scope in plain words, to finish `emails about ...`; a followed story by its title when the site
+    is at hand (when sending), else by its address (the service does not read the stories)."""
     kind, _, slug = scope.partition(":")
+    story = site.story(slug) if site is not None and kind == "story" else None
+    if story is not None:
+        return f"responses to the story “{story.title}” and pledge updates citing it"
     if kind == "all":
         return "every new story and pledge update"
     if kind == "stories":

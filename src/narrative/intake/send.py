@@ -69,8 +69,8 @@ def unsubscribe_url(public_url: str, token: str) -> str:
 
 def why(subscription: Subscription, site: Site) -> str:
     """`you asked for daily emails about every new story from ...`: the scope and frequency in plain words."""
-    return (f"you asked for {subscription.frequency} emails about {scopes.describe(subscription.scope, site.settings)}"
-            f" from {site.settings.organisation}.")
+    about = scopes.describe(subscription.scope, site.settings, site)
+    return f"you asked for {subscription.frequency} emails about {about} from {site.settings.organisation}."
 
 
 @dataclass
