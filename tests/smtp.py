@@ -2,7 +2,7 @@
 
 An address's local part can ask for a refusal: `busy...@` is answered 451 (try later) and `gone...@` 550
 (a hard bounce) at RCPT, so the sender's handling of each is tested against real SMTP replies; `hold...@` is
-kept waiting at RCPT until the test lets it go, so a test can kill a sender at a moment it chooses.
+kept waiting at RCPT, so a test can kill a sender at a moment it chooses. `release` lets both through.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Handler:
         self.sink = sink
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address.startswith("busy"):
+        if address.startswith("busy") and not self.sink.release.is_set():
             return "451 4.3.0 Try again later"
         if address.startswith("gone"):
             return "550 5.1.1 No such mailbox"

@@ -165,6 +165,25 @@ def test_a_server_asking_to_try_later_is_tried_on_the_next_run(root: Path, envir
                                        "(0 addresses suspended), 1 sent before.\n")
 
 
+def test_what_a_server_asked_to_try_later_goes_with_the_next_days_run_to_those_waiting_alone(
+        root: Path, environ: dict[str, str], smtp: Sink, capsys: pytest.CaptureFixture[str]) -> None:
+    subscribe(environ, ("busy@example.org", "all", "daily"), ("ok@example.org", "all", "daily"))
+    assert send(root, environ) == 1
+    content.story(root, "day-two", date="2026-03-15")
+    subscribe(environ, ("new@example.org", "all", "daily"))  # confirmed after the 14th's digest went
+    smtp.release.set()
+    capsys.readouterr()
+    assert send(root, environ, day=dt.date(2026, 3, 15)) == 0
+    assert capsys.readouterr().out == ("Daily: 2 digests; 4 sent, 0 to try again later, 0 bounced "
+                                       "(0 addresses suspended), 0 sent before.\n")
+    assert sorted((m["To"], m["Subject"]) for m in smtp.messages) == [
+        ("busy@example.org", "New on 14 March 2026: 2 stories and 1 pledge update"),
+        ("busy@example.org", "New on 15 March 2026: 1 story"),
+        ("new@example.org", "New on 15 March 2026: 1 story"),
+        ("ok@example.org", "New on 14 March 2026: 2 stories and 1 pledge update"),
+        ("ok@example.org", "New on 15 March 2026: 1 story")]
+
+
 def test_three_hard_bounces_suspend_the_address(root: Path, environ: dict[str, str], smtp: Sink,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     content.story(root, "day-two", date="2026-03-15")

@@ -99,11 +99,14 @@ class Outbox:
                 OUTBOX.c.subscription == subscription, OUTBOX.c.digest == digest).values(
                 state=state.value, updated=int(now.timestamp())))
 
-    def counts(self, digest: str) -> dict[State, int]:
-        """How many records of a digest are in each state: what a run reports."""
+    def waiting(self, period: str, since: dt.datetime) -> dict[str, set[int]]:
+        """The digests of a period some subscriptions still wait for (told to try later, or left `sending` by a
+        run that stopped), recorded since `since`: each digest's name and those subscriptions."""
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(OUTBOX.c.state, sa.func.count()).where(
-                OUTBOX.c.digest == digest).group_by(OUTBOX.c.state)).all()
-        found = dict.fromkeys(State, 0)
-        found.update({State(state): count for state, count in rows})
+            rows = connection.execute(sa.select(OUTBOX.c.digest, OUTBOX.c.subscription).where(
+                OUTBOX.c.digest.startswith(f"{period}/"), OUTBOX.c.updated >= int(since.timestamp()),
+                OUTBOX.c.state.in_([State.LATER.value, State.SENDING.value]))).all()
+        found: dict[str, set[int]] = {}
+        for digest, subscription in rows:
+            found.setdefault(digest, set()).add(subscription)
         return found

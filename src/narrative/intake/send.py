@@ -35,6 +35,8 @@ MANAGE_MARK, UNSUBSCRIBE_MARK = "M" * links.LENGTH, "U" * links.LENGTH
 token and, like it, made of characters that quoted-printable leaves as they are, so the reader's tokens take
 their places in the encoded message byte for byte (a soft line break may fall inside one: it stays put)."""
 NUMBER_MARK = "N" * 12
+RETRY_FOR = dt.timedelta(days=7)
+"""How long a message a server asked to try later (or a stopped run left) is tried again by later runs."""
 TO_MARK = "reader@to.invalid"
 
 
@@ -146,10 +148,11 @@ class Sender:
         return Message(address, subject, text, eml, unsubscribe_url(self.public_url, unsubscribe),
                        f"{digest.period.value}/{digest.key}/{subscription.id}")
 
-    def send(self, found: Sequence[Digest], frequency: str) -> Tally:
-        """Every digest in `found` to every confirmed subscription at `frequency` whose scope takes from it.
-        This thread draws each message; `connections` threads send them, each with its own mailer and its
-        own connection to the outbox."""
+    def send(self, found: Sequence[Digest], frequency: str, only: Mapping[str, set[int]] | None = None) -> Tally:
+        """Every digest in `found` to every confirmed subscription at `frequency` whose scope takes from it;
+        a digest named in `only` (a retry) to the subscriptions listed there alone. This thread draws each
+        message; `connections` threads send them, each with its own mailer and connection to the outbox."""
+        only = only or {}
         tally = Tally()
         self.store.forget_unconfirmed(self.clock())
         if not found:
@@ -163,9 +166,12 @@ class Sender:
         try:
             for subscription, address in self.store.recipients(frequency):
                 for digest in found:
+                    key = outbox_key(digest)
+                    if key in only and subscription.id not in only[key]:
+                        continue
                     message = self.message(digest, subscription, address)
                     if message is not None and not failures:
-                        work.put((message, subscription, f"{digest.period.value}/{digest.key}"))
+                        work.put((message, subscription, key))
                 if failures:
                     break
         finally:
@@ -215,6 +221,35 @@ def for_period(site: Site, period: Period, days: Sequence[dt.date]) -> list[Dige
         first, last = digests.span(period, day)
         found += scopes.with_answers(site, digests.for_date(site, period, day), period, first, last)
     return found
+
+
+def outbox_key(digest: Digest) -> str:
+    """How the outbox names a digest: `daily/2026-03-14`, `weekly/2026-W11`, `instant/pledge/<slug>`."""
+    return f"{digest.period.value}/{digest.key}"
+
+
+def day_of(site: Site, key: str) -> dt.date | None:
+    """A day in the period of the digest the outbox names, or None when the site no longer has it."""
+    period, _, rest = key.partition("/")
+    if period == Period.DAILY.value:
+        return dt.date.fromisoformat(rest)
+    if period == Period.WEEKLY.value:
+        year, week = rest.split("-W")
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    published = [*((digests.instant_key(item), item.published) for item in site.published_items),
+                 *((f"response/{response.slug}", response.published) for response in site.responses)]
+    return next((moment.astimezone(site.settings.zone).date() for name, moment in published if name == rest), None)
+
+
+def retries(site: Site, period: Period, waiting: Mapping[str, set[int]], found: Sequence[Digest]) -> list[Digest]:
+    """The digests of earlier runs that some subscriptions are still waiting for (a server said "try later",
+    or the run was stopped), made again as they were; the ones `found` already holds are left to it."""
+    have = {outbox_key(digest) for digest in found}
+    again: list[Digest] = []
+    for key in sorted(set(waiting) - have):
+        day = day_of(site, key)
+        again += [digest for digest in for_period(site, period, [day] if day else []) if outbox_key(digest) == key]
+    return again
 
 
 def default_days(period: Period, today: dt.date) -> list[dt.date]:
@@ -270,8 +305,12 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
         store = Subscribers.open(settings.state_dir, settings.keys, environ)
         try:
             found = for_period(site, period, days)
+            waiting = Outbox(store.engine).waiting(period.value, dt.datetime.now(dt.UTC) - RETRY_FOR)
+            again = retries(site, period, waiting, found)
+            only = {outbox_key(digest): waiting[outbox_key(digest)] for digest in again}
+            found += again
             tally = Sender(site, store, lambda: mailer_for(mail_settings), settings.public_url,
-                           Pace(mail_settings.rate), mail_settings.connections).send(found, period.value)
+                           Pace(mail_settings.rate), mail_settings.connections).send(found, period.value, only)
         except MailerProblem as error:
             print(f"narrative send: {error}", file=sys.stderr)
             return 2
