@@ -198,15 +198,22 @@ def _photo(upload: Upload, number: int, errors: dict[str, str]) -> photos.CleanP
         return None
 
 
+def email_address(text: str) -> str | None:
+    """An email address as typed, normalised, or None when it is not one (the subscription form reads it so too)."""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 def _email(form_data: Form, name: str, errors: dict[str, str]) -> str | None:
     address = _answer(form_data, name, errors)
     if address is None or name in errors:
         return address
-    try:
-        return validate_email(address, check_deliverability=False).normalized
-    except EmailNotValidError:
+    normalised = email_address(address)
+    if normalised is None:
         errors[name] = BAD_EMAIL
-        return None
+    return normalised
 
 
 def _consent(form_data: Form, errors: dict[str, str]) -> str | None:
