@@ -283,8 +283,7 @@ def write_narrative(root: Path, content: Content) -> Path:
     root.mkdir(parents=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs")
-    for folder in ("hooks", "overrides"):
-        (root / folder).symlink_to(REPO / folder, target_is_directory=True)
+    (root / "hooks").symlink_to(REPO / "hooks", target_is_directory=True)
     write_content(root, content)
     return root / "mkdocs.yml"
 

@@ -96,7 +96,7 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    """An empty site with the sample's settings, pages, theme overrides and hook."""
+    """An empty site with the sample's settings, pages and hook (the hook brings the theme)."""
     return new_project(tmp_path / "project")
 
 
@@ -105,8 +105,7 @@ def new_project(root: Path) -> Project:
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs")
-    for folder in ("hooks", "overrides"):
-        (root / folder).symlink_to(REPO / folder, target_is_directory=True)
+    (root / "hooks").symlink_to(REPO / "hooks", target_is_directory=True)
     for folder in ("patient", "pledge", "responses"):
         (root / "stories" / folder).mkdir(parents=True)
     return Project(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -181,6 +182,52 @@ def test_bad_content_fails_the_build_with_every_problem_and_no_traceback(project
     assert "stories/responses/orphan.md:2: story: no story is called 'no-such-story'" in result.stderr
 
 
+def test_personal_data_fails_a_build_and_a_preview_shows_it_in_a_banner(project: Project) -> None:
+    project.story("numbers", summary="Call Jo on 07700 900 123.",
+                  body="My NHS number is 943 476 5919.\n\nI wanted to end my life.\n")
+    project.response("reply", "numbers", responder="Sam Reed, sam.reed@example.org")
+    project.story("fine")
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert "narrative: 4 problem(s) in the content; fix them and build again:" in result.stderr
+    assert ("  stories/patient/numbers.md:9: NHS number '943 *** ****': remove it, or once checked an editor "
+            "accepts it with 'narrative review stories/patient/numbers.md --accept nhs-number'"
+            in result.stderr.splitlines())
+
+    preview_dir = built(project, preview=True)
+    banner = page(preview_dir, "stories/numbers").cssselect(".nv-held")[0]
+    assert texts(banner, ".nv-held__title, li") == [
+        "Preview only: this page cannot be published yet.",
+        "phone number: stories/patient/numbers.md, line 4 (summary)",
+        "NHS number: stories/patient/numbers.md, line 9",
+        "words about suicide: stories/patient/numbers.md, line 11",
+        "email address: stories/responses/reply.md, line 4 (responder)"]
+    shown = lxml.html.tostring(banner, encoding="unicode")
+    assert not [secret for secret in ("900 123", "476 5919", "end my life", "sam.reed") if secret in shown]
+    assert not page(preview_dir, "stories/fine").cssselect(".nv-held")
+
+
+def test_items_dated_ahead_wait_for_their_day(project: Project) -> None:
+    project.story("today")
+    project.story("next-year", date=f"{dt.date.today().year + 1}-01-02")
+    project.update("planned-ahead", date=f"{dt.date.today().year + 1}-01-03")
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    assert not (site_dir / "stories/next-year").exists()
+    assert not (site_dir / "pledge/updates/planned-ahead").exists()
+    assert "Next year" not in (site_dir / "feeds/all.xml").read_text(encoding="utf-8")
+    assert (f"INFO    -  narrative: 2 items are dated in the future and left out until their day (the first on "
+            f"2 January {dt.date.today().year + 1}); a preview shows them") in result.stderr.splitlines()
+    preview_dir = built(project, preview=True)
+    assert (preview_dir / "stories/next-year/index.html").is_file()
+
+    config = project.config_file.read_text().replace("    per_page: 20", "    per_page: 20\n    publish_future: true")
+    project.config_file.write_text(config)
+    result, site_dir = project.build()
+    assert (site_dir / "stories/next-year/index.html").is_file()
+    assert "dated in the future" not in result.stderr
+
+
 def test_wrong_setting_stops_the_build_with_one_clear_line(project: Project) -> None:
     config = project.config_file.read_text().replace("    per_page: 20", "    per_page: twenty")
     project.config_file.write_text(config)
@@ -272,3 +319,12 @@ def test_every_link_within_the_site_leads_to_a_file(sample_site: Path) -> None:
             if target is not None and not target.exists():
                 broken.append(f"{page.relative_to(sample_site)}: {link}")
     assert broken == []
+
+
+def test_a_body_nested_too_deep_stops_the_build_with_its_file_and_line_not_a_traceback(project: Project) -> None:
+    project.story("deep", body="- " * 496 + "a\n")
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert ("stories/patient/deep.md:9: lists or quotes nested 496 deep: keep to 20 "
+            "(extra.narrative.limits.max_depth)") in result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr

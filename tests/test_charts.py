@@ -100,6 +100,16 @@ def test_stacked_table_adds_a_total_and_groups_digits() -> None:
     assert [td.text for td in grid.cssselect("tbody td")] == ["1,500", "1,250", "2,750"]
 
 
+def test_each_number_names_its_column_and_the_roles_keep_it_a_table_when_stacked() -> None:
+    """A narrow screen draws a wide table's rows as blocks, each number beside its column's name."""
+    chart = Chart("chart-big", "Big", "Big numbers.", "Measure", ("Yes", "No <&>"), (Row("All", (1, 2)),))
+    grid = lxml.html.fromstring(table(chart))
+    assert [td.get("data-label") for td in grid.cssselect("tbody td")] == ["Yes", "No <&>", "Total"]
+    assert [element.get("role") for element in grid.iter("table", "thead", "tbody", "tr", "th", "td")] == [
+        "table", "rowgroup", "row", "columnheader", "columnheader", "columnheader", "columnheader",
+        "rowgroup", "row", "rowheader", "cell", "cell", "cell"]
+
+
 def test_an_empty_chart_is_still_valid() -> None:
     chart = Chart("chart-empty", "Nothing yet", "There are none yet.", "Month", ("Stories",), ())
     root = parse(svg(chart))

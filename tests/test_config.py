@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from narrative.config import (
-    DigestSettings, Principle, ScreeningSettings, SearchSettings, ServiceSettings, Settings, Topic, from_mapping, load_settings,
+    DigestSettings, LimitSettings, Principle, ScreeningSettings, SearchSettings, ServiceSettings, Settings, Topic,
+    from_mapping, load_settings,
 )
 from narrative.problems import Problem
 from tests.content import PRINCIPLES, TOPICS, config, write_site
@@ -38,8 +39,11 @@ def test_valid_settings_and_defaults(tmp_path: Path) -> None:
     assert settings is not None
     assert (settings.per_page, settings.feed_items, settings.timezone, settings.stories_dir) == (
         20, 50, "Europe/London", "stories")
-    assert (settings.aspiration, settings.intake) == (None, ServiceSettings(url=None, rate_limit=10))
+    assert (settings.aspiration, settings.intake, settings.publish_future) == (
+        None, ServiceSettings(url=None, rate_limit=10), False)
     assert settings.digest == DigestSettings() and settings.screening == ScreeningSettings()
+    assert settings.screening.error_kinds == ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis",
+                                              "language")
     assert settings.stories_path == tmp_path / "stories"
     assert str(settings.zone) == "Europe/London"
     assert settings.topic_slugs == ("mental-health", "primary-care", "carers")
@@ -52,11 +56,11 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     settings, problems = from_mapping(config(
         organisation="  Sample ICB  ", stories_dir="content", per_page=10, feed_items=5, timezone="America/New_York",
-        aspiration=2500, intake={"url": "https://intake.example.org", "rate_limit": 3},
+        aspiration=2500, intake={"url": "https://intake.example.org", "rate_limit": 3}, publish_future=True,
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
-        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}),
-        root=tmp_path)
+        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False},
+        limits={"max_file_size": 50_000, "max_line_length": 900, "max_depth": 4}), root=tmp_path)
     assert problems == []
     assert settings is not None
     assert (settings.organisation, settings.stories_dir, settings.per_page, settings.feed_items) == (
@@ -67,6 +71,8 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
                                              "https://example.org/unsubscribe/", "[Stories]", 30)
     assert settings.screening == ScreeningSettings(("nhs-number",), 8.0)
     assert settings.search == SearchSettings(400, cache=False)
+    assert settings.limits == LimitSettings(max_file_size=50_000, max_line_length=900, max_depth=4)
+    assert settings.publish_future is True
 
 
 def test_site_url_gets_a_trailing_slash_and_may_be_absent() -> None:
@@ -167,6 +173,15 @@ def test_timezone_is_tidied() -> None:
     assert settings is not None and settings.timezone == "UTC"
 
 
+@pytest.mark.parametrize(("theme", "language"), [
+    ({"name": "material", "language": "cy"}, "cy"), ({"name": "material"}, "en"), (None, "en"), ("material", "en"),
+    ({"language": " "}, "en"),
+])
+def test_the_language_is_the_themes(theme: object, language: str) -> None:
+    settings = from_mapping({**config(), "theme": theme})[0]
+    assert settings is not None and settings.language == language
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"per_page": True}, "extra.narrative.per_page: must be a whole number of 1 or more, not True"),
     ({"per_page": 2.5}, "extra.narrative.per_page: must be a whole number of 1 or more, not 2.5"),
@@ -187,6 +202,8 @@ def test_timezone_is_tidied() -> None:
     ({"screening": {"max_grad": 8}}, "extra.narrative.screening.max_grad: unknown setting (did you mean 'max_grade'?)"),
     ({"search": {"part_size": "big"}}, "extra.narrative.search.part_size: must be a whole number of 1 or more, not 'big'"),
     ({"search": {"cache": "no"}}, "extra.narrative.search.cache: must be true or false, not 'no'"),
+    ({"limits": {"max_depth": 0}}, "extra.narrative.limits.max_depth: must be a whole number of 1 or more, not 0"),
+    ({"publish_future": "soon"}, "extra.narrative.publish_future: must be true or false, not 'soon'"),
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
     assert error(**overrides) == f"mkdocs.yml: {message}"
@@ -198,7 +215,7 @@ def test_a_stories_folder_that_is_not_there(tmp_path: Path, folder: str) -> None
     problems = from_mapping(config(stories_dir=folder), root=tmp_path)[1]
     assert [str(problem) for problem in problems] == [
         f"mkdocs.yml: extra.narrative.stories_dir: there is no folder '{folder}' next to mkdocs.yml: give the folder "
-        "that holds patient, pledge, responses"]
+        "that holds patient, pledge, responses, conversations"]
 
 
 # Reading mkdocs.yml
@@ -214,13 +231,14 @@ def test_the_sample_site_settings_are_valid() -> None:
     settings, problems = load_settings(REPO / "mkdocs.yml")
     assert problems == []
     assert settings is not None and len(settings.principles) == 6
+    assert settings.screening.error_kinds == ScreeningSettings().error_kinds  # the sample does not relax the gate
 
 
 def test_missing_file(tmp_path: Path) -> None:
     settings, problems = load_settings(tmp_path / "mkdocs.yml")
     assert settings is None
     assert [str(problem) for problem in problems] == [
-        f"{tmp_path / 'mkdocs.yml'}: not found: run this in the folder with mkdocs.yml"]
+        f"{tmp_path / 'mkdocs.yml'}: not found: no such file"]
 
 
 def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:

@@ -202,15 +202,27 @@ def test_the_command_names_every_missing_digest_setting(tmp_path: Path, capsys: 
     config = site_folder(tmp_path / "site", digest={"subject_prefix": "[Sample]"})
     out = tmp_path / "out"
     assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14", "--out", str(out)]) == 1
-    assert capsys.readouterr().err == (
-        "mkdocs.yml: extra.narrative.digest.sender: missing: email digests need it, e.g. sender: Our stories "
+    assert capsys.readouterr().err == (  # the settings file as the command was given it
+        f"{config}: extra.narrative.digest.sender: missing: email digests need it, e.g. sender: Our stories "
         "<stories@example.org>\n"
-        "mkdocs.yml: extra.narrative.digest.reply_to: missing: email digests need it, e.g. reply_to: "
+        f"{config}: extra.narrative.digest.reply_to: missing: email digests need it, e.g. reply_to: "
         "engagement@example.org\n"
-        "mkdocs.yml: extra.narrative.digest.unsubscribe_url: missing: every digest must offer one-click "
+        f"{config}: extra.narrative.digest.unsubscribe_url: missing: every digest must offer one-click "
         "unsubscribe, e.g. unsubscribe_url: https://example.org/unsubscribe\n"
         "narrative digest: no digest written; fix the problems above first.\n")
     assert not out.exists()
+
+
+def test_an_email_that_cannot_be_made_safe_is_a_message_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = site_folder(tmp_path / "site")
+    config.write_text(config.read_text(encoding="utf-8").replace("https://stories.example.org/",
+                                                                 "https://störies.example.org/"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14", "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("narrative digest: the Message-ID header would hold '<digest.daily.2026-03-14.")
+    assert error.endswith("@störies.example.org>': it must be printable ASCII without spaces\n")
 
 
 def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -221,6 +233,17 @@ def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.
     err = capsys.readouterr().err
     assert "stories/patient/broken.md:" in err and "unknown topic 'no-such-topic'" in err
     assert err.endswith("narrative digest: no digest written; fix the problems above first.\n")
+
+
+def test_the_command_refuses_personal_data_no_editor_accepted(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    config = site_folder(tmp_path / "site")
+    content.story(tmp_path / "site", "numbers", date="2026-03-14T10:00:00", body="Ring me on 07700 900 123.\n")
+    assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14",
+                 "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("stories/patient/numbers.md:9: phone number '07700 9** ***': remove it")
+    assert "900 123" not in err and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(("argv", "message"), [

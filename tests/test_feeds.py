@@ -3,6 +3,7 @@ has its required fields, and what contributors write reaches readers intact, how
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
 from narrative.site import Site
 from tests import content
-from tests.conftest import Project
+from tests.conftest import Project, run_mkdocs
 
 SITE = "https://stories.example.org/"
 ATOM_SCHEMA = lxml.etree.RelaxNG(lxml.etree.parse(str(Path(__file__).parent / "fixtures" / "atom.rng")))
@@ -115,6 +116,21 @@ def test_an_entry_carries_everything_a_reader_shows(tmp_path: Path) -> None:
     assert f'href="{SITE}stories/night-shift/"' in html
     assert 'href="https://stories.example.org/about/"' in html
     assert entries[f"{SITE}stories/night-shift/"].author == "Anonymous"
+
+
+def test_a_long_story_is_an_excerpt_with_a_link_to_the_whole_of_it(tmp_path: Path) -> None:
+    paragraph = "We waited a long time on the ward, and the night staff came round with tea. " * 10
+    content.story(tmp_path, "long-night", date="2026-07-01", body=f"{paragraph}\n\n" * 1000)
+    content.story(tmp_path, "short-night", date="2026-06-01", body=f"{paragraph}\n")
+    files = feeds.render(read(tmp_path))
+    assert max(len(data) for data in files.values()) < 30 * feeds.EXCERPT
+    entries = {entry.link: entry.content[0].value for entry in parsed(files["feeds/all.atom"]).entries}
+    long_html, short_html = entries[f"{SITE}stories/long-night/"], entries[f"{SITE}stories/short-night/"]
+    assert feeds.EXCERPT - 1000 < len(long_html) < feeds.EXCERPT + 200
+    assert long_html.endswith(f'<p><a href="{SITE}stories/long-night/" rel="nofollow noopener noreferrer ugc">'
+                              "Read the whole story on the website</a></p>")
+    assert long_html.count("…") == 1
+    assert lxml.html.fromstring(long_html) is not None and short_html == f"<p>{paragraph.strip()}</p>"
 
 
 def test_rss_names_the_author_without_an_email_address(tmp_path: Path) -> None:
@@ -218,6 +234,14 @@ def test_a_rebuild_writes_the_same_bytes(tmp_path: Path) -> None:
     assert feeds.render(read(tmp_path)) == feeds.render(read(tmp_path))
 
 
+def test_every_feed_says_the_sites_language(tmp_path: Path) -> None:
+    settings = dataclasses.replace(content.settings_for(tmp_path), language="cy")
+    files = feeds.render(build.read_site(settings)[0])
+    assert parsed(files["feeds/all.xml"]).feed.language == "cy"
+    assert lxml.etree.fromstring(files["feeds/all.atom"]).get("{http://www.w3.org/XML/1998/namespace}lang") == "cy"
+    assert json.loads(files["feeds/all.json"])["language"] == "cy"
+
+
 def test_an_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
     files = feeds.render(read(tmp_path))
     check_all(files)
@@ -260,21 +284,24 @@ def test_a_missing_site_url_is_a_settings_problem(tmp_path: Path) -> None:
     content.write_site(tmp_path, yaml.safe_dump(raw))
     settings, problems = load_settings(tmp_path / "mkdocs.yml")
     assert settings is not None, problems
-    assert Problem("mkdocs.yml", None, "site_url", "missing: feeds and digests link to the site, so they need its "
+    assert Problem(str(tmp_path / "mkdocs.yml"), None, "site_url", "missing: feeds and digests link to the site, so they need its "
                    "address, e.g. site_url: https://stories.example.org/", "missing") in build.output_problems(settings)
     with pytest.raises(ValueError, match="^site_url: missing: feeds and digests need the site's address"):
         feeds.render(Site.from_items([], settings))
 
 
 def test_a_build_without_site_url_stops_with_a_clear_error(project: Project) -> None:
+    """The messages name the settings file MkDocs was given, whatever it is called."""
     raw = yaml.safe_load(project.config_file.read_text(encoding="utf-8"))
     del raw["site_url"]
-    project.config_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    result, site_dir = project.build()
+    config_file = project.root / "preview.yml"
+    config_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_mkdocs(config_file, project.root / "site")
     assert result.returncode == 1
-    assert ("mkdocs.yml: site_url: missing: feeds and digests link to the site, so they need its address, "
-            "e.g. site_url: https://stories.example.org/") in result.stderr
-    assert not (site_dir / "feeds").exists()
+    assert ("narrative: preview.yml has settings to fix:\n  preview.yml: site_url: missing: feeds and digests link "
+            "to the site, so they need its address, e.g. site_url: https://stories.example.org/") in result.stderr
+    assert "mkdocs.yml" not in result.stderr
+    assert not (project.root / "site" / "feeds").exists()
 
 
 # The sample site, built once by MkDocs: its feeds, their autodiscovery links and the subscribe page.
@@ -337,3 +364,22 @@ def test_subscribe_page_lists_every_feed(sample_site: Path, sample: tuple[Settin
         assert channel.name in text
     assert f"{sample[0].site_url}feeds/stories.xml" in text
     assert "podcast app" in text
+
+
+def test_an_item_in_another_language_says_so_in_every_format(tmp_path: Path) -> None:
+    """Only an item in a language other than the feed's says its own: the feed says the site's once."""
+    content.story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    content.story(tmp_path, "in-english", date="2026-03-02")
+    content.story(tmp_path, "said-english", date="2026-03-03", lang="en")
+    files = feeds.render(read(tmp_path))
+    rss = lxml.etree.fromstring(files["feeds/stories.xml"])
+    assert {item.findtext("title"): item.findtext("{http://purl.org/dc/elements/1.1/}language")
+            for item in rss.iter("item")} == {"Po polsku": "pl", "In english": None, "Said english": None}
+    atom = lxml.etree.fromstring(files["feeds/stories.atom"])
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {entry.findtext("{http://www.w3.org/2005/Atom}title"): entry.get(lang)
+            for entry in atom.iter("{http://www.w3.org/2005/Atom}entry")} == {
+        "Po polsku": "pl", "In english": None, "Said english": None}
+    valid_atom(files["feeds/stories.atom"])
+    assert {item["title"]: item.get("language") for item in valid_json_feed(files["feeds/stories.json"])["items"]} == {
+        "Po polsku": "pl", "In english": None, "Said english": None}

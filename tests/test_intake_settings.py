@@ -62,4 +62,4 @@ def test_github_and_overrides(root: Path, tmp_path: Path) -> None:
 def test_a_broken_site_is_named(tmp_path: Path) -> None:
     with pytest.raises(IntakeSettingsError) as raised:
         IntakeSettings.load(tmp_path, {"NARRATIVE_INTAKE_KEY": new_key()})
-    assert str(raised.value) == f"{tmp_path / 'mkdocs.yml'}: not found: run this in the folder with mkdocs.yml"
+    assert str(raised.value) == f"{tmp_path / 'mkdocs.yml'}: not found: no such file"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from narrative.cli import main
 from narrative.intake.form import FormInput, Photo
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.submission import REFERENCE_LETTERS, Original, Submission, build, new_reference
@@ -121,3 +122,28 @@ def test_references_are_short_and_unambiguous() -> None:
     assert len(reference) == len("HM-7K3Q-2F9D") and reference[:3] == "HM-" and reference[7] == "-"
     assert set(reference[3:7] + reference[8:]) <= set(REFERENCE_LETTERS)
     assert len({new_reference("HM") for _ in range(1000)}) == 1000
+
+
+def test_the_redacted_file_passes_the_check_a_pull_request_gets(settings: IntakeSettings,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    submission, _ = built(EVERY_KIND, settings)
+    path = settings.site.stories_path / submission.path
+    path.write_text(submission.markdown, encoding="utf-8")
+    code = main(["-f", str(settings.site.config_file), "check", str(path)])
+    assert (code, capsys.readouterr().err) == (0, "")
+
+
+def test_a_line_longer_than_the_check_allows_is_said_beside_the_story(settings: IntakeSettings) -> None:
+    result = build(answers(story="word " * 4_001), settings, reference="HM-7K3Q-2F9D", received=RECEIVED)
+    assert result == [
+        Problem("stories/patient/the-night-nurse-on-ward-7.md", 12, None, "this line is 20,004 characters long: a "
+                "line may hold 20,000 (extra.narrative.limits.max_line_length): break it into paragraphs, with an "
+                "empty line between them", "long-line")]
+
+
+def test_lists_nested_deeper_than_the_check_allows_are_refused(settings: IntakeSettings) -> None:
+    result = build(answers(story="- " * 21 + "deep\n"), settings, reference="HM-7K3Q-2F9D", received=RECEIVED)
+    assert result == [
+        Problem("stories/patient/the-night-nurse-on-ward-7.md", 12, None, "lists or quotes nested 21 deep: keep to "
+                "20 (extra.narrative.limits.max_depth); a line like '- - - words' is three lists, one inside another",
+                "unrenderable")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 import pytest
 from PIL import Image
@@ -212,14 +213,59 @@ def test_the_impact_page_is_in_the_navigation_and_draws_every_chart_without_scri
     assert not content.cssselect("script")
     sections = content.cssselect("section.nv-chart")
     assert [section.cssselect("h2")[0].text_content() for section in sections] == [
-        "Conversations so far, against our aspiration", "Stories by topic", "Stories by month",
-        "Where we heard stories", "Our responses and the changes they led to",
-        "Pledge updates by principle and status"]
+        "Conversations so far, against our aspiration", "Conversations by how they were held",
+        "Conversations by topic", "Conversations by month", "Where we heard people",
+        "Our responses and the changes they led to", "Pledge updates by principle and status"]
     for section in sections:
         drawing, numbers = section.cssselect("svg"), section.cssselect("table")
         assert len(drawing) == len(numbers) == 1
         assert drawing[0].get("role") == "img"
         for name in drawing[0].get("aria-labelledby").split():
             assert len(drawing[0].xpath(f".//*[@id='{name}']")) == 1
-    assert "We count each story published on this site as one conversation." in " ".join(
-        content.text_content().split())
+    words = " ".join(content.text_content().split())
+    assert ("Each story published on this site counts as one more, unless it was told in a recorded conversation "
+            "(it is counted there already) or is a translation of another story.") in words
+    assert "Figures last updated on 27 November 2026." in words
+    assert "Counts from 1 to 4 are shown as '<5'." in words
+
+
+def test_the_impact_page_links_its_open_data(sample_site: Path) -> None:
+    content = page(sample_site, "impact").cssselect("#nv-main")[0]
+    section = content.cssselect("section.nv-open-data")[0]
+    links = [a.get("href") for a in section.cssselect("a")]
+    assert links[0] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    assert links[1:] == ["data/datapackage.json", *(f"data/{name}.{extension}" for name in (
+        "conversations-by-month", "conversations-by-topic", "conversations-by-channel", "conversations-by-place",
+        "by-principle", "responses") for extension in ("csv", "json"))]
+    assert all((sample_site / "impact" / link).is_file() for link in links[1:])
+    assert section.cssselect("time")[0].get("datetime") == "2026-11-27"
+
+
+def test_every_story_says_where_to_find_help_now_and_no_other_page_does(sample_site: Path, site: Site) -> None:
+    stories = {story.url for story in site.stories}
+    for url in pages_of(sample_site):
+        helps = page(sample_site, url).cssselect(".nv-help-now")
+        if url not in stories:
+            assert helps == [], url
+            continue
+        [help_now] = helps
+        assert " ".join(help_now.text_content().split()) == (
+            "If you need help now: in an emergency call 999. For urgent medical help call NHS 111. To talk to "
+            "someone at any time, call Samaritans free on 116 123.")
+        assert [a.get("href") for a in help_now.cssselect("a")] == ["tel:999", "tel:111", "tel:116123"]
+
+
+def test_headings_never_skip_a_level(sample_site: Path) -> None:
+    """Each page's headings go down one level at a time in the content, as a screen reader's list shows them."""
+    for url in pages_of(sample_site):
+        content = page(sample_site, url).cssselect("#nv-main")[0]
+        levels = [int(heading.tag[1]) for heading in content.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        assert all(after <= before + 1 for before, after in zip([1, *levels], levels)), (url, levels)
+
+
+def test_the_sitemap_leaves_out_withdrawn_stories(sample_site: Path, sample_content: Site) -> None:
+    sitemap = lxml.etree.parse(str(sample_site / "sitemap.xml"))
+    listed = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert sample_content.withdrawn
+    assert not {SITE_URL + story.url for story in sample_content.withdrawn} & listed
+    assert {SITE_URL + story.url for story in sample_content.stories} <= listed

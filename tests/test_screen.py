@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from narrative import build
+from narrative import build, reviews
 from narrative.config import from_mapping, load_settings
 from narrative.problems import Severity
+from narrative.screen.finding import Hit, distinct
 from tests.conftest import REPO
-from tests.content import config, response, screened, settings_for, story, update, write_file
+from tests.content import config, conversation, response, screened, settings_for, story, update, write_file
 
 FRONT = """title: Call me on 07700 900 123
 date: 2026-03-14
@@ -28,32 +30,39 @@ Some nights I was cutting myself.
 """
 
 
+EVERYTHING = "stories/patient/everything.md"
+
+
+def accept(kind: str, path: str = EVERYTHING) -> str:
+    """How a finding's message ends: how an editor accepts it."""
+    return f"an editor accepts it with 'narrative review {path} --accept {kind}'"
+
+
 def test_findings_carry_the_file_line_field_kind_and_masked_text(tmp_path: Path) -> None:
     write_file(tmp_path, "patient", "everything", FRONT, BODY)
     screening = screened(tmp_path)
     assert [str(finding.problem) for finding in screening.findings] == [
-        "stories/patient/everything.md:2: title: phone number '07700 9** ***': remove it, or once checked add "
-        "'phone' to 'reviewed:'",
-        "stories/patient/everything.md:4: summary: email address 'j***@example.org': remove it, or once checked "
-        "add 'email' to 'reviewed:'",
-        "stories/patient/everything.md:6: consent: phone number '0113 49* ****': remove it, or once checked add "
-        "'phone' to 'reviewed:'",
-        "stories/patient/everything.md:9: content_note: urgent: words about self-harm ('self-harm'): make sure the "
-        "person is safe and follow the safeguarding procedure; once done, add 'crisis' to 'reviewed:'",
-        "stories/patient/everything.md:11: date of birth 'born 3 *** ****': remove it, or once checked add "
-        "'date-of-birth' to 'reviewed:'",
-        "stories/patient/everything.md:13: NHS number '943 *** ****': remove it, or once checked add 'nhs-number' "
-        "to 'reviewed:'",
-        "stories/patient/everything.md:13: postcode 'LS1 ***': remove it, or once checked add 'postcode' to "
-        "'reviewed:'",
-        "stories/patient/everything.md:15: urgent: words about self-harm ('cutting myself'): make sure the person "
-        "is safe and follow the safeguarding procedure; once done, add 'crisis' to 'reviewed:'",
+        f"{EVERYTHING}:2: title: phone number '07700 9** ***': remove it, or once checked {accept('phone')}",
+        f"{EVERYTHING}:4: summary: email address 'j***@example.org': remove it, or once checked {accept('email')}",
+        f"{EVERYTHING}:6: consent: phone number '0113 49* ****': remove it, or once checked {accept('phone')}",
+        f"{EVERYTHING}:9: content_note: urgent: words about self-harm ('self-harm'): make sure the person is safe "
+        f"and follow the safeguarding procedure; once done, {accept('crisis')}",
+        f"{EVERYTHING}:11: date of birth 'born 3 *** ****': remove it, or once checked {accept('date-of-birth')}",
+        f"{EVERYTHING}:13: NHS number '943 *** ****': remove it, or once checked {accept('nhs-number')}",
+        f"{EVERYTHING}:13: postcode 'LS1 ***': remove it, or once checked {accept('postcode')}",
+        f"{EVERYTHING}:15: urgent: words about self-harm ('cutting myself'): make sure the person is safe and "
+        f"follow the safeguarding procedure; once done, {accept('crisis')}",
     ]
-    assert [finding.severity for finding in screening.findings] == [
-        Severity.WARNING, Severity.WARNING, Severity.WARNING, Severity.URGENT, Severity.WARNING, Severity.WARNING,
-        Severity.WARNING, Severity.URGENT]
+    assert [finding.severity for finding in screening.findings] == [Severity.ERROR] * 8
     assert [finding.urgent for finding in screening.findings].count(True) == 2
     assert [reading.line for reading in screening.readings] == [11]
+
+
+def test_personal_data_and_crisis_are_errors_unless_the_site_relaxes_it(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT, BODY)
+    assert [finding.severity for finding in screened(tmp_path, error_kinds=[]).findings] == [
+        Severity.WARNING, Severity.WARNING, Severity.WARNING, Severity.URGENT, Severity.WARNING, Severity.WARNING,
+        Severity.WARNING, Severity.URGENT]
 
 
 def test_no_output_holds_the_personal_data(tmp_path: Path) -> None:
@@ -64,10 +73,71 @@ def test_no_output_holds_the_personal_data(tmp_path: Path) -> None:
         assert secret not in everything
 
 
-def test_an_editor_accepts_kinds_in_reviewed(tmp_path: Path) -> None:
+def review(root: Path, path: str, *kinds: str) -> None:
+    """What `narrative review` records: an editor accepts the findings of `kinds` in the file at `path`."""
+    settings = settings_for(root)
+    site, _ = build.read_site(settings)
+    found = [finding for finding in build.screen_site(site).findings if finding.path == path and finding.kind in kinds]
+    reviews.record(settings, [reviews.Review(f.path, f.kind, f.fingerprint, f.line) for f in found])
+
+
+def test_reviewed_in_the_front_matter_accepts_nothing_and_is_reported(tmp_path: Path) -> None:
+    """A contributor cannot approve their own story: `reviewed:` is a request, always reported."""
     write_file(tmp_path, "patient", "everything", FRONT + "reviewed: [phone, crisis]\n", BODY)
-    kinds = [finding.kind for finding in screened(tmp_path).findings]
-    assert kinds == ["email", "date-of-birth", "nhs-number", "postcode"]
+    site, problems = build.read_site(settings_for(tmp_path))
+    assert [str(problem) for problem in problems] == [
+        f"{EVERYTHING}:10: reviewed: asks an editor to accept phone, crisis: this accepts nothing by itself; an "
+        f"editor who has checked each finding records it with 'narrative review {EVERYTHING} --accept KIND'"]
+    assert problems[0].severity is Severity.NOTE
+    screening = build.screen_site(site)
+    assert [finding.kind for finding in screening.findings] == [
+        "phone", "email", "phone", "crisis", "date-of-birth", "nhs-number", "postcode", "crisis"]
+    assert screening.accepted == ()
+
+
+def test_an_editors_review_accepts_the_findings_in_the_reviews_file(tmp_path: Path) -> None:
+    write_file(tmp_path, "patient", "everything", FRONT, BODY)
+    review(tmp_path, EVERYTHING, "phone", "crisis")
+    screening = screened(tmp_path)
+    assert [finding.kind for finding in screening.findings] == ["email", "date-of-birth", "nhs-number", "postcode"]
+    assert [(finding.line, finding.kind, finding.text) for finding in screening.accepted] == [
+        (2, "phone", "07700 9** ***"), (6, "phone", "0113 49* ****"), (9, "crisis", "self-harm"),
+        (15, "crisis", "cutting myself")]
+    written = (tmp_path / "stories" / "reviews.yml").read_text(encoding="utf-8")
+    for secret in ("900 123", "496 0000", "cutting"):
+        assert secret not in written
+
+
+def test_a_review_lapses_when_the_text_changes(tmp_path: Path) -> None:
+    path = story(tmp_path, "call-me", body="Call the surgery on 0113 496 0000.\n")
+    review(tmp_path, "stories/patient/call-me.md", "phone")
+    assert screened(tmp_path).findings == ()
+    path.write_text(path.read_text().replace("Call the surgery on 0113 496 0000.", "Call the   SURGERY on\n"
+                                             "0113 496 0000."), encoding="utf-8")
+    assert screened(tmp_path).findings == ()  # the same number, reflowed: the review holds
+    path.write_text(path.read_text().replace("0113 496 0000", "0113 496 0001"), encoding="utf-8")
+    assert [(finding.kind, finding.severity) for finding in screened(tmp_path).findings] == [
+        ("phone", Severity.ERROR)]
+
+
+def test_a_review_is_bound_to_its_file(tmp_path: Path) -> None:
+    story(tmp_path, "one", body="Call the surgery on 0113 496 0000.\n")
+    story(tmp_path, "two", body="Call the surgery on 0113 496 0000.\n")
+    review(tmp_path, "stories/patient/one.md", "phone")
+    assert [finding.path for finding in screened(tmp_path).findings] == ["stories/patient/two.md"]
+
+
+def test_a_bad_reviews_file_is_an_error_at_its_line(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    (tmp_path / "stories" / "reviews.yml").write_text(
+        "stories/patient/a.md:\n  - {kind: phnoe, fingerprint: 0123456789abcdef0123456789abcdef}\n"
+        "  - {kind: phone, fingerprint: abc}\nstories/patient/b.md: phone\n", encoding="utf-8")
+    assert [str(problem) for problem in build.read_site(settings)[1]] == [
+        "stories/reviews.yml:2: stories/patient/a.md: unknown finding kind 'phnoe' (did you mean 'phone'?)",
+        "stories/reviews.yml:3: stories/patient/a.md: the fingerprint must be the 32 letters and digits "
+        "'narrative review' writes",
+        "stories/reviews.yml:4: each file's path needs a list of reviews under it, as 'narrative review' writes "
+        "them"]
 
 
 def test_an_unknown_kind_in_reviewed_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
@@ -75,10 +145,10 @@ def test_an_unknown_kind_in_reviewed_is_an_error_with_a_suggestion(tmp_path: Pat
     _, problems = build.read_site(settings_for(tmp_path))
     assert [str(problem) for problem in problems] == [
         "stories/patient/typo.md:8: reviewed: unknown finding kind 'phnoe' (did you mean 'phone'?); choose from "
-        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
-def test_the_settings_make_a_kind_an_error(tmp_path: Path) -> None:
+def test_the_settings_choose_the_kinds_that_are_errors(tmp_path: Path) -> None:
     write_file(tmp_path, "patient", "everything", FRONT, BODY)
     screening = screened(tmp_path, error_kinds=["nhs-number", "crisis"])
     severities = {finding.kind: finding.severity for finding in screening.findings}
@@ -93,7 +163,7 @@ def test_an_unknown_error_kind_in_the_settings_is_reported() -> None:
     assert settings is None
     assert [str(problem) for problem in problems] == [
         "mkdocs.yml: extra.narrative.screening.error_kinds: unknown finding kind 'nhs_number' (did you mean "
-        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
 def test_updates_responses_drafts_and_withdrawn_stories_are_screened(tmp_path: Path) -> None:
@@ -147,3 +217,82 @@ def test_a_file_whose_front_matter_cannot_be_read_is_screened_whole(tmp_path: Pa
     findings = build.screen_site(site).findings
     assert [(finding.path, finding.line, finding.kind) for finding in findings] == [
         ("stories/patient/unclosed.md", 6, "crisis"), ("stories/patient/unclosed.md", 6, "phone")]
+
+
+def test_distinct_keeps_each_hit_that_overlaps_no_earlier_one_in_the_order_of_the_text() -> None:
+    def hit(start: int, end: int) -> Hit:
+        return Hit("phone", "phone number", start, end, "x")
+
+    given = [hit(10, 20), hit(0, 5), hit(15, 25), hit(5, 10), hit(19, 21), hit(20, 30), hit(3, 12), hit(30, 31)]
+    assert [(each.start, each.end) for each in distinct(given)] == [(0, 5), (5, 10), (10, 20), (20, 30), (30, 31)]
+
+
+def test_distinct_is_quick_for_a_hundred_thousand_hits() -> None:
+    started = time.monotonic()
+    hits = [Hit("email", "email address", start, start + 5, "x") for start in range(0, 2_000_000, 10)]
+    assert len(distinct([*hits, *hits])) == 200_000
+    assert time.monotonic() - started < 5
+
+
+POLISH = "Zadzwońcie do mnie: 07700 900123. Nie chcę już żyć.\n"
+
+
+def test_a_story_in_another_language_is_screened_for_personal_data_and_marked_for_a_reader(tmp_path: Path) -> None:
+    story(tmp_path, "po-polsku", body=POLISH, lang="pl")
+    path = "stories/patient/po-polsku.md"
+    screening = screened(tmp_path)
+    assert [str(finding.problem) for finding in screening.findings] == [
+        f"{path}:8: lang: not screened for crisis words: it is in Polish, so someone who speaks Polish must read it "
+        f"for anything that means a person is at risk; once done, {accept('language', path)}",
+        f"{path}:10: phone number '07700 9*****': remove it, or once checked {accept('phone', path)}"]
+    assert [finding.severity for finding in screening.findings] == [Severity.ERROR, Severity.ERROR]
+    assert screening.readings == (), "readability is measured in English only"
+    assert [finding.severity for finding in screened(tmp_path, error_kinds=[]).findings] == [
+        Severity.WARNING, Severity.WARNING]
+
+
+def test_the_build_holds_back_a_story_in_another_language_until_an_editor_accepts_it(tmp_path: Path) -> None:
+    """What the build looks for (`screen.errors`, without measuring readability) is what the check reports."""
+    from narrative import screen
+
+    story(tmp_path, "po-polsku", body=POLISH, lang="pl")
+    settings = settings_for(tmp_path)
+    site, _ = build.read_site(settings)
+    assert [(finding.line, finding.kind) for finding in screen.errors(site.every_item, settings)] == [
+        (8, "language"), (10, "phone")]
+    relaxed = settings_for(tmp_path, screening={"error_kinds": ["language"]})
+    assert [finding.kind for finding in screen.errors(build.read_site(relaxed)[0].every_item, relaxed)] == [
+        "language"]
+    review(tmp_path, "stories/patient/po-polsku.md", "language", "phone")
+    site, _ = build.read_site(settings)
+    assert screen.errors(site.every_item, settings, site.reviews) == []
+
+
+def test_an_editor_who_read_it_accepts_the_language_note_until_its_words_change(tmp_path: Path) -> None:
+    path = story(tmp_path, "po-polsku", body="Dziękuję za pomoc.\n", lang="pl")
+    story(tmp_path, "in-english", body="Thank you for the help.\n", lang="en-GB")
+    review(tmp_path, "stories/patient/po-polsku.md", "language")
+    screening = screened(tmp_path)
+    assert screening.findings == ()
+    assert [(finding.path, finding.kind) for finding in screening.accepted] == [
+        ("stories/patient/po-polsku.md", "language")]
+    assert [reading.path for reading in screening.readings] == ["stories/patient/in-english.md"]
+    path.write_text(path.read_text(encoding="utf-8").replace("za pomoc", "za wszystko"), encoding="utf-8")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["language"]
+
+
+def test_the_language_note_is_under_also_check_in_the_report(tmp_path: Path) -> None:
+    from narrative import report
+
+    story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    text = report.markdown([], screened(tmp_path, error_kinds=[]), 1)
+    assert "**Also check**\n\n- Line 8 (lang): not screened for crisis words: it is in Polish" in text
+    assert "Possible personal data" not in text
+    text = report.markdown([], screened(tmp_path), 1)
+    assert "\n\n- Line 8 (lang): not screened for crisis words: it is in Polish, so someone who speaks Polish" in (
+        text.split("**Errors", 1)[1])
+
+
+def test_a_conversation_record_is_screened(tmp_path: Path) -> None:
+    conversation(tmp_path, "booth", body="One caller said she wanted to die.\n", place="Ring 07700 900123")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["phone", "crisis"]

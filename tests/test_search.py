@@ -186,6 +186,30 @@ def test_more_results_that_cannot_be_fetched_are_said_so(browser: Browser, serve
                                                "stories below.")
 
 
+UNFINISHED = ("Search could not finish, so it cannot say what it found. You can still browse all stories, or "
+              "stories by topic, below, or try again.")
+
+
+@pytest.mark.parametrize("failure", ["blocked", "missing"])
+def test_an_index_chunk_that_fails_to_load_is_never_nothing_found(browser: Browser, served: str,
+                                                                 failure: str) -> None:
+    """Pagefind logs a chunk it cannot load and answers with nothing: the reader is told search did not finish,
+    and offered the story index, and a second try once the chunk loads finds the story."""
+    def fail(route: Route) -> None:
+        route.abort() if failure == "blocked" else route.fulfill(status=404, body="Not found")
+
+    with page_at(browser, served + STORY) as page:
+        page.route("**/pagefind/1/index/**", fail)
+        open_search(page)
+        assert search(page, "adverts") == UNFINISHED
+        assert page.locator(".nv-search__result").count() == 0
+        assert not page.locator("[data-nv-search-more]").is_visible()
+        browse = page.locator(".nv-search__browse a").first
+        assert (browse.text_content(), browse.is_visible()) == ("all stories", True)
+        page.unroute("**/pagefind/1/index/**")
+        assert search(page, "adverts ") == "1 result for \u201cadverts\u201d."
+
+
 def test_a_slow_index_is_said_to_be_searching(browser: Browser, served: str) -> None:
     held: list[Route] = []
     with page_at(browser, served) as page:
@@ -353,3 +377,19 @@ def test_a_word_only_in_an_earlier_part_is_found_without_asking(browser: Browser
         assert search(page, "zeppelin") == "1 result for \u201czeppelin\u201d."
         assert [result["href"] for result in all_results(page)] == ["/stories/month-1/"]
         assert page.locator("[data-nv-search-earlier]").is_hidden()
+
+
+@pytest.mark.parametrize(("term", "title", "href", "lang"), [
+    ("przychodni", "Ulotka po polsku na targu", "/stories/ulotka-po-polsku/", "pl"),
+    ("টিকা", "নিজের ভাষায় কথা বলার সুযোগ", "/stories/amar-bhashay-kotha/", "bn"),
+])
+def test_a_search_in_another_language_finds_the_story_in_it(browser: Browser, served: str, term: str,
+                                                            title: str, href: str, lang: str) -> None:
+    """Pagefind keeps each language's words in an index of its own; the search box, on an English page, opens
+    them all."""
+    with page_at(browser, served + STORY) as page:
+        open_search(page)
+        assert search(page, term) == f"1 result for \u201c{term}\u201d."
+        assert [(result["title"], result["href"]) for result in all_results(page)] == [(title, href)]
+        assert page.evaluate("""() => [...document.querySelectorAll(
+            '.nv-search__result-title a, .nv-search__result-summary')].map(element => element.lang)""") == [lang] * 2

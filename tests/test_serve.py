@@ -1,4 +1,5 @@
-"""`mkdocs serve` rebuilds when a story changes, as an editor previewing their work expects."""
+"""`mkdocs serve` and `narrative serve` rebuild when a story changes, as an editor previewing their work expects,
+and show an error in the content on the page being previewed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import time
 import urllib.error
 import urllib.request
 
+import lxml.html
+
 from tests.conftest import BUILD_ENV, Project
+from tests.test_cli import command
 
 
 def free_port() -> int:
@@ -50,3 +54,36 @@ def test_serve_shows_an_edited_story_without_a_restart(project: Project) -> None
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def narrative_serve(project: Project, port: int) -> subprocess.Popen[str]:
+    """`narrative serve`, as the README tells an editor to preview, without the test environment's quiet setting."""
+    env = {key: value for key, value in os.environ.items() if key != "NO_MKDOCS_2_WARNING"}
+    return subprocess.Popen([*command(), "-f", str(project.config_file), "serve", "-a", f"127.0.0.1:{port}"],
+                            cwd=project.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_an_error_in_the_content_is_shown_on_the_page_being_previewed(project: Project) -> None:
+    project.story("calm-story", body="All is well.\n")
+    broken = project.story("typo-story", topics=["mental-heath"])
+    port = free_port()
+    server = narrative_serve(project, port)
+    problem = ("stories/patient/typo-story.md:5: topics: unknown topic 'mental-heath' (did you mean "
+               "'mental-health'?); choose from ")
+    try:
+        url = f"http://127.0.0.1:{port}/stories/calm-story/"
+        page = lxml.html.fromstring(fetch_until(url, "problem to fix", 60))
+        [shown] = page.cssselect(".nv-problems")
+        assert shown.get("role") == "alert"
+        assert shown.cssselect("p strong")[0].text_content() == "This preview has 1 problem to fix"
+        assert [item.text_content() for item in shown.cssselect("li")][0].startswith(problem)
+        assert "All is well." in page.cssselect(".nv-story__body")[0].text_content()
+        broken.write_text(broken.read_text(encoding="utf-8").replace("mental-heath", "mental-health"),
+                          encoding="utf-8")
+        fixed = fetch_until(f"http://127.0.0.1:{port}/stories/typo-story/", "It went well.", 60)
+        assert "It went well." in fixed and "problem to fix" not in fixed
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "end of life" not in err
+    assert f"ERROR   -  narrative: 1 problem(s) in the content, listed on every page:\n  {problem}" in err

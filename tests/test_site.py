@@ -27,9 +27,10 @@ def at(day: int, hour: int = 12) -> dt.datetime:
 
 
 def story(slug: str, day: int = 1, status: Status = Status.PUBLISHED, topics: tuple[str, ...] = ("carers",),
-          hour: int = 12) -> Story:
+          hour: int = 12, lang: str | None = None, translation_of: str | None = None) -> Story:
     return Story(slug=slug, title=slug.capitalize(), published=at(day, hour), summary="A story.", topics=topics,
-                 consent=Consent(True), body="Words.", source=Source(f"stories/patient/{slug}.md"), status=status)
+                 consent=Consent(True), body="Words.", source=Source(f"stories/patient/{slug}.md"), status=status,
+                 lang=lang, translation_of=translation_of)
 
 
 def update(slug: str, day: int = 1, principle: str = "deliver", progress: Progress = Progress.DONE,
@@ -63,6 +64,20 @@ def test_order_uses_the_moment_not_the_wall_clock() -> None:
     earlier = replace(story("earlier"), published=dt.datetime(2026, 3, 1, 1, 30,
                                                               tzinfo=dt.timezone(dt.timedelta(hours=2))))
     assert slugs(newest_first([earlier, later])) == ["later", "earlier"]
+
+
+def test_items_dated_after_now_wait_for_their_day(settings: Settings) -> None:
+    items = [story("today", 1), story("tomorrow", 2), story("draft-tomorrow", 2, Status.DRAFT),
+             response("reply-tomorrow", "today", 2)]
+    now = at(1, 18)
+    site = Site.from_items(items, settings, now=now)
+    assert (slugs(site.stories), slugs(site.responses), slugs(site.waiting), slugs(site.scheduled)) == (
+        ["today"], [], ["draft-tomorrow", "reply-tomorrow", "tomorrow"], ["reply-tomorrow", "tomorrow"])
+    assert slugs(site.every_item) == ["today", "draft-tomorrow", "reply-tomorrow", "tomorrow"]
+    assert slugs(Site.from_items(items, settings, preview=True, now=now).stories) == [
+        "draft-tomorrow", "tomorrow", "today"]
+    assert slugs(Site.from_items(items, replace(settings, publish_future=True), now=now).stories) == [
+        "tomorrow", "today"]
 
 
 def test_drafts_hidden_unless_preview(settings: Settings) -> None:
@@ -151,3 +166,19 @@ def test_published_items_are_public_stories_and_updates_newest_first(settings: S
 def test_an_empty_site(settings: Settings) -> None:
     site = Site.from_items([], settings)
     assert (site.stories, site.withdrawn, site.updates, site.responses, site.published_items) == ((), (), (), (), ())
+
+
+def test_a_story_and_its_translations_are_versions_of_each_other(settings: Settings) -> None:
+    site = Site.from_items([story("ward-7", 1), story("oddzial-7", 2, lang="pl", translation_of="ward-7"),
+                            story("ward-7-bn", 3, lang="bn", translation_of="ward-7"),
+                            story("hidden", 4, lang="cy", translation_of="ward-7", status=Status.DRAFT),
+                            story("alone", 5)], settings)
+    assert slugs(site.versions(site.stories[-1])) == ["oddzial-7", "ward-7-bn"]
+    assert slugs(site.versions(site.story("oddzial-7"))) == ["ward-7", "ward-7-bn"]
+    assert site.versions(site.story("alone")) == ()
+
+
+def test_a_translation_of_a_story_that_is_not_public_has_no_versions(settings: Settings) -> None:
+    site = Site.from_items([story("gone", status=Status.WITHDRAWN),
+                            story("zniknela", lang="pl", translation_of="gone")], settings)
+    assert site.versions(site.stories[0]) == ()

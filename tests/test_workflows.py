@@ -18,6 +18,10 @@ from tests.conftest import REPO
 
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+STARTER_WORKFLOWS = sorted((REPO / "src/narrative/starter/dot-github/workflows").glob("*.yml"))
+"""What `narrative init` gives a new site: held to the same rules."""
+EVERY_WORKFLOW = pytest.mark.parametrize("path", WORKFLOWS + STARTER_WORKFLOWS,
+                                         ids=lambda path: f"{path.parent.parent.name}/{path.name}")
 
 
 def actionlint() -> str:
@@ -39,15 +43,15 @@ def test_the_three_workflows_exist() -> None:
     assert [path.name for path in WORKFLOWS] == ["check.yml", "deploy.yml", "digest.yml"]
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+@EVERY_WORKFLOW
 def test_actionlint_passes(path: Path) -> None:
     result = subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+@EVERY_WORKFLOW
 def test_least_privilege_pinned_actions_and_no_expressions_in_scripts(path: Path) -> None:
-    flow = workflow(path.name)
+    flow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert flow["permissions"] == {}
     for job in flow["jobs"].values():
         assert "permissions" in job
@@ -64,16 +68,59 @@ def test_the_check_runs_on_pull_requests_that_touch_content_or_code() -> None:
     assert set(flow[True]["pull_request"]["paths"]) >= {"stories/**", "docs/**", "mkdocs.yml", "src/**"}
     runs = [step.get("run", "") for step in steps(flow)]
     assert any("pytest" in run for run in runs)
-    assert any("narrative check --format markdown > report.md" in run and "GITHUB_STEP_SUMMARY" in run
+    assert any("narrative check --format markdown --since HEAD^1 > report.md" in run and "GITHUB_STEP_SUMMARY" in run
                for run in runs)
+    checkouts = [step["with"] for step in flow["jobs"]["report"]["steps"]
+                 if step.get("uses", "").startswith("actions/checkout@")]
+    assert [each.get("fetch-depth") for each in checkouts] == [2]  # the base is there to compare reviews with
     assert any("<!-- narrative-check-report -->" in run and "--method PATCH" in run for run in runs)
+    assert any(run.startswith("narrative check --format github") for run in runs)  # annotations on the lines
     assert any(run.startswith("narrative build") for run in runs)
-    assert flow["jobs"]["report"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
+RUNS_THE_CODE = re.compile(r"(?m)(?:^|[;&|]|\$\()\s*(?:pip3?|python3?|narrative|pytest|lint-imports|mkdocs|make|bash|sh"
+                           r"|source|\.{1,2}/\S*)(?:\s|$)")
+"""A command in a step's script that would run code from the checked-out pull request."""
+
+
+@EVERY_WORKFLOW
+def test_no_job_that_runs_the_code_may_write_to_the_pull_request(path: Path) -> None:
+    for name, job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].items():
+        runs_code = any(step.get("uses", "").startswith("actions/checkout@")
+                        or RUNS_THE_CODE.search(step.get("run", "")) for step in job["steps"])
+        if runs_code and path.name != "deploy.yml":  # deploy runs main's code alone, never a pull request's
+            assert set(job["permissions"].values()) <= {"read"}, name
+
+
+REPOSITORY_AND_STARTER = pytest.mark.parametrize("folder", [GITHUB, REPO / "src/narrative/starter/dot-github"],
+                                                ids=["repository", "starter"])
+
+
+@REPOSITORY_AND_STARTER
+def test_the_report_is_posted_by_a_job_that_never_runs_the_pull_requests_code(folder: Path) -> None:
+    jobs = yaml.safe_load((folder / "workflows/check.yml").read_text(encoding="utf-8"))["jobs"]
+    assert jobs["report"]["permissions"] == {"contents": "read"}
+    comment = jobs["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert comment["needs"] == "report"
+    assert [step.get("uses", "").split("@")[0] for step in comment["steps"]] == ["actions/download-artifact", ""]
+    assert not RUNS_THE_CODE.search(comment["steps"][1]["run"])
+    uploaded = [step["with"] for step in jobs["report"]["steps"] if step.get("name") == "Keep the report for the comment"]
+    assert uploaded == [{"name": "editors-report", "path": "report.md", "retention-days": 1}]
+    assert comment["steps"][0]["with"] == {"name": "editors-report"}
+
+
+@REPOSITORY_AND_STARTER
+def test_one_digest_run_at_a_time(folder: Path) -> None:
+    flow = yaml.safe_load((folder / "workflows/digest.yml").read_text(encoding="utf-8"))
+    assert flow["concurrency"] == {"group": "digests", "cancel-in-progress": False}
 
 
 def test_the_deploy_publishes_main_and_the_digest_runs_daily() -> None:
     deploy = workflow("deploy.yml")
     assert deploy[True]["push"]["branches"] == ["main"]
+    assert deploy[True]["schedule"] == [{"cron": "5 0 * * *"}]  # items dated ahead are published on their day
+    assert not any(step.get("run", "").startswith("narrative build") for step in steps(deploy))
     assert deploy["jobs"]["deploy"]["permissions"] == {"contents": "write"}
     assert any("narrative deploy" in step.get("run", "") for step in steps(deploy))
     cached = [step["with"] for step in steps(deploy) if step.get("uses", "").startswith("actions/cache@")]
@@ -90,6 +137,7 @@ def test_codeowners_route_stories_to_their_reviewers() -> None:
     assert rules["/stories/patient/"] == engagement_and_safeguarding
     assert rules["/stories/responses/"] == engagement_and_safeguarding
     assert rules["/stories/pledge/"] == ["@hollowmere-sample/partnership-team"]
+    assert rules["/stories/reviews.yml"] == engagement_and_safeguarding  # only editors accept a finding
 
 
 def test_the_issue_form_asks_for_consent_and_offers_the_sites_topics() -> None:
@@ -109,13 +157,14 @@ def test_the_pull_request_template_has_the_consent_checklist() -> None:
     template = (GITHUB / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
     assert "## Consent" in template
     assert template.count("- [ ] ") >= 8
-    assert "`reviewed:`" in template
+    assert "`narrative review`" in template
 
 
 def test_contributing_walks_through_the_web_editor() -> None:
     guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     steps_in_order = ["## Step 1", "**Add file**", "**Create new file**", "**Commit changes…**",
-                      "**Create pull request**", "## Step 5: read the report", "reviewed: [phone, crisis]"]
+                      "**Create pull request**", "## Step 5: read the report",
+                      "narrative review stories/patient/bus-to-the-hospital.md --accept phone"]
     positions = [guide.index(step) for step in steps_in_order]
     assert positions == sorted(positions)
 

@@ -6,23 +6,26 @@ call these; none of them prints or exits.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail, render, search_index
+from narrative import digests, feeds, fields, loader, mail, open_data, render, reviews, search_index
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.model import Item
 from narrative.output import Output
+from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
-from narrative.screen import Screening, screen
+from narrative.screen import Finding, Screening, screen
 from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
 
 PREVIEW_MARKER = ".narrative-preview"
-"""Left in a preview build's folder so that `narrative deploy` refuses to publish drafts."""
+"""Left in a preview build's folder, to warn anyone who would publish it by hand (`narrative deploy` makes
+its own build)."""
 
 
 def read_site(settings: Settings, preview: bool = False,
@@ -42,10 +45,10 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         only = list(only)
         wanted = _shown(settings, only)
         paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
-        strays = [Problem(loader.display_path(path, settings.root), None, None, "is not a Markdown file: stories, "
+        strays = [Problem(loader.display_path(path, settings.root), 1, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits)
     problems += strays
     unchecked += stray_texts
     items: list[Item] = []
@@ -56,10 +59,15 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
             items.append(item)
         else:
             unchecked.append(loader.words(file))
-    problems += validate(files, items)
+    now = dt.datetime.now(dt.timezone.utc)
+    problems += validate(files, items, now, hold=not (preview or settings.publish_future))
+    problems += render.check([item for item in items if wanted is None or item.source.path in wanted],
+                             settings.limits)  # the bodies the build will render, as it will render them
+    on_record, review_problems = reviews.load(settings)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
-    return Site.from_items(items, settings, preview, unchecked), sort_problems(problems)
+    return (Site.from_items(items, settings, preview, unchecked, on_record, now),
+            sort_problems([*problems, *review_problems]))
 
 
 def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
@@ -74,13 +82,35 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     if only is not None:
         wanted = _shown(site.settings, only)
         items = [item for item in items if item.source.path in wanted]
-    return screen(items, site.settings)
+    return screen(items, site.settings, site.reviews)
 
 
-def screen_errors(site: Site) -> list[Problem]:
-    """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names), looked
-    for in every loaded file; with no such kinds, nothing is screened at all."""
-    return screen_for_errors(site.every_item, site.settings)
+def screen_errors(site: Site) -> list[Finding]:
+    """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names, unless an
+    editor has accepted them), looked for in every loaded file; with no such kinds, nothing is screened."""
+    return screen_for_errors(site.every_item, site.settings, site.reviews)
+
+
+def held_notices(site: Site, held: Iterable[Finding]) -> dict[str, list[str]]:
+    """For a preview: the findings that stop each page from being published, by the page's address (a response
+    is shown on its story's page), each as what and where it is, never the text found."""
+    pages = {item.source.path: item.url for item in (*site.stories, *site.updates)}
+    pages.update((response.source.path, f"stories/{response.story}/") for response in site.responses)
+    notices: dict[str, list[str]] = {}
+    for finding in held:
+        if finding.path in pages:
+            notices.setdefault(pages[finding.path], []).append(f"{finding.label}: {finding.path}, {finding.place}")
+    return notices
+
+
+def waiting_line(site: Site) -> str | None:
+    """What the build says of the items left out until their day, or None when there are none."""
+    scheduled = sorted(site.scheduled, key=lambda item: item.published)
+    if not scheduled:
+        return None
+    first = scheduled[0].published.astimezone(site.settings.zone)
+    return (f"{plural(len(scheduled), 'item is', 'items are')} dated in the future and left out until their day "
+            f"(the first on {long_date(first.date())}); a preview shows them")
 
 
 def render_bodies(site: Site) -> None:
@@ -113,11 +143,12 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
 
 
 def write_outputs(site: Site, out: Path) -> list[Path]:
-    """Everything the build makes beyond MkDocs' pages (the feeds, and the digests' email files beside their
-    archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
+    """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
+    digests' email files beside their archive pages); returns the files written. A path outside `out`, or
+    written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
-    for path, data in feeds.render(site).items():
+    for path, data in {**feeds.render(site), **open_data.files(site)}.items():
         writer.write(path, data)
     if site.preview:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
@@ -134,3 +165,11 @@ def write_beside_pages(site: Site, out: Path) -> list[Problem]:
     indexing = search_index.start(site, out)
     write_outputs(site, out)
     return indexing.finish()
+
+
+def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:
+    """One line saying what a build made, for the end of its log."""
+    return (f"Built {plural(len(site.stories), 'story', 'stories')}, {plural(len(site.updates), 'pledge update')} "
+            f"and {plural(len(site.responses), 'response')} into {plural(pages, 'page')}, "
+            f"{plural(len(feeds.channels(site)), 'feed')} (RSS, Atom and JSON each) and "
+            f"{plural(digests_made, 'email digest')} in {seconds:.1f} s.")

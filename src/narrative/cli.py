@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from narrative import digests, fields, loader, scaffold
-from narrative.config import CONFIG_FILE, PREVIEW_VARIABLE, Settings, load_settings
+from narrative import __version__, changes, digests, fields, loader, scaffold
+from narrative.config import CONFIG_FILE, FINDING_KINDS, PREVIEW_VARIABLE, Settings, hook_problems, load_settings
 from narrative.model import Kind
 from narrative.output import Output, OutputError
 from narrative.presentation import long_date, plural
@@ -48,6 +48,23 @@ def _summary(problems: Sequence[Problem], files: int) -> str:
             f" in {plural(files, 'file')}.")
 
 
+ANNOTATION_LEVELS = {Severity.ERROR: "error", Severity.URGENT: "warning", Severity.WARNING: "warning",
+                     Severity.NOTE: "notice"}
+
+
+def _workflow_text(text: str, in_property: bool = False) -> str:
+    """Text escaped as GitHub's workflow commands read it, so a file's words cannot end or add a command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+
+def _annotation(problem: Problem) -> str:
+    """A problem as a GitHub annotation (`::error file=...,line=...::...`), shown on the file's line."""
+    where = f"file={_workflow_text(problem.path, True)}" + (f",line={problem.line}" if problem.line else "")
+    title = _workflow_text(problem.field or problem.code, True)
+    return f"::{ANNOTATION_LEVELS[problem.severity]} {where},title={title}::{_workflow_text(problem.message)}"
+
+
 def check(args: argparse.Namespace) -> int:
     from narrative import build, report
 
@@ -58,68 +75,159 @@ def check(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or folder")
     expanded = None if paths is None else [p for path in paths for p in (sorted(path.rglob("*.md"))
                                                                           if path.is_dir() else [path])]
+    changes = _changes(settings, args.since)
     site, validation = build.read_site(settings, only=expanded)
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
     files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
     if args.format == "markdown":
-        print(report.markdown(validation, screening, files), end="")
+        print(report.markdown(validation, screening, files, changes), end="")
+    elif args.format == "github":
+        print("".join(f"{_annotation(problem)}\n" for problem in problems), end="")
     elif args.format == "json":
         print(json.dumps([problem.as_dict() for problem in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(f"{problem}" if problem.is_error else f"{problem} [{problem.severity}]")
-        print(_summary(problems, files), file=sys.stderr if problems else sys.stdout)
+        accepted = (f" {plural(len(screening.accepted), 'finding')} accepted by an editor: '--format markdown' "
+                    "lists them." if screening.accepted else "")
+        print(_summary(problems, files) + accepted, file=sys.stderr if problems else sys.stdout)
     return PROBLEMS if has_errors(problems) else OK
+
+
+def _changes(settings: Settings, since: str | None) -> changes.Changes | None:
+    try:
+        return None if since is None else changes.since(settings, since)
+    except changes.ChangesError as error:
+        raise UsageError(f"--since: {error}") from None
+
+
+def review(args: argparse.Namespace) -> int:
+    """Record an editor's acceptance of the findings of some kinds in one file, bound to their text."""
+    from narrative import build, reviews
+
+    settings = _settings(args)
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    site, _ = build.read_site(settings, only=[path])
+    screening = build.screen_site(site, only=[path])
+    shown = loader.display_path(path, settings.root)
+    found = [finding for finding in screening.findings if finding.kind in args.accept]
+    missing = [kind for kind in dict.fromkeys(args.accept) if not any(f.kind == kind for f in found)]
+    if missing:
+        print(f"narrative review: {shown} has no {' or '.join(missing)} finding left to accept: nothing recorded "
+              f"('narrative check {shown}' lists what it finds)", file=sys.stderr)
+        return PROBLEMS
+    today = dt.datetime.now(settings.zone).date()
+    live = {(finding.kind, finding.fingerprint) for finding in (*screening.findings, *screening.accepted)}
+    lapsed = [review for review in site.reviews.entries
+              if review.path == shown and (review.kind, review.fingerprint) not in live]
+    added, problems = reviews.record(settings, [reviews.Review(finding.path, finding.kind, finding.fingerprint,
+                                                               finding.line, today) for finding in found], lapsed)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("narrative review: nothing recorded; fix the reviews' file first.", file=sys.stderr)
+        return PROBLEMS
+    for finding in found:
+        print(f"Accepted: {finding.label}, {finding.place}.")
+    dropped = f" and removed {len(lapsed)} that had lapsed" if lapsed else ""
+    print(f"Recorded {plural(len(added), 'review')} of {shown} in {reviews.shown(settings)}{dropped}: commit that "
+          "file. A review lapses when the text it was made on changes.")
+    return OK
 
 
 def new(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE}[args.kind]
+    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE,
+            "conversation": Kind.CONVERSATION}[args.kind]
     try:
-        path = scaffold.new_file(kind, settings, title=args.title, story=args.story)
+        path = scaffold.new_file(kind, settings, title=args.place if kind is Kind.CONVERSATION else args.title,
+                                 story=args.story)
     except scaffold.MissingArgument as error:
         raise UsageError(str(error)) from None
     except scaffold.ScaffoldError as error:
         print(f"narrative new: {error}", file=sys.stderr)
         return PROBLEMS
-    print(f"Wrote {path}: fill it in, then run 'narrative check {path}'.")
+    print(f"Wrote {path}: fill it in, then run 'narrative check {path}'."
+          + (" It is a draft: once it is ready and its consent recorded, set 'status: published'."
+             if kind is Kind.STORY else ""))
     return OK
+
+
+def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False) -> int:
+    """MkDocs run on the site as `narrative build` and `narrative serve` run it: only once the settings can be read
+    and the hook is listed (otherwise one line says what to fix, not MkDocs' usage text or a template's
+    traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With `replace`,
+    MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly."""
+    _settings(args)
+    if problems := hook_problems(args.config_file):
+        raise UsageError("\n".join(str(problem) for problem in problems))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if args.preview:
+        env[PREVIEW_VARIABLE] = "1"
+    argv = [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)]
+    if replace:
+        sys.stdout.flush()
+        os.execve(sys.executable, argv, env)
+    return OK if subprocess.run(argv, env=env, check=False).returncode == 0 else PROBLEMS
 
 
 def build_site(args: argparse.Namespace) -> int:
     if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
         raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    if args.preview:
-        env[PREVIEW_VARIABLE] = "1"
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(args.config_file),
-               "--site-dir", str(args.site_dir)] + (["--strict"] if args.strict else [])
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
+    if _mkdocs(args, "build", "--site-dir", str(args.site_dir), *(["--strict"] if args.strict else [])) != OK:
         return PROBLEMS
     index = Path(args.site_dir).resolve() / "index.html"
     print(f"Built the site into {args.site_dir}/. Open {index.as_uri()} in a browser, "
-          "or run 'mkdocs serve' to preview it as you edit.")
+          "or run 'narrative serve' to preview it as you edit.")
     return OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    return _mkdocs(args, "serve", "--dev-addr", args.dev_addr, replace=True)
 
 
 def deploy_site(args: argparse.Namespace) -> int:
     from narrative import deploy
 
-    settings = _settings(args)
+    _settings(args)  # a usage error when there is no site here; the deploy reads the committed settings itself
     try:
-        blockers = deploy.deploy(settings, Path(args.site_dir), remote=args.remote, branch=args.branch)
+        blockers = deploy.deploy(Path(args.config_file), remote=args.remote, branch=args.branch)
+    except deploy.DeployUsageError as error:
+        raise UsageError(str(error)) from None
     except deploy.DeployError as error:
         print(f"narrative deploy: {error}", file=sys.stderr)
         return PROBLEMS
     if blockers:
         for problem in blockers:
             print(problem)
-        print(f"narrative deploy: not published: {plural(len(blockers), 'error')} in the content; fix them, "
-              "build again and deploy", file=sys.stderr)
+        print(f"narrative deploy: not published: {plural(len(blockers), 'error')} in what is committed; fix "
+              "them, commit and deploy again", file=sys.stderr)
         return PROBLEMS
-    print(f"Published {args.site_dir} to the {args.branch} branch of {args.remote}.")
+    print(f"Published a fresh build of what is committed to the {args.branch} branch of {args.remote}.")
+    return OK
+
+
+def init(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    try:
+        scaffold.new_site(folder)
+    except scaffold.ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        print(f"narrative init: cannot write {folder}: {error.strerror}", file=sys.stderr)
+        return PROBLEMS
+    print(f"Made a new site in {folder}/. Next: cd {folder}, run 'narrative serve' and open http://127.0.0.1:8000/; "
+          "then set your organisation, topics and principles in mkdocs.yml, and replace the examples in stories/.")
+    return OK
+
+
+def print_schema(args: argparse.Namespace) -> int:
+    from narrative import schema
+
+    print(schema.text(), end="")
     return OK
 
 
@@ -180,12 +288,13 @@ def _date(value: str) -> dt.date:
 
 
 def digest(args: argparse.Namespace) -> int:
-    from narrative import build
+    from narrative import build, mail
 
     settings = _settings(args)
     site, problems = None, build.output_problems(settings)
     if not problems:
         site, problems = build.read_site(settings)
+        problems += [finding.problem for finding in build.screen_errors(site)]  # never email what is held back
     if site is None or has_errors(problems):
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -204,6 +313,9 @@ def digest(args: argparse.Namespace) -> int:
     except (OSError, OutputError) as error:
         print(f"narrative digest: cannot write to {args.out}: {error}", file=sys.stderr)
         return PROBLEMS
+    except mail.MailError as error:
+        print(f"narrative digest: {error}", file=sys.stderr)
+        return PROBLEMS
     for each in found:
         print(f"Wrote {Path(args.out) / each.folder}: email.html, email.txt and email.eml "
               f"({plural(len(each.items), 'item')} published {when}).")
@@ -212,19 +324,39 @@ def digest(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="narrative", description="Build and check a stories and pledge site.")
+    root.add_argument("--version", action="version", version=f"narrative {__version__}")
     root.add_argument("-f", "--config-file", default=CONFIG_FILE, help="the site's mkdocs.yml (default: %(default)s)")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    starter = commands.add_parser("init", help="make a new, empty site of your own in a folder")
+    starter.add_argument("folder", metavar="DIR", help="the folder to make it in (new, or empty)")
+    starter.set_defaults(run=init)
+
+    schema_printer = commands.add_parser("schema", help="print the JSON Schema of the settings, for an editor")
+    schema_printer.set_defaults(run=print_schema)
+
     checker = commands.add_parser("check", help="check stories, updates and responses for problems")
     checker.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: all)")
-    checker.add_argument("--format", choices=["text", "json", "markdown"], default="text",
-                         help="markdown: the editor's report for a pull request (default: %(default)s)")
+    checker.add_argument("--format", choices=["text", "json", "markdown", "github"], default="text",
+                         help="markdown: the editor's report for a pull request; github: annotations on the "
+                              "files' lines in a GitHub workflow (default: %(default)s)")
+    checker.add_argument("--since", metavar="COMMIT", help="what a pull request changes since COMMIT: list the "
+                         "findings editors have accepted in its files only, and the reviews it records or withdraws")
     checker.set_defaults(run=check)
 
-    maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
-    maker.add_argument("kind", choices=["story", "update", "response"])
+    reviewer = commands.add_parser("review", help="for editors: accept a file's findings of some kinds, recorded in "
+                                   "the reviews' file and bound to their text")
+    reviewer.add_argument("path", metavar="PATH", help="the story, update, response or conversation record")
+    reviewer.add_argument("--accept", action="append", required=True, choices=FINDING_KINDS, metavar="KIND",
+                          help=f"a kind of finding to accept, again for each kind ({', '.join(FINDING_KINDS)})")
+    reviewer.set_defaults(run=review)
+
+    maker = commands.add_parser("new", help="start a new story, pledge update, response or conversation record "
+                                           "from a template")
+    maker.add_argument("kind", choices=["story", "update", "response", "conversation"])
     maker.add_argument("--title", help="the title (stories and updates)")
     maker.add_argument("--story", help="the slug of the story a response answers")
+    maker.add_argument("--place", help="where the conversations were held (conversation records)")
     maker.set_defaults(run=new)
 
     builder = commands.add_parser("build", help="build the site, feeds and digests with MkDocs")
@@ -233,8 +365,13 @@ def parser() -> argparse.ArgumentParser:
     builder.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     builder.set_defaults(run=build_site)
 
-    deployer = commands.add_parser("deploy", help="publish the built site to GitHub Pages with ghp-import")
-    deployer.add_argument("-d", "--site-dir", default="site", help="the built site (default: %(default)s)")
+    server = commands.add_parser("serve", help="preview the site as you edit: it reloads when a file changes")
+    server.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                        help="where to serve the preview (default: %(default)s)")
+    server.add_argument("--preview", action="store_true", help="show drafts too")
+    server.set_defaults(run=serve)
+
+    deployer = commands.add_parser("deploy", help="build what is committed afresh and publish it to GitHub Pages")
     deployer.add_argument("--remote", default="origin", help="the git remote to push to (default: %(default)s)")
     deployer.add_argument("--branch", default="gh-pages", help="the branch Pages serves (default: %(default)s)")
     deployer.set_defaults(run=deploy_site)

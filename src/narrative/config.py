@@ -54,6 +54,32 @@ class Principle:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A way the organisation holds conversations away from this site, which a conversation record names."""
+
+    slug: str
+    label: str
+
+
+CHANNELS = tuple(Channel(slug, label) for slug, label in (
+    ("listening-booth", "Listening booth"), ("event", "Event"), ("outreach", "Outreach"), ("phone", "Phone"),
+    ("post", "Post"), ("social-media", "Social media"), ("survey", "Survey"), ("other", "Other")))
+"""The channels a site has unless its settings list its own."""
+
+
+@dataclass(frozen=True)
+class LicenceSettings:
+    """The licence the impact figures are published under as open data (a Data Package's `licenses` entry)."""
+
+    name: str = "OGL-UK-3.0"
+    """Its short identifier, from the Open Definition's list where it has one."""
+    title: str = "Open Government Licence v3.0"
+    """Its name as people know it."""
+    path: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    """Where its text is."""
+
+
+@dataclass(frozen=True)
 class DigestSettings:
     """Who email digests come from and how a reader leaves the list."""
 
@@ -69,16 +95,22 @@ class DigestSettings:
     """How many days of daily and weekly digests the build keeps in the archive."""
 
 
-FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability")
-"""What the screen reports; `screening.error_kinds` and a story's `reviewed:` name these."""
+FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability", "language")
+"""What the screen reports; `screening.error_kinds`, an editor's review and a story's `reviewed:` name these."""
+SAFE_ERROR_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "language")
+"""Personal data and urgent safeguarding findings, and an item in a language the crisis screen cannot read:
+errors unless a site says otherwise, so that nothing of the kind is published until an editor has removed it or
+accepted it (readability stays a note)."""
 
 
 @dataclass(frozen=True)
 class ScreeningSettings:
     """How strictly the editors' gate treats what it finds."""
 
-    error_kinds: tuple[str, ...] = ()
-    """Kinds of finding (e.g. `nhs-number`) that count as errors and fail the check, not warnings."""
+    error_kinds: tuple[str, ...] = SAFE_ERROR_KINDS
+    """Kinds of finding that count as errors: they fail the check and stop a build and a deploy until each is
+    removed or an editor has accepted it. Every personal-data kind, crisis and language by default; a site may
+    relax it."""
     max_grade: float = 9.0
     """Reading grade above which a story gets a gentle note suggesting plainer words."""
 
@@ -108,6 +140,20 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """How big a contributed file may be, so that no file can make the check or the build crash or hang."""
+
+    max_file_size: int = 1_000_000
+    """Bytes a contributed file may hold (a long story is 20,000). A bigger one is an error, screened but not
+    read as a story."""
+    max_line_length: int = 20_000
+    """Characters one line may hold (a paragraph typed without line breaks is rarely 5,000)."""
+    max_depth: int = 20
+    """How deep lists and quotes may be nested in a body, e.g. `- - - a` is three deep; Markdown's reader
+    gives up past a few hundred."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about the site; defaults suit a new site."""
 
@@ -121,10 +167,14 @@ class Settings:
     """From `mkdocs.yml`'s `site_name`."""
     site_url: str | None = None
     """From `mkdocs.yml`'s `site_url`; feeds and digests need absolute links."""
+    language: str = "en"
+    """From `mkdocs.yml`'s `theme.language`: the language feeds declare (RSS `<language>`, Atom `xml:lang`)."""
     root: Path = field(default=Path("."), compare=False)
     """The folder that holds `mkdocs.yml`; other paths are relative to it."""
+    config_file: str = field(default=CONFIG_FILE, compare=False)
+    """The settings file as the command was given it (`-f`), for messages that point at a setting."""
     stories_dir: str = "stories"
-    """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
+    """Folder of contributed files, with `patient/`, `pledge/`, `responses/` and `conversations/` inside."""
     per_page: int = 20
     """Stories on each page of the story index and topic pages."""
     feed_items: int = 50
@@ -133,6 +183,9 @@ class Settings:
     """Time zone of dates without one, and of daily and weekly digest boundaries."""
     aspiration: int | None = None
     """How many conversations the organisation aims to hold; shown on the impact page."""
+    publish_future: bool = False
+    """Publish items dated in the future at once. By default they wait for their day (a preview shows them),
+    and the daily deploy publishes them then."""
     custom_domain: str | None = None
     """The domain GitHub Pages serves the site on, e.g. `stories.example.org`: `narrative deploy` writes it to
     `CNAME`. Leave it out when the site lives at `<owner>.github.io`. It must be `site_url`'s host."""
@@ -142,6 +195,12 @@ class Settings:
     """Screening settings (`extra.narrative.screening`)."""
     search: SearchSettings = SearchSettings()
     """Search index settings (`extra.narrative.search`)."""
+    limits: LimitSettings = LimitSettings()
+    """How big a contributed file may be (`extra.narrative.limits`)."""
+    channels: tuple[Channel, ...] = CHANNELS
+    """The ways conversations are held away from this site, each `{slug, label}`, for conversation records."""
+    licence: LicenceSettings = LicenceSettings()
+    """The licence of the impact figures published as open data (`extra.narrative.licence`)."""
     intake: ServiceSettings = ServiceSettings()
     """The share form's service (`extra.narrative.intake`)."""
 
@@ -160,6 +219,13 @@ class Settings:
     @property
     def principle_slugs(self) -> tuple[str, ...]:
         return tuple(principle.slug for principle in self.principles)
+
+    @property
+    def channel_slugs(self) -> tuple[str, ...]:
+        return tuple(channel.slug for channel in self.channels)
+
+    def channel(self, slug: str) -> Channel:
+        return next(channel for channel in self.channels if channel.slug == slug)
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -188,6 +254,10 @@ def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise SettingError(f"must be true or false, not {value!r}")
     return value
+
+
+def _prefix(value: Any) -> str:
+    return "" if value is None else _text(value)
 
 
 def _optional_positive_int(value: Any) -> int | None:
@@ -244,8 +314,8 @@ def _domain(value: Any) -> str | None:
     return domain
 
 
-def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:
-    """A list of mappings with a slug and two texts, such as topics and principles."""
+def _entries(value: Any, cls: type, keys: tuple[str, ...], forbidden: frozenset[str] = frozenset()) -> tuple:
+    """A list of mappings with a slug and texts, such as topics, principles and channels."""
     if not isinstance(value, list) or not value:
         raise SettingError(f"must be a list with at least one entry, each with {', '.join(keys)}")
     entries, seen = [], set()
@@ -277,18 +347,25 @@ def _principles(value: Any) -> tuple[Principle, ...]:
     return _entries(value, Principle, ("slug", "name", "commitment"), RESERVED_PRINCIPLE_SLUGS)
 
 
+def _channels(value: Any) -> tuple[Channel, ...]:
+    return _entries(value, Channel, ("slug", "label"))
+
+
 Parser = Callable[[Any], Any]
 
 DIGEST_PARSERS: dict[str, Parser] = {
     "sender": _optional_text,
     "reply_to": _optional_text,
     "unsubscribe_url": _address,
-    "subject_prefix": lambda value: "" if value is None else _text(value),
+    "subject_prefix": _prefix,
     "archive_days": _positive_int,
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
 INTAKE_PARSERS: dict[str, Parser] = {"url": _url, "rate_limit": _positive_int}
+LIMIT_PARSERS: dict[str, Parser] = {"max_file_size": _positive_int, "max_line_length": _positive_int,
+                                    "max_depth": _positive_int}
+LICENCE_PARSERS: dict[str, Parser] = {"name": _text, "title": _text, "path": _address}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -298,13 +375,17 @@ SETTING_PARSERS: dict[str, Parser] = {
     "feed_items": _positive_int,
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
+    "publish_future": _flag,
     "custom_domain": _domain,
+    "channels": _channels,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
     "intake": (ServiceSettings, INTAKE_PARSERS),
+    "limits": (LimitSettings, LIMIT_PARSERS),
+    "licence": (LicenceSettings, LICENCE_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"
@@ -364,7 +445,13 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
         return None, problems
     site_name = config.get("site_name")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
-                    root=root, **values), []
+                    language=_language(config.get("theme")), root=root, config_file=path, **values), []
+
+
+def _language(theme: Any) -> str:
+    """`theme.language` (`en` when it is not set), as MkDocs and Material read it."""
+    language = theme.get("language") if isinstance(theme, Mapping) else None
+    return language.strip() if isinstance(language, str) and language.strip() else Settings.language
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -382,14 +469,13 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, 
 _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
-    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
-    config_path = Path(config_file)
+def read_config(config_file: str | Path = CONFIG_FILE) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """`mkdocs.yml` on disk as a mapping; a missing or unreadable file is a problem, never an exception."""
     try:
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+        raw = yaml.load(Path(config_file).read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except FileNotFoundError:
-        return None, [Problem(str(config_file), None, None, "not found: run this in the folder with mkdocs.yml",
-                              "missing")]
+        fix = f"run this in the folder with {CONFIG_FILE}" if str(config_file) == CONFIG_FILE else "no such file"
+        return None, [Problem(str(config_file), None, None, f"not found: {fix}", "missing")]
     except OSError as error:
         return None, [Problem(str(config_file), None, None, f"cannot be read: {error.strerror}", "unreadable")]
     except (UnicodeDecodeError, yaml.YAMLError) as error:
@@ -398,5 +484,37 @@ def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | Non
                               f"cannot be read: {getattr(error, 'problem', None) or error}", "unreadable")]
     if not isinstance(raw, Mapping):
         return None, [Problem(str(config_file), None, None, "must be a set of settings", "unreadable")]
-    return from_mapping(raw, root=config_path.parent, path=str(config_file))
+    return raw, []
 
+
+def load_settings(config_file: str | Path = CONFIG_FILE) -> tuple[Settings | None, list[Problem]]:
+    """Settings from a `mkdocs.yml` on disk; a missing or unreadable file is a problem, never an exception."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return None, problems
+    return from_mapping(raw, root=Path(config_file).parent, path=str(config_file))
+
+
+HOOK_MODULE = "narrative.mkdocs_hooks"
+"""What the file listed under `hooks:` imports: without it MkDocs builds a plain site, and fails in our templates."""
+
+
+def hook_problems(config_file: str | Path = CONFIG_FILE) -> list[Problem]:
+    """Whether `hooks:` lists a file that hands the build to narrative; a problem naming the fix if not."""
+    raw, problems = read_config(config_file)
+    if raw is None:
+        return problems
+    hooks = raw.get("hooks")
+    root = Path(config_file).parent
+    if isinstance(hooks, list) and any(isinstance(hook, str) and _imports_the_hooks(root / hook) for hook in hooks):
+        return []
+    return [Problem(str(config_file), None, "hooks", "must list the file that hands the build to narrative, "
+                    "e.g. hooks: [hooks/narrative_hooks.py] (a file holding 'from narrative.mkdocs_hooks import *')",
+                    "missing-hook")]
+
+
+def _imports_the_hooks(path: Path) -> bool:
+    try:
+        return HOOK_MODULE in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False

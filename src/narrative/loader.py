@@ -7,10 +7,11 @@ The only module that touches python-frontmatter. It knows nothing of what the fi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import frontmatter
 import yaml
@@ -19,17 +20,28 @@ from narrative.background import on_all_cores
 from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+LIMITS = "extra.narrative.limits"
+"""Where the settings that `Limits` holds (and the renderer's depth of lists) are written."""
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that leaves dates as text, so `fields.py` can say what is wrong with a bad one."""
+    """Safe YAML that reads a plain value as the text written unless it is plainly a number, `true`, `false`
+    or nothing: YAML 1.1's other guesses made `title: 10:30` the number 630, `author: 0x1F` 31, `role: .nan`
+    not a number and `consent: on` true. Dates are left as text too, so `fields.py` can say what is wrong
+    with a bad one."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", list("-+0123456789.")),
+    ("tag:yaml.org,2002:merge", r"^<<$", ["<"]),
+):
+    _FrontMatterLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
 class FrontMatterError(Exception):
@@ -48,6 +60,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
     def __init__(self) -> None:
         super().__init__()
         self.fm_offset = 0
+        self.end_offset = 0
         self.body_offset = 0
         self.lines: dict[str, int] = {}
 
@@ -57,6 +70,7 @@ class _LineAwareHandler(frontmatter.YAMLHandler):
             raise FrontMatterError("the front matter is not closed: add a line '---' after the last field", 0)
         opening, closing = boundaries[0], boundaries[1]
         self.fm_offset = text.count("\n", 0, opening.end())
+        self.end_offset = text.count("\n", 0, closing.start())
         body = text[closing.end():]
         self.body_offset = text.count("\n", 0, closing.end()) + body.count("\n", 0, len(body) - len(body.lstrip()))
         return text[opening.end():closing.start()], body
@@ -133,7 +147,7 @@ def _kind(resolved: Path, stories: Path) -> Kind | None:
 
 
 def discover(stories_path: Path) -> list[Path]:
-    """Every Markdown file under the three content folders, in a stable order."""
+    """Every Markdown file under the content folders, in a stable order."""
     return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
 
 
@@ -145,11 +159,12 @@ screened, so it is reported rather than passed over (pictures and recordings bes
 
 def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecked]]:
     """Writing under the stories folder that no one would read: a file not named `.md`, or a `.md` file
-    outside the three content folders; with the text of each that is text, for the screen. Hidden files and
+    outside the content folders; with the text of each that is text, for the screen. Hidden files and
     folders (`.gitkeep`) are left alone."""
     found: list[Problem] = []
     texts: list[Unchecked] = []
     content = {str(stories_path / kind.folder) for kind in Kind}
+    base = root.resolve()
     for folder, folders, names in os.walk(stories_path):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         in_content = any(folder == top or folder.startswith(top + os.sep) for top in content)
@@ -158,9 +173,12 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             if name.startswith(".") or suffix.lower() not in TEXT_SUFFIXES or (suffix == ".md" and in_content):
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
-            shown = display_path(path, root)
+            shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
+            if links_out(path, base):
+                found.append(link_out(shown))
+                continue  # never read: it could show anything on the machine in the report
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
-                shown, None, None, f"is not read, as its name does not end in '.md': rename it to "
+                shown, 1, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
             try:
                 texts.append(_whole(path, shown))
@@ -169,9 +187,19 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
     return found, texts
 
 
+def links_out(path: Path, base: Path) -> bool:
+    """Whether `path` is a symbolic link to somewhere outside the site's folder (`base`, resolved)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(base)
+
+
+def link_out(shown: str) -> Problem:
+    return Problem(shown, 1, None, "is a link to a file outside the site's folder, so it is not read: put the "
+                   "file itself here, or remove the link", "link-outside")
+
+
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
     folders = ", ".join(f"{stories_path.name}/{kind.folder}/" for kind in Kind)
-    return Problem(shown, None, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
+    return Problem(shown, 1, None, f"is not in a content folder: move it into {folders}", "wrong-folder")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -186,18 +214,47 @@ def _shown(path: Path, resolved: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
+class Limits(Protocol):
+    """How big a file may be before it is read: the settings' `limits` (`config.LimitSettings`)."""
+
+    @property
+    def max_file_size(self) -> int: ...
+
+    @property
+    def max_line_length(self) -> int: ...
+
+
+def read(path: Path, shown: str, kind: Kind, limits: Limits) -> SourceFile | Problem:
     """One file, or the one problem that stops it from being read at all."""
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_size:
+            return too_big(size, shown, limits.max_file_size)
         raw = path.read_bytes()
     except OSError as error:
-        return Problem(shown, None, None, f"cannot be read: {error.strerror}", "unreadable")
+        return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return Problem(shown, line, None, "is not UTF-8 text: save it again as UTF-8", "not-utf8")
-    return parse(text, shown, kind, path)
+    return long_line(text, shown, limits.max_line_length) or parse(text, shown, kind, path)
+
+
+def too_big(size: int, shown: str, limit: int) -> Problem:
+    """A file of `size` bytes, more than `limit`, as a problem."""
+    return Problem(shown, 1, None, f"is {size:,} bytes long: a file may hold {limit:,} ({LIMITS}.max_file_size): "
+                   "keep to the story itself, or split it in two", "too-big")
+
+
+def long_line(text: str, shown: str, limit: int) -> Problem | None:
+    """The first line longer than `limit` characters, as a problem, or None."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > limit:
+            return Problem(shown, number, None, f"this line is {len(line):,} characters long: a line may hold "
+                           f"{limit:,} ({LIMITS}.max_line_length): break it into paragraphs, with an empty line "
+                           "between them", "long-line")
+    return None
 
 
 def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem:
@@ -210,21 +267,24 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     try:
         meta, body = frontmatter.parse(text, handler=handler)
     except FrontMatterError as error:
-        line = None if error.line is None else leading + handler.fm_offset + error.line + 1
+        line = leading + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1)
+    source = Source(shown, lines, body_line=leading + handler.body_offset + 1,
+                    end_line=leading + handler.end_offset + 1)
     return SourceFile(kind, file, file.stem, meta, body, source)
 
 
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
-    the name of the field that holds it, however the field is spelt or nested, and the body."""
-    reviewed = file.meta.get("reviewed")
-    return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body,
-                     tuple(kind for kind in reviewed if isinstance(kind, str)) if isinstance(reviewed, list) else ())
+    the name of the field that first holds it, however the field is spelt or nested, and the body. A string
+    met again is screened once: YAML's aliases can repeat one text ten thousand times in a few lines."""
+    first: dict[str, str] = {}  # each text, and the field it is first met in
+    for name, value in file.meta.items():
+        for text in _strings(value):
+            first.setdefault(text, str(name))
+    return Unchecked(file.source, tuple((name, text) for text, name in first.items()), file.body)
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -241,7 +301,7 @@ def _strings(value: Any) -> Iterable[str]:
             waiting.extend(reversed(list(value.values() if isinstance(value, dict) else value)))
 
 
-UNPARSED = frozenset({"no-front-matter", "bad-front-matter"})
+UNPARSED = frozenset({"no-front-matter", "bad-front-matter", "too-big", "long-line"})
 """The problems after which a file's text is still screened whole: it could be read, not understood."""
 
 
@@ -250,12 +310,12 @@ def _whole(path: Path, shown: str) -> Unchecked:
     return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
 
 
-def load(paths: Iterable[Path], stories_path: Path,
-         root: Path) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
+def load(paths: Iterable[Path], stories_path: Path, root: Path,
+         limits: Limits) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
     """Read many files, each once however it is named, keeping every problem rather than stopping at the first;
     with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
-    jobs: list[tuple[Path, str, Kind]] = []
+    jobs: list[tuple[Path, str, Kind, Limits]] = []
     seen: set[Path] = set()
     stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
     resolved_folders: dict[Path, Path] = {}
@@ -267,12 +327,13 @@ def load(paths: Iterable[Path], stories_path: Path,
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            outcomes.append(_wrong_folder(shown, stories_path))
+            outcomes.append(link_out(_shown(path, path.parent.resolve() / path.name, base))
+                            if links_out(path, base) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
-        jobs.append((path, shown, kind))
+        jobs.append((path, shown, kind, limits))
     read_now = on_all_cores(_read, jobs)  # many files are read on all the machine's cores
-    unparsed = [_whole(path, shown) for (path, shown, _), outcome in zip(jobs, read_now)
+    unparsed = [_whole(path, shown) for (path, shown, *_), outcome in zip(jobs, read_now)
                 if isinstance(outcome, Problem) and outcome.code in UNPARSED]
     done = iter(read_now)
     outcomes = [next(done) if outcome is None else outcome for outcome in outcomes]
@@ -291,5 +352,5 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def _read(job: tuple[Path, str, Kind]) -> SourceFile | Problem:
+def _read(job: tuple[Path, str, Kind, Limits]) -> SourceFile | Problem:
     return read(*job)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import posixpath
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +33,14 @@ from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build", "on_serve"]
+__all__ = ["on_startup", "on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build",
+           "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
+
+THEME = Path(__file__).with_name("theme")
+"""narrative's templates and assets over Material's, shipped in the package: a site needs only the hook, and a
+site's own `custom_dir` still comes first, for the few pages an organisation draws its own way."""
 
 
 @dataclass
@@ -44,9 +50,15 @@ class _Build:
     pages: dict[str, Page] = field(default_factory=dict)
     beside: Background[list[Problem]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
+    held: dict[str, list[str]] = field(default_factory=dict)
+    page_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
+    started: float = field(default_factory=time.monotonic)
 
 
 _current: _Build | None = None
+_serving = False
 
 
 class _CorePage(MkDocsPage):
@@ -70,26 +82,44 @@ def _state() -> _Build:
     return _current
 
 
+def on_startup(*, command: str, dirty: bool) -> None:
+    """Under `mkdocs serve`, errors in the content are shown on the page being previewed instead of stopping the
+    build: a stopped build leaves the browser waiting for a page that never comes."""
+    global _serving
+    _serving = command == "serve"
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _current
-    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra}
+    if str(THEME) not in config.theme.dirs:
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
+    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
+           "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
     root = Path(config.config_file_path or ".").parent
-    settings, problems = settings_module.from_mapping(raw, root=root, path=Path(config.config_file_path).name)
+    name = Path(config.config_file_path).name
+    settings, problems = settings_module.from_mapping(raw, root=root, path=name)
     problems += build.output_problems(settings) if settings else []
     if settings is None or problems:
-        raise _fail("narrative: mkdocs.yml has settings to fix", problems)
+        raise _fail(f"narrative: {name} has settings to fix", problems)
     _current = _Build(settings)
     return config
 
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
-    site, problems = build.read_site(state.settings, preview=settings_module.preview_requested())
-    problems += build.screen_errors(site)
-    errors = [problem for problem in problems if problem.severity is Severity.ERROR]
-    if errors:
+    preview = settings_module.preview_requested()
+    site, problems = build.read_site(state.settings, preview=preview)
+    held = build.screen_errors(site)  # a preview shows these on their pages; a build stops on them
+    errors = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
+              if problem.severity is Severity.ERROR]
+    if errors and not _serving:
         raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
-    state.site = site
+    if errors:
+        log.error(str(_fail(f"narrative: {len(errors)} problem(s) in the content, listed on every page", errors)))
+    state.site, state.problems = site, errors
+    state.held = build.held_notices(site, held) if preview else {}
+    if waiting := build.waiting_line(site):
+        log.info(f"narrative: {waiting}")
     build.render_bodies(site)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
@@ -100,6 +130,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
     state.beside = Background(lambda: build.write_beside_pages(site, out), yielding=True)
+    state.page_count = len(files.documentation_pages())
     return files
 
 
@@ -109,7 +140,6 @@ def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, f
         page.meta["template"] = generated.template
         page.meta["description"] = html.escape(generated.description)
         page.title = html.escape(generated.title)  # type: ignore[misc]
-        page.meta["withdrawn"] = bool(generated.context.get("withdrawn"))  # kept out of the sitemap
     return markdown
 
 
@@ -149,6 +179,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
     env.globals["narrative_site"] = site
+    env.globals["narrative_problems"] = _state().problems
     env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
     env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
     env.filters.update(presentation.FILTERS)
@@ -160,13 +191,17 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
 def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     generated = _state().pages.get(page.file.src_uri)
     context["narrative"] = SimpleNamespace(**generated.context) if generated else None
+    context["narrative_held"] = _state().held.get(page.url)
     return context
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    beside = _state().beside
-    if beside is not None and (problems := beside.result()):
+    state = _state()
+    if state.beside is not None and (problems := state.beside.result()):
         raise _fail("narrative: the site was built without its search index", problems)
+    if state.site is not None:
+        digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
+        log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -19,15 +19,22 @@ MEDIA = "media/"
 
 
 class Kind(enum.Enum):
-    """The three kinds of contributed file, each in its own folder under `stories/`."""
+    """The four kinds of contributed file, each in its own folder under `stories/`."""
 
     STORY = "patient"
     UPDATE = "pledge"
     RESPONSE = "responses"
+    CONVERSATION = "conversations"
 
     @property
     def folder(self) -> str:
         return self.value
+
+    @property
+    def noun(self) -> str:
+        """What one file of the kind is called in messages."""
+        return {"patient": "story", "pledge": "update", "responses": "response",
+                "conversations": "conversation record"}[self.value]
 
 
 class Status(enum.Enum):
@@ -109,11 +116,13 @@ class Consent:
 
 @dataclass(frozen=True)
 class Source:
-    """Where an item came from: the file, and the line of each front-matter field and of the body."""
+    """Where an item came from: the file, the line of each front-matter field, of the front matter's closing
+    `---` (where a missing field belongs) and of the body."""
 
     path: str
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     body_line: int = 1
+    end_line: int = 1
 
     def line_of(self, name: str) -> int | None:
         return self.lines.get(name)
@@ -142,6 +151,12 @@ class Story:
     video: Recording | None = None
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
+    """The BCP 47 tag of the language it is written in; None is the site's own (English)."""
+    translation_of: str | None = None
+    """The slug of the story this one translates."""
+    conversation: str | None = None
+    """The slug of the conversation record it was gathered in, which counts it already."""
 
     kind = Kind.STORY
 
@@ -174,6 +189,7 @@ class PledgeUpdate:
     topics: tuple[str, ...] = ()
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
 
     kind = Kind.UPDATE
 
@@ -195,11 +211,56 @@ class Response:
     change: Change | None = None
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
 
     kind = Kind.RESPONSE
 
 
-Item = Story | PledgeUpdate | Response
+@dataclass(frozen=True)
+class Period:
+    """The day, or the days from `start` to `end`, that a conversation record covers."""
+
+    start: dt.datetime
+    end: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end or self.start.date()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A record of conversations held away from this site (a listening booth, an event, a phone line), written
+    by the staff or volunteers who held them: counted on the impact page, never published as a page of its own.
+
+    `topics` holds how many conversations were mainly about each topic; their sum is the record's number of
+    conversations. A story gathered in them names the record (`conversation:`), and is counted here alone."""
+
+    slug: str
+    period: Period
+    channel: str
+    place: str
+    people: int
+    topics: tuple[tuple[str, int], ...]
+    principle: str
+    body: str
+    source: Source
+    updated: dt.datetime | None = None
+    reviewed: tuple[str, ...] = ()
+
+    kind = Kind.CONVERSATION
+
+    @property
+    def published(self) -> dt.datetime:
+        """When the conversations began: what orders records and places them in a month."""
+        return self.period.start
+
+    @property
+    def conversations(self) -> int:
+        return sum(count for _, count in self.topics)
+
+
+Item = Story | PledgeUpdate | Response | Conversation
 
 
 @dataclass(frozen=True)
@@ -212,4 +273,3 @@ class Unchecked:
     source: Source
     fields: tuple[tuple[str, str], ...]
     body: str
-    reviewed: tuple[str, ...] = ()

@@ -1,7 +1,7 @@
 """The pages the content makes: where each goes, its title, the template that draws it and what it shows.
 
 Knows nothing of MkDocs: the hook hands these to MkDocs as virtual files, and the templates in
-`overrides/narrative/` draw them from `context`.
+`theme/narrative/` draw them from `context`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from narrative import charts, feeds, impact
+from narrative import charts, feeds, impact, languages, open_data, suppression
 from narrative.digests import Period, archive
 from narrative.model import Story
 from narrative.render import body_html
@@ -95,6 +95,8 @@ def story_pages(site: Site) -> Iterator[Page]:
             "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
             "intake_url": site.settings.intake.url,
+            "versions": [(version, version.lang or languages.SITE_LANGUAGE) for version in site.versions(story)],
+            "language_name": None if languages.is_site_language(story.lang) else languages.english_name(story.lang),
         })
     for story in site.withdrawn:
         yield Page(_src(story.url), "This story was withdrawn", "narrative/withdrawn.html",
@@ -182,13 +184,20 @@ def digest_pages(site: Site) -> Iterator[Page]:
 
 
 def impact_pages(site: Site) -> Iterator[Page]:
-    """The impact page: what the stories add up to, counted and drawn once per build."""
+    """The impact page: what the conversations add up to, counted and drawn once per build, and the links to
+    the same figures as open data."""
     counted = impact.measure(site)
     yield Page(_src("impact/"), "Our impact", "narrative/impact.html",
                f"How many conversations we have had, what they were about, where we heard them and what "
-               f"changed: {len(site.stories)} stories so far.", {
+               f"changed: {counted.conversations:,} conversations so far.", {
                    "impact": counted,
                    "figures": [charts.figure(chart) for chart in impact.charts(counted)],
+                   "downloads": open_data.downloads(counted),
+                   "package": open_data.FOLDER + open_data.PACKAGE,
+                   "updated": open_data.last_updated(counted),
+                   "updated_iso": counted.updated.date().isoformat() if counted.updated else None,
+                   "rule": suppression.RULE,
+                   "licence": site.settings.licence,
                })
 
 

@@ -6,6 +6,7 @@ output while being hidden from another.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from functools import cached_property
 from typing import TypeVar
 
 from narrative.config import Settings
-from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
+from narrative.model import Conversation, Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
+from narrative.reviews import Reviews
 
 T = TypeVar("T")
 
@@ -33,7 +35,8 @@ def newest_first(items: Iterable[Item]) -> list[Item]:
 
 @dataclass(frozen=True)
 class Site:
-    """All loaded items plus the settings; `preview` shows drafts, as `NARRATIVE_PREVIEW=1` asks."""
+    """All loaded items plus the settings; `preview` shows drafts and items dated in the future, as
+    `NARRATIVE_PREVIEW=1` asks."""
 
     settings: Settings
     all_stories: tuple[Story, ...]
@@ -42,25 +45,46 @@ class Site:
     preview: bool = False
     unchecked: tuple[Unchecked, ...] = ()
     """Files that are not valid items: never published, screened all the same."""
+    reviews: Reviews = Reviews()
+    """The findings editors have accepted."""
+    waiting: tuple[Item, ...] = ()
+    """Items dated after the build, left out until their day (unless a preview, or `publish_future`)."""
+    records: tuple[Conversation, ...] = ()
+    """Records of conversations held away from the site, newest first: counted, never published as pages."""
 
     @classmethod
     def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
-                   unchecked: Iterable[Unchecked] = ()) -> Site:
-        items = newest_first(items)
+                   unchecked: Iterable[Unchecked] = (), reviews: Reviews = Reviews(),
+                   now: dt.datetime | None = None) -> Site:
+        """The site of `items`; with `now`, those dated after it wait for their day (not in a preview, or with
+        `publish_future`)."""
+        cutoff = None if preview or settings.publish_future else now
+        due: list[Item] = []
+        waiting: list[Item] = []
+        for item in newest_first(items):
+            (waiting if cutoff is not None and item.published > cutoff else due).append(item)
         return cls(
             settings,
-            tuple(item for item in items if isinstance(item, Story)),
-            tuple(item for item in items if isinstance(item, PledgeUpdate)),
-            tuple(item for item in items if isinstance(item, Response)),
+            tuple(item for item in due if isinstance(item, Story)),
+            tuple(item for item in due if isinstance(item, PledgeUpdate)),
+            tuple(item for item in due if isinstance(item, Response)),
             preview,
             tuple(unchecked),
+            reviews,
+            tuple(waiting),
+            tuple(item for item in due if isinstance(item, Conversation)),
         )
 
     @property
     def every_item(self) -> tuple[Item, ...]:
-        """Every item read from a file, drafts, withdrawn stories and their responses too: what the screen reads,
-        as their text is in the repository all the same."""
-        return (*self.all_stories, *self.updates, *self.all_responses)
+        """Every item read from a file, drafts, withdrawn stories, items waiting for their day, responses and
+        conversation records too: what the screen reads, as their text is in the repository all the same."""
+        return (*self.all_stories, *self.updates, *self.all_responses, *self.records, *self.waiting)
+
+    @property
+    def scheduled(self) -> tuple[Item, ...]:
+        """The items waiting for their day that will be published then (not drafts or withdrawn stories)."""
+        return tuple(item for item in self.waiting if getattr(item, "status", Status.PUBLISHED) is Status.PUBLISHED)
 
     @cached_property
     def stories(self) -> tuple[Story, ...]:
@@ -79,6 +103,19 @@ class Site:
     def story(self, slug: str) -> Story | None:
         """A public story by slug, or None when there is none (or it may not be shown)."""
         return self._by_slug.get(slug)
+
+    @cached_property
+    def _translations(self) -> dict[str, tuple[Story, ...]]:
+        return group((story.translation_of, story) for story in reversed(self.stories) if story.translation_of)
+
+    def versions(self, story: Story) -> tuple[Story, ...]:
+        """The other public stories that are the same story in another language: the one it translates and
+        that one's other translations, or its own translations; oldest first."""
+        original = self.story(story.translation_of) if story.translation_of else story
+        if original is None:
+            return ()
+        family = (original, *self._translations.get(original.slug, ()))
+        return tuple(other for other in family if other.slug != story.slug)
 
     @cached_property
     def responses(self) -> tuple[Response, ...]:

@@ -51,10 +51,8 @@ class Queue(Store):
             attempts INTEGER NOT NULL DEFAULT 0, payload BLOB NOT NULL);
         CREATE INDEX IF NOT EXISTS waiting_due ON waiting (due, received);
         CREATE TABLE IF NOT EXISTS delivered (
-            reference TEXT PRIMARY KEY, received REAL NOT NULL, delivered REAL NOT NULL, record BLOB NOT NULL,
-            code_hash TEXT);
+            reference TEXT PRIMARY KEY, received REAL NOT NULL, delivered REAL NOT NULL, record BLOB NOT NULL);
     """
-    """`code_hash` is kept for the writer's private code (a keyed hash, never the code), for the status page."""
     ENCRYPTED = (("waiting", "payload"), ("delivered", "record"))
 
     def __init__(self, folder: Path, keys: Keys) -> None:

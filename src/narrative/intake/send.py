@@ -144,6 +144,7 @@ class Sender:
         eml = _put(_UNSUBSCRIBE, unsubscribe, _put(_MANAGE, manage, eml))
         eml = _put(_NUMBER, f"{subscription.id:012d}", eml).replace(f"To: {TO_MARK}\r\n".encode(),
                                                                     f"To: {address}\r\n".encode(), 1)
+        mail.check_eml(eml, subject, addressed=True)  # the reader's own links and address read back as set
         text = text.replace(MANAGE_MARK, manage).replace(UNSUBSCRIBE_MARK, unsubscribe)
         return Message(address, subject, text, eml, unsubscribe_url(self.public_url, unsubscribe),
                        f"{digest.period.value}/{digest.key}/{subscription.id}")
@@ -311,7 +312,7 @@ def main(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> i
             found += again
             tally = Sender(site, store, lambda: mailer_for(mail_settings), settings.public_url,
                            Pace(mail_settings.rate), mail_settings.connections).send(found, period.value, only)
-        except MailerProblem as error:
+        except (MailerProblem, mail.MailError) as error:
             print(f"narrative send: {error}", file=sys.stderr)
             return 2
         finally:

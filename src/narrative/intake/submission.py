@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import yaml
 
-from narrative import fields, loader
+from narrative import fields, loader, render
 from narrative.intake.form import FormInput
 from narrative.intake.settings import IntakeSettings
+from narrative.loader import SourceFile
 from narrative.model import Kind
 from narrative.problems import Problem
 from narrative.redact import Redaction, Removal, redact
@@ -107,8 +108,7 @@ def build(answers: FormInput, settings: IntakeSettings, *, reference: str,
                    for number, photo in enumerate(answers.photos, start=1))
     original = markdown(answers, day, [(name, photo.alt) for (name, _), photo in zip(photos, answers.photos)])
     redaction = _redacted(original, settings)
-    file = loader.parse(redaction.text, f"{site.stories_dir}/{Kind.STORY.folder}/{slug}.md", Kind.STORY,
-                        site.stories_path / Kind.STORY.folder / f"{slug}.md")
+    file = _read(redaction.text, slug, settings)
     if isinstance(file, Problem):
         return [file]
     # The pictures are not on disk yet for `images` to find: the form has checked them and their descriptions.
@@ -116,10 +116,24 @@ def build(answers: FormInput, settings: IntakeSettings, *, reference: str,
                                                                   if key != "images"}), site)
     if item is None:
         return problems
-    findings, _ = screen_item(item, site)
+    if (trouble := render.trouble(item.body, site.limits)) is not None:  # as `narrative check` would refuse it
+        line, message = trouble
+        return [Problem(file.path, file.source.body_line + line, None, message, "unrenderable")]
+    findings, _, _ = screen_item(item, site)
     submission = Submission(reference, slug, redaction.text, photos, redaction.removed,
                             any(finding.kind == CRISIS for finding in findings), received)
     return submission, Original(original, answers.contact_email, answers.notify_email)
+
+
+def _read(text: str, slug: str, settings: IntakeSettings) -> SourceFile | Problem:
+    """The file as `narrative check` reads one from disk, within the same limits on its size and lines."""
+    site = settings.site
+    shown = f"{site.stories_dir}/{Kind.STORY.folder}/{slug}.md"
+    size = len(text.encode("utf-8"))
+    if size > site.limits.max_file_size:
+        return loader.too_big(size, shown, site.limits.max_file_size)
+    return (loader.long_line(text, shown, site.limits.max_line_length)
+            or loader.parse(text, shown, Kind.STORY, site.stories_path / Kind.STORY.folder / f"{slug}.md"))
 
 
 def _redacted(text: str, settings: IntakeSettings) -> Redaction:

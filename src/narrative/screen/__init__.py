@@ -2,23 +2,28 @@
 harder than the site aims for.
 
 Detectors work on plain strings and yield hits at offsets; `screen()` walks every text of every item (the
-front-matter fields people write and the body), turns offsets into the file's lines, leaves out the kinds an
-editor has accepted in `reviewed:`, and decides from the settings how much each finding matters. The same
+front-matter fields people write and the body), turns offsets into the file's lines, sets apart the findings an
+editor has accepted (`narrative.reviews`; a story's own `reviewed:` accepts nothing), and decides from the
+settings how much each finding matters. The same
 function serves `narrative check`, the MkDocs build and the web form. Nothing here prints.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from narrative import languages, reviews
 from narrative.background import on_all_cores
 from narrative.config import Settings
 from narrative.model import Item, Unchecked
 from narrative.problems import Problem, Severity
+from narrative.reviews import Reviews
 from narrative.screen import crisis, personal_data, readability
-from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
+from narrative.screen.finding import CRISIS, LANGUAGE, READABILITY, Finding, Hit
 from narrative.screen.readability import Reading
 
 __all__ = ["Finding", "Reading", "Screening", "errors", "screen", "screen_item"]
@@ -27,16 +32,18 @@ Detector = Callable[[str], Iterator[Hit]]
 Screened = Item | Unchecked
 """What the screen reads: a valid item, or the words of a file that is not one."""
 
-TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
+TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder", "place")
 """Front-matter fields holding words a person wrote, screened as well as the body."""
 
 
 @dataclass(frozen=True)
 class Screening:
-    """Everything the screen found, and how each screened file reads."""
+    """Everything the screen found, the findings editors have accepted set apart, and how each file reads."""
 
     findings: tuple[Finding, ...] = ()
     readings: tuple[Reading, ...] = ()
+    accepted: tuple[Finding, ...] = ()
+    """Findings an editor has accepted: no longer problems, but always listed (masked) in the report."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -62,79 +69,143 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     yield None, item.source.body_line, item.body
 
 
+_BREAK = re.compile("\n")
+
+
+@functools.lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    """Where each line break of a text is, so that the line of a hit is found by bisection rather than by
+    counting the breaks before it again for each hit (quadratic for a text of many findings)."""
+    return [match.start() for match in _BREAK.finditer(text)]
+
+
 def _severity(kind: str, settings: Settings) -> Severity:
     if kind in settings.screening.error_kinds:
         return Severity.ERROR
     return {CRISIS: Severity.URGENT, READABILITY: Severity.NOTE}.get(kind, Severity.WARNING)
 
 
+def _accept(path: str, kind: str) -> str:
+    return f"'narrative review {path} --accept {kind}'"
+
+
 def _finding(path: str, field: str | None, line: int | None, text: str, hit: Hit, settings: Settings) -> Finding:
     """A hit placed in its file: a body hit on its own line, a front-matter hit on its field's line."""
     if field is None and line is not None:
-        line += text.count("\n", 0, hit.start)
+        line += bisect.bisect_left(_line_breaks(text), hit.start)
     if hit.kind == CRISIS:
         message = (f"urgent: {hit.label} ('{hit.text}'): make sure the person is safe and follow the "
-                   f"safeguarding procedure; once done, add '{CRISIS}' to 'reviewed:'")
+                   f"safeguarding procedure; once done, an editor accepts it with {_accept(path, CRISIS)}")
     else:
-        message = f"{hit.label} '{hit.text}': remove it, or once checked add '{hit.kind}' to 'reviewed:'"
-    return Finding(path, line, field, hit.kind, hit.label, hit.text, message, _severity(hit.kind, settings))
+        message = (f"{hit.label} '{hit.text}': remove it, or once checked an editor accepts it with "
+                   f"{_accept(path, hit.kind)}")
+    return Finding(path, line, field, hit.kind, hit.label, hit.text, message, _severity(hit.kind, settings),
+                   reviews.fingerprint(path, hit.kind, text[hit.start:hit.end]))
 
 
-def _readability_note(reading: Reading, settings: Settings) -> Finding | None:
+def _readability_note(item: Screened, reading: Reading, settings: Settings) -> Finding | None:
     aim = settings.screening.max_grade
     if reading.grade <= aim or reading.words < readability.MIN_WORDS:
         return None
     text = f"grade {reading.grade:g}, reading ease {reading.ease:g}"
     message = (f"reads at {text}, above the site's aim of grade {aim:g}: shorter sentences and everyday words "
-               f"would help more people; or add '{READABILITY}' to 'reviewed:'")
+               f"would help more people; or an editor accepts it with {_accept(reading.path, READABILITY)}")
     return Finding(reading.path, reading.line, None, READABILITY, "harder to read than the aim", text, message,
-                   _severity(READABILITY, settings))
+                   _severity(READABILITY, settings), reviews.fingerprint(reading.path, READABILITY, item.body))
 
 
 def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detector],
                    kinds: Collection[str] | None = None) -> list[Finding]:
-    """What `detectors` find in an item's texts, of `kinds` (all when None), less the kinds it has reviewed."""
-    accepted = set(item.reviewed)
-    return [
+    """What `detectors` find in an item's texts, of `kinds` (all when None), in file order."""
+    found = [
         _finding(item.source.path, field, line, text, hit, settings)
         for field, line, text in texts(item)
         for detector in detectors
         for hit in detector(text)
-        if hit.kind not in accepted and (kinds is None or hit.kind in kinds)
+        if kinds is None or hit.kind in kinds
     ]
+    return sorted(found, key=lambda finding: finding.line or 0)
 
 
-def screen_item(item: Screened, settings: Settings) -> tuple[list[Finding], Reading]:
-    """One item's findings, in file order, and how its body reads."""
-    findings = _text_findings(item, settings, (crisis.find, personal_data.find))
+def _language_note(item: Screened, tag: str, settings: Settings) -> Finding:
+    """Crisis words and readability are English: an item in another language needs a reader who speaks it. The
+    review is bound to every text the crisis screen would have read, so it lapses when any of them changes."""
+    name = languages.english_name(tag)
+    message = (f"not screened for crisis words: it is in {name}, so someone who speaks {name} must read it for "
+               f"anything that means a person is at risk; once done, an editor accepts it with "
+               f"{_accept(item.source.path, LANGUAGE)}")
+    read = "\n".join(text for _, _, text in texts(item))
+    return Finding(item.source.path, item.source.line_of("lang"), "lang", LANGUAGE, "not screened for crisis words",
+                   name, message, _severity(LANGUAGE, settings), reviews.fingerprint(item.source.path, LANGUAGE, read))
+
+
+def _findings(item: Screened, settings: Settings, detectors: Collection[Detector],
+              kinds: Collection[str] | None = None) -> list[Finding]:
+    """What `detectors` find in an item, of `kinds` (all when None), in file order. Personal data is looked for
+    in every language; crisis words, which are English, only in English, and an item in another language is
+    marked for a reader who speaks it instead."""
+    tag = getattr(item, "lang", None)
+    if languages.is_site_language(tag):
+        return _text_findings(item, settings, detectors, kinds)
+    findings = _text_findings(item, settings, [detector for detector in detectors if detector is not crisis.find],
+                              kinds)
+    if kinds is None or LANGUAGE in kinds:
+        findings.append(_language_note(item, tag, settings))
+    return sorted(findings, key=lambda finding: finding.line or 0)
+
+
+def _split(findings: Iterable[Finding], on_record: Reviews) -> tuple[list[Finding], list[Finding]]:
+    """The findings still to deal with, and those an editor has accepted."""
+    active: list[Finding] = []
+    accepted: list[Finding] = []
+    for finding in findings:
+        (accepted if on_record.accepts(finding.path, finding.kind, finding.fingerprint) else active).append(finding)
+    return active, accepted
+
+
+def screen_item(item: Screened, settings: Settings,
+                on_record: Reviews = Reviews()) -> tuple[list[Finding], list[Finding], Reading | None]:
+    """One item's findings in file order, those an editor has accepted set apart, and how its body reads
+    (English only: the scores are English's)."""
+    findings = _findings(item, settings, (crisis.find, personal_data.find))
+    if not languages.is_site_language(getattr(item, "lang", None)):
+        return *_split(findings, on_record), None
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
-    note = None if READABILITY in item.reviewed else _readability_note(reading, settings)
-    findings += [note] if note else []
-    return sorted(findings, key=lambda finding: finding.line or 0), reading
+    note = _readability_note(item, reading, settings)
+    findings = sorted([*findings, note], key=lambda finding: finding.line or 0) if note else findings
+    return *_split(findings, on_record), reading
 
 
-def errors(items: Iterable[Item], settings: Settings) -> list[Problem]:
-    """Only the findings `screening.error_kinds` makes errors, looking only for those kinds: what a build or a
-    deploy needs, without the full screen's cost (measuring readability alone costs more than rendering every
-    page), and nothing at all when no kind is an error."""
+def errors(items: Iterable[Item], settings: Settings, on_record: Reviews = Reviews()) -> list[Finding]:
+    """Only the findings `screening.error_kinds` makes errors and no editor has accepted, looking only for those
+    kinds: what a build or a deploy needs, without the full screen's cost (measuring readability alone costs
+    more than rendering every page), and nothing at all when no kind is an error."""
     kinds = frozenset(settings.screening.error_kinds)
     if READABILITY in kinds:
-        return [problem for problem in screen(items, settings).problems if problem.is_error]
+        return [finding for finding in screen(items, settings, on_record).findings
+                if finding.severity is Severity.ERROR]
     detectors = [detector for detector, wanted in ((crisis.find, CRISIS in kinds),
-                                                   (personal_data.find, bool(kinds - {CRISIS}))) if wanted]
-    if not detectors:
+                                                   (personal_data.find, bool(kinds - {CRISIS, LANGUAGE})))
+                 if wanted]
+    if not detectors and LANGUAGE not in kinds:
         return []
-    findings = [finding for item in sorted(items, key=lambda item: item.source.path)
-                for finding in sorted(_text_findings(item, settings, detectors, kinds),
-                                      key=lambda finding: finding.line or 0)]
-    return [finding.problem for finding in findings]
+    held = on_all_cores(functools.partial(_held, settings=settings, detectors=detectors, kinds=kinds,
+                                          on_record=on_record), sorted(items, key=lambda item: item.source.path))
+    return [finding for findings in held for finding in findings]
 
 
-def screen(items: Iterable[Screened], settings: Settings) -> Screening:
-    """Every finding in every item, file by file, and each item's reading; a long list is shared out among the
-    machine's cores."""
+def _held(item: Screened, settings: Settings, detectors: list[Detector], kinds: frozenset[str],
+          on_record: Reviews) -> list[Finding]:
+    """One item's findings of `kinds` that no editor has accepted."""
+    return _split(_findings(item, settings, detectors, kinds), on_record)[0]
+
+
+def screen(items: Iterable[Screened], settings: Settings, on_record: Reviews = Reviews()) -> Screening:
+    """Every finding in every item, file by file, those editors have accepted (`on_record`) set apart, and each
+    item's reading; a long list is shared out among the machine's cores."""
     readability.load()  # once, before any helper is forked, rather than once in each
-    screened = on_all_cores(functools.partial(screen_item, settings=settings),
+    screened = on_all_cores(functools.partial(screen_item, settings=settings, on_record=on_record),
                             sorted(items, key=lambda item: item.source.path))
-    findings = tuple(finding for item_findings, _ in screened for finding in item_findings)
-    return Screening(findings, tuple(reading for _, reading in screened))
+    return Screening(tuple(finding for active, _, _ in screened for finding in active),
+                     tuple(reading for _, _, reading in screened if reading is not None),
+                     tuple(finding for _, accepted, _ in screened for finding in accepted))

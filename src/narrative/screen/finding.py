@@ -6,6 +6,7 @@ JSON output can leak it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ CRISIS = "crisis"
 """The kind of an urgent finding: words about suicide, self-harm, abuse or immediate danger."""
 READABILITY = "readability"
 """The kind of the gentle note on a story that reads harder than the site aims for."""
+LANGUAGE = "language"
+"""The kind of the note on an item not in English: its crisis words are for someone who reads it to find."""
 
 
 @dataclass(frozen=True)
@@ -29,20 +32,29 @@ class Hit:
 
 
 def distinct(hits: Iterable[Hit]) -> list[Hit]:
-    """Hits that overlap no earlier one (so earlier in `hits` wins), in the order they appear in the text."""
+    """Hits that overlap no earlier one (so earlier in `hits` wins), in the order they appear in the text.
+
+    The hits taken never overlap, so kept in order of start they are in order of end too: a new hit can only
+    overlap its two neighbours there, found by bisection, and a text with many hits is not quadratic."""
+    starts: list[int] = []
     taken: list[Hit] = []
     for hit in hits:
-        if not any(hit.start < other.end and other.start < hit.end for other in taken):
-            taken.append(hit)
-    return sorted(taken, key=lambda hit: hit.start)
+        at = bisect.bisect_left(starts, hit.start)
+        before_overlaps = at > 0 and taken[at - 1].end > hit.start
+        after_overlaps = at < len(taken) and taken[at].start < hit.end
+        if not before_overlaps and not after_overlaps:
+            starts.insert(at, hit.start)
+            taken.insert(at, hit)
+    return taken
 
 
 @dataclass(frozen=True)
 class Finding:
     """A hit placed in its file (the field's line, or the body line), with how much it matters on this site.
 
-    `label` says what it is ("phone number"), `text` is the masked value or the crisis phrase, and `message`
-    says it all in one line for an editor."""
+    `label` says what it is ("phone number"), `text` is the masked value or the crisis phrase, `message`
+    says it all in one line for an editor, and `fingerprint` binds an editor's review to the text found
+    (`narrative.reviews`)."""
 
     path: str
     line: int | None
@@ -52,6 +64,13 @@ class Finding:
     text: str
     message: str
     severity: Severity
+    fingerprint: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where it is, without what it is: 'line 9', 'line 2 (title)'."""
+        where = "the file" if self.line is None else f"line {self.line}"
+        return f"{where} ({self.field})" if self.field else where
 
     @property
     def urgent(self) -> bool:
