@@ -44,8 +44,8 @@ PAGES = [
     pytest.param("impact/", ".nv-chart", id="impact"),
     pytest.param("subscribe/", "h1", id="subscribe"),
     pytest.param("digests/", "h1", id="digest-archive"),
-    # The share form (share/) comes in a later change; until then the page on how to share stands in for it.
-    pytest.param("share-your-story/", "h1", id="share-your-story"),
+    pytest.param("share-your-story/", "form[data-nv-share-form]", id="share-your-story"),
+    pytest.param("your-story/", "form.nv-form", id="your-story"),
     pytest.param("404.html", ".nv-not-found", id="not-found"),
 ]
 

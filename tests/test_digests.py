@@ -13,8 +13,9 @@ import yaml
 
 from narrative.cli import main
 from narrative.config import Settings, from_mapping
-from narrative.digests import Digest, Period, archive, date_range, for_date, span, week_of
-from narrative.model import Consent, PledgeUpdate, Progress, Source, Story
+from narrative.digests import (Answer, Digest, Period, answers_between, archive, date_range, for_date, kind_label,
+                               span, week_of)
+from narrative.model import Change, Consent, PledgeUpdate, Progress, Response, Source, Status, Story
 from narrative.site import Site
 from tests import content
 from tests.conftest import Project
@@ -305,3 +306,25 @@ def test_archive_pages_escape_what_contributors_write(project: Project) -> None:
         assert title in tree.cssselect("article")[0].text_content()
     email_html = (site_dir / "digests/instant/hostile/email.html").read_text(encoding="utf-8")
     assert "<script>alert" not in email_html and "&lt;script&gt;alert" in email_html
+
+
+def test_responses_of_a_london_day_as_answers_to_public_stories_newest_first() -> None:
+    def response(slug: str, story_slug: str, published: dt.datetime, change: Change | None = None) -> Response:
+        return Response(slug, story_slug, published, "Sam Reed, Lead", "Thank you.",
+                        Source(f"stories/responses/{slug}.md"), change)
+
+    told = story("ward-seven", dt.datetime(2026, 3, 1, 9, tzinfo=UTC))
+    hidden = Story("hidden", "Hidden", dt.datetime(2026, 3, 1, 9, tzinfo=UTC), "About it.", ("carers",),
+                   Consent(True), "Words.", Source("stories/patient/hidden.md"), status=Status.DRAFT)
+    site = site_of(told, hidden,
+                   response("early", "ward-seven", dt.datetime(2026, 3, 14, 0, 30, tzinfo=LONDON)),
+                   response("late", "ward-seven", dt.datetime(2026, 3, 14, 23, 30, tzinfo=UTC), Change.PLANNED),
+                   response("next-day", "ward-seven", dt.datetime(2026, 3, 15, 0, 30, tzinfo=LONDON)),
+                   response("to-a-draft", "hidden", dt.datetime(2026, 3, 14, 12, tzinfo=UTC)))
+    found = answers_between(site, dt.date(2026, 3, 14), dt.date(2026, 3, 14))
+    assert [answer.slug for answer in found] == ["late", "early"]
+    late = found[0]
+    assert isinstance(late, Answer) and kind_label(late) == "Response"
+    assert (late.title, late.summary, late.url) == ("Our response to “Ward seven”",
+                                                    "Sam Reed, Lead has answered this story. Change planned.",
+                                                    "stories/ward-seven/#our-response")

@@ -16,9 +16,10 @@ import lxml.html
 import pytest
 from playwright.sync_api import Browser, Request
 
+from narrative import mail
 from narrative.config import Settings, from_mapping
 from narrative.digests import Digest, Period, archive, for_date
-from narrative.mail import EMAIL_ITEMS, MailError, check_eml, compose, settings_problems
+from narrative.mail import EMAIL_ITEMS, MailError, Recipient, check_eml, compose, draw, settings_problems
 from narrative.model import Consent, PledgeUpdate, Progress, Recording, Source, Story
 from narrative.problems import Problem
 from narrative.site import Site
@@ -157,6 +158,17 @@ def test_the_check_of_a_written_email_refuses_an_added_header_or_a_line_break_in
         check_eml(folded, subject)
 
 
+def test_a_reader_s_own_email_keeps_a_long_unsubscribe_link_on_one_line_and_reads_back_with_its_to() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)))
+    unsubscribe = "https://share.example.org/subscribe/unsubscribe/" + "A" * 150
+    parts = draw(digest, site, Recipient("you asked.", "https://share.example.org/subscribe/manage/M", unsubscribe))
+    eml = mail.message(digest, site.settings, parts, unsubscribe, to="reader@example.org", personal="s000000000001")
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in eml
+    check_eml(eml, parts[0], addressed=True)
+    with pytest.raises(MailError, match=r"not safe to send: has the headers Subject, From, To, Reply-To, "):
+        check_eml(eml, parts[0])
+
+
 @pytest.mark.parametrize("title", ["میری کہانی: ہسپتال میں ایک رات", "আমার গল্প 🏥", "Café crème — “quoted”"])
 def test_non_ascii_subjects_are_encoded_and_read_back(title: str) -> None:
     site = Site.from_items([story("words", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
@@ -211,7 +223,7 @@ def test_the_html_is_a_600px_table_with_every_style_inline_and_no_script() -> No
         "https://stories.example.org/media/audio/ward.mp3",
         "https://stories.example.org/pledge/updates/quiet-nights/",
         "https://stories.example.org/pledge/updates/quiet-nights/",
-        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/",
+        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/#email",
         "https://example.org/unsubscribe?list=digest&id=1"]
     texts = [" ".join(p.text_content().split()) for p in tree.cssselect("td.item p")]
     assert texts == [

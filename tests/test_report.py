@@ -47,6 +47,8 @@ primary-care, carers
 - Line 11: date of birth `born 3 *** ****`
 - Line 13: postcode `LS1 ***`
 
+To replace them with placeholders, run `narrative redact stories/patient/everything.md`.
+
 **Readability:** 25 words, reading ease 100, grade 0.9.
 
 ### stories/patient/hard-words.md
@@ -111,10 +113,24 @@ def test_warnings_alone_do_not_fail_the_check(tmp_path: Path, capsys: pytest.Cap
         "### stories/patient/call-me.md\n\n"
         "**Possible personal data**\n\n"
         "- Line 9: phone number `07700 9** ***`\n\n"
+        "To replace them with placeholders, run `narrative redact stories/patient/call-me.md`.\n\n"
         "**Readability:** 6 words, reading ease 100, grade 0.\n\n"
         "**What to do**\n\n"
         "- **Personal data:** remove it, or an editor who has checked it may stay records that with `narrative "
         "review PATH --accept KIND`, e.g. `--accept phone`.\n")
+
+
+def test_personal_data_made_errors_by_default_says_how_to_replace_it(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    story(tmp_path, "call-me", body="Call me on 07700 900 123.\n")
+    settings_for(tmp_path)
+    assert cli.main(["-f", str(tmp_path / "mkdocs.yml"), "check", "--format", "markdown",
+                     str(tmp_path / "stories/patient/call-me.md")]) == cli.PROBLEMS
+    assert ("### stories/patient/call-me.md\n\n"
+            "**Errors: fix before merging**\n\n"
+            "- Line 9: phone number `07700 9** ***`\n\n"
+            "To replace them with placeholders, run `narrative redact stories/patient/call-me.md`.\n\n"
+            "**Readability:**") in capsys.readouterr().out
 
 
 def test_an_urgent_finding_leads_the_verdict(tmp_path: Path) -> None:
@@ -226,10 +242,11 @@ def test_a_contributor_cannot_approve_their_own_story(tmp_path: Path, capsys: py
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == ("❌ **Not ready to publish:** 1 error to fix, 1 urgent safeguarding finding and 1 request for "
                         "review in 1 file.")
-    assert lines[2:16] == [
+    assert lines[2:18] == [
         f"### {HOSTILE}", "",
         "**Errors: fix before merging**", "",
         "- Line 16: NHS number `943 *** ****`", "",
+        f"To replace them with placeholders, run `narrative redact {HOSTILE}`.", "",
         "**Urgent: safeguarding**", "",
         "- Line 16: words about suicide: “kill herself” (an error on this site)", "",
         "**Review requested**", "",

@@ -232,7 +232,49 @@ def print_schema(args: argparse.Namespace) -> int:
     return OK
 
 
+def redact_files(args: argparse.Namespace) -> int:
+    """Personal data in each file replaced with placeholders, in place; what was removed is said by kind and
+    line, never the value."""
+    from narrative.redact import described, redact
+
+    for name in args.paths:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    failed = False
+    for name in args.paths:
+        path = Path(name)
+        try:
+            redaction = redact(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            print(f"{path}: is not UTF-8 text: save it again as UTF-8, then redact it", file=sys.stderr)
+            failed = True
+            continue
+        if not redaction.removed:
+            print(f"{path}: no personal data found; nothing changed.")
+            continue
+        path.write_text(redaction.text, encoding="utf-8")
+        print(f"{path}: removed {described(redaction.removed)}.")
+    return PROBLEMS if failed else OK
+
+
 Command = Callable[[argparse.Namespace], int]
+
+
+def _service_command(module: str) -> Command:
+    """A command handed to the intake service's own module, loaded by name: the core never imports the service."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        result: int = importlib.import_module(module).main(args)
+        return result
+
+    return run
+
+
+send = _service_command("narrative.intake.send")
+intake = _service_command("narrative.intake.cli")
 
 
 def _date(value: str) -> dt.date:
@@ -340,6 +382,29 @@ def parser() -> argparse.ArgumentParser:
     digester.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: today)")
     digester.add_argument("--out", default="digests", help="where to write them (default: %(default)s)")
     digester.set_defaults(run=digest)
+
+    sender = commands.add_parser("send", help="email each confirmed subscriber their digest, exactly once")
+    sender.add_argument("--period", required=True, choices=[period.value for period in digests.Period])
+    sender.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: yesterday for "
+                        "daily, last week for weekly, yesterday and today for instant)")
+    sender.set_defaults(run=send)
+
+    intaker = commands.add_parser("intake", help="run the share-your-story service (in the site's folder), or "
+                                  "look after what it keeps: show REF, purge, key")
+    intaker.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: %(default)s)")
+    intaker.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
+    actions = intaker.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("show", help="print one submission, opened with the key").add_argument("reference")
+    actions.add_parser("purge", help="forget writers' originals older than the retention period")
+    actions.add_parser("key", help="print a new key for NARRATIVE_INTAKE_KEY")
+    actions.add_parser("rotate", help="encrypt everything kept again under the newest key")
+    actions.add_parser("notify", help="email writers who asked when their story is published or answered "
+                       "(after each deploy)")
+    intaker.set_defaults(run=intake)
+
+    redactor = commands.add_parser("redact", help="replace personal data in files with placeholders, in place")
+    redactor.add_argument("paths", nargs="+", metavar="PATH", help="the files to redact")
+    redactor.set_defaults(run=redact_files)
     return root
 
 

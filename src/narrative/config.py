@@ -128,6 +128,18 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """The intake service (`narrative intake`) as the site knows it: where the share form posts, and how often
+    one address may post it."""
+
+    url: str | None = None
+    """The service's address, e.g. `https://share.example.org/`: the form on `share-your-story/` posts to
+    `<url>share`. Without it the page lists the other ways to share and has no form."""
+    rate_limit: int = 10
+    """How many times one address may send the form in an hour; the service refuses more until the hour is up."""
+
+
+@dataclass(frozen=True)
 class LimitSettings:
     """How big a contributed file may be, so that no file can make the check or the build crash or hang."""
 
@@ -173,8 +185,6 @@ class Settings:
     """Time zone of dates without one, and of daily and weekly digest boundaries."""
     aspiration: int | None = None
     """How many conversations the organisation aims to hold; shown on the impact page."""
-    intake_url: str | None = None
-    """Where the share form posts; without it the form page explains other ways to share."""
     publish_future: bool = False
     """Publish items dated in the future at once. By default they wait for their day (a preview shows them),
     and the daily deploy publishes them then."""
@@ -193,6 +203,8 @@ class Settings:
     """The ways conversations are held away from this site, each `{slug, label}`, for conversation records."""
     licence: LicenceSettings = LicenceSettings()
     """The licence of the impact figures published as open data (`extra.narrative.licence`)."""
+    intake: ServiceSettings = ServiceSettings()
+    """The share form's service (`extra.narrative.intake`)."""
 
     @property
     def stories_path(self) -> Path:
@@ -356,6 +368,7 @@ DIGEST_PARSERS: dict[str, Parser] = {
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
+INTAKE_PARSERS: dict[str, Parser] = {"url": _url, "rate_limit": _positive_int}
 LIMIT_PARSERS: dict[str, Parser] = {"max_file_size": _positive_int, "max_line_length": _positive_int,
                                     "max_depth": _positive_int}
 LICENCE_PARSERS: dict[str, Parser] = {"name": _text, "title": _text, "path": _address}
@@ -368,7 +381,6 @@ SETTING_PARSERS: dict[str, Parser] = {
     "feed_items": _positive_int,
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
-    "intake_url": _url,
     "publish_future": _flag,
     "custom_domain": _domain,
     "channels": _channels,
@@ -377,6 +389,7 @@ NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
+    "intake": (ServiceSettings, INTAKE_PARSERS),
     "limits": (LimitSettings, LIMIT_PARSERS),
     "licence": (LicenceSettings, LICENCE_PARSERS),
 }

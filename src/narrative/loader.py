@@ -234,8 +234,7 @@ def _text(path: Path, shown: str, limits: Limits) -> str | Problem:
     try:
         size = path.stat().st_size
         if size > limits.max_file_size:
-            return Problem(shown, 1, None, f"is {size:,} bytes long: a file may hold {limits.max_file_size:,} "
-                           f"({LIMITS}.max_file_size): keep to the story itself, or split it in two", "too-big")
+            return too_big(size, shown, limits.max_file_size)
         raw = path.read_bytes()
     except OSError as error:
         return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
@@ -245,6 +244,12 @@ def _text(path: Path, shown: str, limits: Limits) -> str | Problem:
         line = raw.count(b"\n", 0, error.start) + 1
         return Problem(shown, line, None, "is not UTF-8 text: save it again as UTF-8", "not-utf8")
     return text
+
+
+def too_big(size: int, shown: str, limit: int) -> Problem:
+    """A file of `size` bytes, more than `limit`, as a problem."""
+    return Problem(shown, 1, None, f"is {size:,} bytes long: a file may hold {limit:,} ({LIMITS}.max_file_size): "
+                   "keep to the story itself, or split it in two", "too-big")
 
 
 def long_line(text: str, shown: str, limit: int) -> Problem | None:

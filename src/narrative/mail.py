@@ -30,7 +30,7 @@ import css_inline
 import jinja2
 
 from narrative.config import Settings
-from narrative.digests import Digest, Period, kind_label
+from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import long_date, one_line, plural
 from narrative.problems import Problem
@@ -53,6 +53,9 @@ _PLAIN_ASCII = re.compile(r"[\x21-\x7e]+")
 
 _templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_POLICY = policy.SMTP.clone(refold_source="none")
+"""The SMTP policy, but a header set raw is written as it is: `List-Unsubscribe` must stay one `<URL>` that
+mail programs can read, where the policy would fold a long one into RFC 2047 encoded words."""
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
 
 
@@ -135,6 +138,21 @@ class MailItem:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """What makes a sent digest one reader's own: why they get it and their own links, signed by the service.
+    Nothing in it identifies the reader to anyone but the service, and nothing tracks them."""
+
+    why: str
+    """Ends `You are getting this email because ...`: what they asked for and how often."""
+    manage: str
+    """Their `Manage your emails` page."""
+    unsubscribe: str
+    """Their one-click unsubscribe address (`List-Unsubscribe`, RFC 8058)."""
+    archive: str | None = None
+    """Where to read the email on the website, when not the digest's archive page (a story's responses)."""
+
+
+@dataclass(frozen=True)
 class Email:
     """A digest's three files, ready to write beside its archive page."""
 
@@ -147,10 +165,13 @@ class Email:
         return {"email.html": self.html.encode("utf-8"), "email.txt": self.text.encode("utf-8"), "email.eml": self.eml}
 
 
-def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
+def mail_item(item: Story | PledgeUpdate | Answer, site: Site) -> MailItem:
     settings = site.settings
     base = settings.site_url or ""
     date = long_date(item.published.astimezone(settings.zone))
+    if isinstance(item, Answer):
+        return MailItem("Response", one_line(item.title), base + item.url, f"{date} · {item.response.responder}",
+                        item.summary, "Read the response", lang=item.story.lang)
     if isinstance(item, Story):
         who = item.display_author + (f", {item.role}" if item.role else "")
         topics = ", ".join(settings.topic(slug).label for slug in item.topics)
@@ -166,11 +187,13 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
 
 
 def counts(digest: Digest) -> str:
-    """`3 stories and 1 pledge update`."""
+    """`3 stories and 1 pledge update`, `1 pledge update and 2 responses`."""
     stories = sum(isinstance(item, Story) for item in digest.items)
-    updates = len(digest.items) - stories
+    answers = sum(isinstance(item, Answer) for item in digest.items)
+    updates = len(digest.items) - stories - answers
     parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
-    return " and ".join(parts)
+    parts += [plural(answers, "response")] * bool(answers)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def subject(digest: Digest, settings: Settings) -> str:
@@ -229,10 +252,9 @@ def plain_text(digest: Digest, items: Sequence[MailItem], links: dict[str, str],
         lines.append("")
     if rest := more(digest, len(items)):
         lines += ["-" * 20, *_link(rest, links["archive"]), ""]
-    lines += ["-" * 20, *_wrap(f"You are getting this email because you subscribed to {settings.site_name} from "
-                                f"{settings.organisation}."), "",
+    lines += ["-" * 20, *_wrap(f"You are getting this email because {links['why']}"), "",
               *_link("Read this digest on the website", links["archive"]),
-              *_link("Other ways to follow", links["subscribe"]),
+              *_link("Manage your emails", links["manage"]),
               *_link("Unsubscribe", links["unsubscribe"])]
     return "\n".join(lines) + "\n"
 
@@ -255,55 +277,83 @@ def fingerprint(digest: Digest) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
 
 
-def message_id(digest: Digest, settings: Settings) -> str:
+def message_id(digest: Digest, settings: Settings, personal: str = "") -> str:
     host = urlsplit(settings.site_url or "").hostname or "localhost"
-    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}@{host}>"
+    suffix = f".{personal}" if personal else ""
+    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}{suffix}@{host}>"
 
 
-def compose(digest: Digest, site: Site) -> Email:
-    """One digest's email in its three forms; `MailError` names any digest setting that is missing or wrong."""
+def archived(settings: Settings) -> Recipient:
+    """The links of the archive's copy, which is nobody's: the subscribe page, where readers manage their
+    emails, and the site's own unsubscribe address."""
+    base = settings.site_url or ""
+    return Recipient(f"you subscribed to {settings.site_name} from {settings.organisation}.",
+                     base + "subscribe/#email", settings.digest.unsubscribe_url or "")
+
+
+def draw(digest: Digest, site: Site, recipient: Recipient) -> tuple[str, str, str]:
+    """A digest's subject, HTML part and plain-text part, with the recipient's links in them."""
     settings = site.settings
+    base = settings.site_url or ""
+    links = {"home": base, "archive": recipient.archive or base + digest.url, "why": recipient.why,
+             "manage": recipient.manage, "unsubscribe": recipient.unsubscribe}
+    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
+    subject_line = subject(digest, settings)
+    return (subject_line, html(digest, items, links, settings, subject_line),
+            plain_text(digest, items, links, settings))
+
+
+def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], unsubscribe: str,
+            to: str | None = None, personal: str = "") -> bytes:
+    """The RFC 5322 message of drawn parts; `to` and `personal` (a stable suffix of its `Message-ID`) make
+    it one reader's, so a copy sent again after a crash carries the same `Message-ID` and reads as the same."""
     problems = settings_problems(settings)
     if problems:
         raise MailError("\n".join(str(problem) for problem in problems))
     sender, _ = _address(settings, "sender")
     reply_to, _ = _address(settings, "reply_to")
-    base = settings.site_url or ""
-    links = {"home": base, "archive": base + digest.url, "subscribe": base + "subscribe/",
-             "unsubscribe": settings.digest.unsubscribe_url or ""}
-    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
-    subject_line = subject(digest, settings)
-    html_part = html(digest, items, links, settings, subject_line)
-    text_part = plain_text(digest, items, links, settings)
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject_line
-    message["From"] = sender
-    message["Reply-To"] = reply_to
-    message["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
-    message["Message-ID"] = _ascii("Message-ID", message_id(digest, settings))
-    message["List-Unsubscribe"] = _ascii("List-Unsubscribe", f"<{links['unsubscribe']}>")
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text_part, cte="quoted-printable")
-    message.add_alternative(html_part, subtype="html", cte="quoted-printable")
-    message.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
-    eml = message.as_bytes()
-    check_eml(eml, subject_line)
-    return Email(subject_line, html_part, text_part, eml)
+    subject_line, html_part, text_part = parts
+    letter = EmailMessage(policy=_POLICY)
+    letter["Subject"] = subject_line
+    letter["From"] = sender
+    if to is not None:
+        letter["To"] = to
+    letter["Reply-To"] = reply_to
+    letter["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
+    letter["Message-ID"] = _ascii("Message-ID", message_id(digest, settings, personal))
+    # one address, never folded into encoded words
+    letter.set_raw("List-Unsubscribe", _ascii("List-Unsubscribe", f"<{unsubscribe}>"))
+    letter["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    letter.set_content(text_part, cte="quoted-printable")
+    letter.add_alternative(html_part, subtype="html", cte="quoted-printable")
+    letter.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
+    eml = letter.as_bytes()
+    check_eml(eml, subject_line, addressed=to is not None)
+    return eml
 
+
+def compose(digest: Digest, site: Site) -> Email:
+    """The archive's copy of a digest's email in its three forms; `MailError` names any digest setting that
+    is missing or wrong, or what makes the message unsafe."""
+    recipient = archived(site.settings)
+    parts = draw(digest, site, recipient)
+    return Email(*parts, message(digest, site.settings, parts, recipient.unsubscribe))
 
 def _letters(text: str) -> str:
     """Text without its spaces: the library's folding may add one, or drop one between encoded words."""
     return "".join(text.split())
 
 
-def check_eml(eml: bytes, subject_line: str) -> None:
+def check_eml(eml: bytes, subject_line: str, *, addressed: bool = False) -> None:
     """The message read back as a mail client would: exactly the headers set here, each once (and in each part
-    those the library sets), no line break inside any value, and the subject as it was meant; else
-    `MailError`, so that an email that could reach anyone else is never kept."""
+    those the library sets; `To` too when it is `addressed` to one reader), no line break inside any value,
+    and the subject as it was meant; else `MailError`, so that an email that could reach anyone else is never
+    kept or sent."""
+    headers = (*HEADERS, "To") if addressed else HEADERS
     parsed = email.message_from_bytes(eml, policy=policy.default)
     parts = list(parsed.iter_parts())
-    wrong = [] if sorted(parsed.keys()) == sorted(HEADERS) else [
-        f"has the headers {', '.join(parsed.keys())}, not {', '.join(HEADERS)}"]
+    wrong = [] if sorted(parsed.keys()) == sorted(headers) else [
+        f"has the headers {', '.join(parsed.keys())}, not {', '.join(headers)}"]
     wrong += [f"a part has the headers {', '.join(part.keys())}" for part in parts
               if not set(part.keys()) <= set(PART_HEADERS) or len(set(part.keys())) != len(part.keys())]
     wrong += [f"the {name} header holds a line break" for part in (parsed, *parts)

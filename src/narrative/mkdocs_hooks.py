@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import ChoiceLoader, PackageLoader, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,7 +26,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation, sanitise, search_index
+from narrative import build, config as settings_module, feeds, presentation, sanitise, search_index, share_form
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
@@ -190,6 +190,8 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
     env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
     env.filters.update(presentation.FILTERS)
+    env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
+    env.globals["narrative_share_form"] = share_form
     return env
 
 

@@ -94,6 +94,7 @@ def story_pages(site: Site) -> Iterator[Page]:
             "topics": [site.settings.topic(slug) for slug in story.topics],
             "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
+            "intake_url": site.settings.intake.url,
             "versions": [(version, version.lang or languages.SITE_LANGUAGE) for version in site.versions(story)],
             "language_name": None if languages.is_site_language(story.lang) else languages.english_name(story.lang),
         })
@@ -147,7 +148,19 @@ def subscribe_page(site: Site) -> Iterator[Page]:
                    "formats": feeds.FORMATS,
                    "site_url": site.settings.site_url or "",
                    "contact": site.settings.digest.reply_to,
+                   "intake_url": site.settings.intake.url,
+                   "topics": site.settings.topics,
+                   "principles": site.settings.principles,
                })
+
+
+def your_story_page(site: Site) -> Iterator[Page]:
+    """Where a writer looks up their story with its reference and private code: only when the site names its
+    intake service, which answers."""
+    if site.settings.intake.url:
+        yield Page(_src("your-story/"), "Your story", "narrative/your-story.html",
+                   "See what has happened to the story you shared with us, or take it back.",
+                   {"intake_url": site.settings.intake.url})
 
 
 DIGEST_FILES = (("email.html", "The email"), ("email.txt", "The email as plain text"),
@@ -191,4 +204,4 @@ def impact_pages(site: Site) -> Iterator[Page]:
 def all_pages(site: Site) -> list[Page]:
     """Every generated page of the site, in a stable order."""
     return [*list_pages(site), *story_pages(site), *pledge_pages(site), *subscribe_page(site), *digest_pages(site),
-            *impact_pages(site)]
+            *impact_pages(site), *your_story_page(site)]

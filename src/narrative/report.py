@@ -10,6 +10,7 @@ personal data appears only masked, as the screen left it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,6 +36,11 @@ def escape(text: str) -> str:
     return _LINKABLE.sub(lambda match: _JOINER.join(part for part in match.groups() if part), escaped)
 
 
+def _code(text: str) -> str:
+    """Text for inside a code span, which shows backslashes: a backtick would end the span, so it goes."""
+    return one_line(text).replace("`", "'")
+
+
 def _place(line: int | None, name: str | None) -> str:
     where = f"Line {line}" if line is not None else "The file"
     return f"{where} ({escape(name)})" if name else where
@@ -56,6 +62,8 @@ class _File:
     warnings: list[str] = field(default_factory=list)
     reading: Reading | None = None
     hard_to_read: bool = False
+    redactable: bool = False
+    """It holds personal data (an error or not), which `narrative redact` can replace by placeholders."""
 
     @property
     def flagged(self) -> bool:
@@ -94,10 +102,9 @@ def _files(problems: Sequence[Problem], screening: Screening, changes: Changes |
         elif finding.kind == LANGUAGE:  # what to do is the whole of it: the message says who must read it
             entries = section.errors if finding.severity is Severity.ERROR else section.warnings
             entries.append(f"{_place(finding.line, finding.field)}: {escape(finding.message)}")
-        elif finding.severity is Severity.ERROR:
-            section.errors.append(_entry(finding))
         else:
-            section.personal.append(_entry(finding))
+            (section.errors if finding.severity is Severity.ERROR else section.personal).append(_entry(finding))
+            section.redactable |= finding.kind != READABILITY  # the rest is personal data
     for reading in screening.readings:
         files[reading.path].reading = reading
     return dict(sorted(files.items()))
@@ -113,6 +120,8 @@ def _section(path: str, section: _File) -> list[str]:
                            ("Also check", section.warnings)):
         if entries:
             lines += [f"**{title}**", "", *(f"- {entry}" for entry in entries), ""]
+        if section.redactable and entries and entries is (section.personal or section.errors):  # once, after it
+            lines += [f"To replace them with placeholders, run `narrative redact {_code(path)}`.", ""]
     if section.reading is not None:
         note = (" Harder to read than this site aims for: shorter sentences and everyday words would help more "
                 "people.") if section.hard_to_read else ""
@@ -185,7 +194,7 @@ def _shortened(section: _File) -> tuple[_File, int]:
     """The section with no more than `ENTRIES` entries under each heading, and how many were left out."""
     kept = {name: getattr(section, name)[:ENTRIES] for name in LISTS}
     left = sum(len(getattr(section, name)) - len(entries) for name, entries in kept.items())
-    return _File(**kept, reading=section.reading, hard_to_read=section.hard_to_read), left
+    return dataclasses.replace(section, **kept), left
 
 
 def _flagged_sections(files: dict[str, _File], room: int) -> list[str]:
