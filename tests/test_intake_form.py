@@ -243,7 +243,7 @@ def built_share_page(project: Project, service: str | None, marker: bool = True)
     project.config_file.write_text(text, encoding="utf-8")
     if not marker:
         doc = project.root / "docs" / "share-your-story.md"
-        doc.write_text(doc.read_text(encoding="utf-8").replace("<!-- share-form -->", ""), encoding="utf-8")
+        doc.write_text(doc.read_text(encoding="utf-8").replace('<div id="share-form"></div>', ""), encoding="utf-8")
     result, site_dir = project.build()
     assert result.returncode == 0, result.stderr
     return html.parse(str(site_dir / "share-your-story" / "index.html")).getroot()
@@ -255,7 +255,7 @@ WAITING = "We are making a simple form on this site."
 def test_without_a_service_the_page_is_as_written(project: Project) -> None:
     doc = built_share_page(project, None)
     assert not doc.cssselect("[data-nv-share-form], .nv-share-form, script[src$='narrative-share-form.js']")
-    assert WAITING in doc.cssselect("#on-this-site + p")[0].text_content()
+    assert WAITING in doc.cssselect("#share-form + p")[0].text_content()
     assert doc.cssselect("h3")[1].text == "At a listening booth"
 
 

@@ -62,12 +62,12 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 
 def delivered(running: Running, reference: str) -> list[str]:
-    """The files on the submission's branch, once the service's worker has made it (waits up to 15 s)."""
+    """The files the submission's branch adds, once the service's worker has made it (waits up to 15 s)."""
     deadline = time.monotonic() + 15
     while not git(running.root, "branch", "--list", f"submissions/{reference}"):
         assert time.monotonic() < deadline, f"no branch for {reference}"
         time.sleep(0.1)
-    return git(running.root, "ls-tree", "-r", "--name-only", f"submissions/{reference}", "stories").split()
+    return git(running.root, "diff", "--name-only", f"submissions/{reference}^", f"submissions/{reference}").split()
 
 
 def photo_with_gps() -> bytes:
