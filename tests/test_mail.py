@@ -126,6 +126,26 @@ def test_an_encoded_word_in_a_title_cannot_add_a_header(title: str) -> None:
     assert b"victim" not in data.split(b"\r\n\r\n", 1)[0]
 
 
+@pytest.mark.parametrize(("title", "sender"), [
+    ("Łódź: a night at the station", "Historie Łódź <stories@example.org>"),
+    (ENCODED_BCC, f"Stories {ENCODED_BCC} <stories@example.org>"),
+])
+def test_every_header_is_written_encoded_by_narrative_not_left_to_the_library(
+        title: str, sender: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the email package would do (here a policy that writes UTF-8 headers raw), the headers leave as
+    plain ASCII lines: words outside ASCII (and so every broken `=?`) as UTF-8 encoded words made here."""
+    monkeypatch.setattr(mail, "_POLICY", policy.SMTPUTF8.clone(refold_source="none"))
+    site = Site.from_items([story("hostile", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
+                           settings_with(sender=sender))
+    [digest] = for_date(site, Period.INSTANT, dt.date(2026, 3, 14))
+    headers = compose(digest, site).eml.split(b"\r\n\r\n", 1)[0]
+    assert headers.isascii()
+    subject = re.search(rb"^Subject: (.*(?:\r\n .*)*)", headers, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    sent_from = re.search(rb"^From: (.*)", headers, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    assert subject.startswith(b"=?utf-8?") and sent_from.startswith(b"=?utf-8?")
+    assert b"victim" not in headers and b"\xc5" not in headers
+
+
 def test_an_encoded_word_in_the_senders_name_is_shown_as_written() -> None:
     digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)),
                          settings=settings_with(sender=f"Stories {ENCODED_BCC} <stories@example.org>"))

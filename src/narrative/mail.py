@@ -1,14 +1,14 @@
 """Digests as email: `email.html` (tables, CSS inlined), `email.txt` (wrapped at 78) and `email.eml` (RFC 5322).
 
 The only module that imports css_inline. The HTML comes from a Jinja2 template with autoescape on, so nothing a
-contributor writes is ever markup; the message is built with the standard library's `EmailMessage` and the
-SMTP policy, which encodes non-ASCII headers and folds long ones.
+contributor writes is ever markup; the message is built with the standard library's `EmailMessage`.
 
 No one's words can add a header, whatever the Python version: each header is made here from parts of a known
-shape (text through `header_text`, which leaves it one line and breaks every `=?` so that no encoded word
-can hide a line break (CVE-2024-6923); addresses as `Address`; the date as a datetime; identifiers and links
-checked to be printable ASCII), and the finished `.eml` is read back by `check_eml` before it is kept: a
-header that was not set, or a line break inside a value, stops the build.
+shape and written as this module encodes it, never left to the library's policy (text through `header_text`,
+which leaves it one line and breaks every `=?` so that no encoded word can hide a line break (CVE-2024-6923),
+then encoded and folded by `encoded`; addresses by `formataddr`; identifiers and links checked to be
+printable ASCII), and the finished `.eml` is read back by `check_eml` before it is kept: a header that was
+not set, or a line break inside a value, stops the build.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 import css_inline
@@ -54,8 +55,9 @@ _PLAIN_ASCII = re.compile(r"[\x21-\x7e]+")
 _templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _POLICY = policy.SMTP.clone(refold_source="none")
-"""The SMTP policy, but a header set raw is written as it is: `List-Unsubscribe` must stay one `<URL>` that
-mail programs can read, where the policy would fold a long one into RFC 2047 encoded words."""
+"""The SMTP policy, but a header set raw is written as it is: every header is encoded here (`encoded`), and
+`List-Unsubscribe` must stay one `<URL>` that mail programs can read, where the policy would fold a long one
+into RFC 2047 encoded words."""
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
 
 
@@ -67,6 +69,17 @@ def header_text(text: str) -> str:
     """Text as it may go into a header: one line, and every `=?` broken by a word joiner (invisible), so that
     nothing a contributor writes is read as an RFC 2047 encoded word, which could decode to a line break."""
     return one_line(text).replace(_ENCODED_WORD, "=\u2060?")
+
+
+def encoded(name: str, text: str) -> str:
+    """A header's text as it is written: RFC 2047 encoded words (UTF-8) when it is not all ASCII, folded within
+    the line length either way; `text` has been through `header_text`, so it holds no `=?` of its own."""
+    return Header(text, None if text.isascii() else "utf-8", maxlinelen=WIDTH, header_name=name).encode()
+
+
+def _mailbox(address: Address) -> str:
+    """An address as written in a header: its display name quoted or encoded, the address itself ASCII."""
+    return formataddr((address.display_name, _ascii("address", address.addr_spec)), charset="utf-8")
 
 
 def _ascii(name: str, value: str) -> str:
@@ -314,11 +327,11 @@ def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], uns
     reply_to, _ = _address(settings, "reply_to")
     subject_line, html_part, text_part = parts
     letter = EmailMessage(policy=_POLICY)
-    letter["Subject"] = subject_line
-    letter["From"] = sender
+    letter.set_raw("Subject", encoded("Subject", header_text(subject_line)))
+    letter.set_raw("From", _mailbox(sender))
     if to is not None:
-        letter["To"] = to
-    letter["Reply-To"] = reply_to
+        letter.set_raw("To", _ascii("To", to))
+    letter.set_raw("Reply-To", _mailbox(reply_to))
     letter["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
     letter["Message-ID"] = _ascii("Message-ID", message_id(digest, settings, personal))
     # one address, never folded into encoded words
