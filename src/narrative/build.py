@@ -140,9 +140,10 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
             writer.write(f"{folder}{digest.folder}{name}", data)
 
 
-def write_outputs(site: Site, out: Path) -> list[Path]:
+def write_outputs(site: Site, out: Path) -> Output:
     """Everything the build makes beyond MkDocs' pages (the feeds, and the digests' email files beside their
-    archive pages); returns the files written. A path outside `out`, or written twice, stops the build."""
+    archive pages); returns the writer, which lists the files written. A path outside `out`, or written twice,
+    stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
     for path, data in feeds.render(site).items():
@@ -152,16 +153,17 @@ def write_outputs(site: Site, out: Path) -> list[Path]:
     else:
         (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
     write_digests(site, kept, writer, digests.FOLDER)
-    return writer.written
+    return writer
 
 
-def write_beside_pages(site: Site, out: Path) -> list[Problem]:
+def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]:
     """Everything the build makes from the site alone, beside MkDocs' pages: the search index (Pagefind at work
-    while the feeds and digests are written) and `write_outputs`. Returns the index's problems; a feed or digest
-    that cannot be written raises, as in `write_outputs`. The hook runs this in a background process."""
+    while the feeds and digests are written) and `write_outputs`. Returns the index's problems and the paths
+    of the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
+    The hook runs this in a background process."""
     indexing = search_index.start(site, out)
-    write_outputs(site, out)
-    return indexing.finish()
+    written = write_outputs(site, out).written_paths
+    return indexing.finish(), written
 
 
 def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:

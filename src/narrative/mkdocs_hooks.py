@@ -1,8 +1,9 @@
 """The MkDocs adapter: each hook mirrors an MkDocs event and hands straight off to the core.
 
 The only module that imports MkDocs. Moving to ProperDocs or another builder means rewriting this file,
-not the core. State lives in one `_Build` per build, made afresh by `on_config` (so `mkdocs serve` rebuilds
-from scratch when a story changes).
+not the core. State lives in one `_Build` per build, made afresh by `on_config`; what one build hands the next
+(the pages still current in the output folder, each file's work) is in `.cache/narrative/` (`build_cache`), so
+a rebuild under `mkdocs serve`, or a second `narrative build`, draws only the pages an edit changed.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation, search_index
+from narrative import build, build_cache, config as settings_module, feeds, keys, presentation, search_index
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_startup", "on_config", "on_files", "on_page_markdown", "on_page_context", "on_env", "on_post_build",
-           "on_serve"]
+__all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_context",
+           "on_env", "on_template_context", "on_post_build", "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -48,13 +49,21 @@ class _Build:
     settings: Settings
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
-    beside: Background[list[Problem]] | None = None
+    beside: Background[tuple[list[Problem], list[str]]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
     held: dict[str, list[str]] = field(default_factory=dict)
     page_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
     started: float = field(default_factory=time.monotonic)
+    files: _Files | None = None
+    page_keys: dict[str, str | None] = field(default_factory=dict)
+    """Each generated page's key, by its path in the output folder."""
+    outputs: build_cache.Pages = field(default_factory=build_cache.Pages)
+    kept: frozenset[str] = frozenset()
+    """The generated pages kept from the last build, by their path in the output folder."""
+    beside_before: frozenset[str] = frozenset()
+    """The feeds' and digests' files the last build wrote, left in place for this one to compare with."""
 
 
 _current: _Build | None = None
@@ -69,6 +78,20 @@ class _CorePage(MkDocsPage):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = ""
         self.present_anchor_ids = set()
+
+
+class _Files(Files):
+    """MkDocs' files, less the generated pages whose output is still current (`kept`): MkDocs neither reads,
+    draws nor writes those, yet links to them resolve and the sitemap lists them."""
+
+    kept: frozenset[str] = frozenset()
+
+    def documentation_pages(self, *, inclusion: Callable[[InclusionLevel], bool] = InclusionLevel.is_included
+                            ) -> list[File]:
+        return [file for file in super().documentation_pages(inclusion=inclusion) if file.src_uri not in self.kept]
+
+    def every_page(self) -> list[File]:
+        return list(super().documentation_pages())
 
 
 def _fail(what: str, problems: list[Problem]) -> PluginError:
@@ -105,6 +128,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    """The last build's output set aside before MkDocs empties the folder, for `on_nav` to put back what is
+    still current."""
+    build_cache.set_aside(Path(config.site_dir))
+
+
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
     preview = settings_module.preview_requested()
@@ -121,26 +150,90 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if waiting := build.waiting_line(site):
         log.info(f"narrative: {waiting}")
     build.render_bodies(site)
+    files = state.files = _Files(files)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
         file = File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-        _CorePage(None, file, config)
+        _dress(_CorePage(None, file, config), page)
         files.append(file)
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
-    state.beside = Background(lambda: build.write_beside_pages(site, out), yielding=True)
     state.page_count = len(files.documentation_pages())
     return files
+
+
+def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    """Each generated page's key, from its own content and what every page shares (the code, the theme, the
+    settings, the navigation, the editors' pages); the pages whose key and file are unchanged are kept, and the
+    rest of the last build's output goes."""
+    state, site_dir = _state(), Path(config.site_dir)
+    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
+    state.beside_before = frozenset(state.outputs.beside)
+    shared = _shared_key(state, config, nav)
+    maker = keys.Keys()
+    kept: set[str] = set()
+    for file in state.files.every_page() if state.files else ():
+        page = state.pages.get(file.src_uri)
+        if page is None:
+            continue
+        key = maker.key(shared, page.src_uri, page.title, page.template, page.description, page.context,
+                        state.held.get(page.url)) if shared else None
+        state.page_keys[file.dest_uri] = key
+        if state.outputs.still_there(file.dest_uri, key, site_dir / build_cache.SET_ASIDE):
+            kept.add(file.src_uri)
+    pages_kept = {files.get_file_from_path(src_uri).dest_uri for src_uri in kept}
+    state.kept = frozenset(pages_kept)
+    build_cache.bring_back(site_dir, lambda path: path in pages_kept or path in state.beside_before
+                           or path.startswith(f"{search_index.FOLDER}/"))
+    if state.files is not None:
+        state.files.kept = frozenset(kept)
+    site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
+    if site is not None:  # build's output is back in place
+        state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
+    return nav
+
+
+def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
+    """What every generated page depends on beyond its own content; None (so no page is kept) if a part of it
+    cannot be read."""
+    try:
+        theme = keys.of_files([path for folder in config.theme.dirs for path in Path(folder).rglob("*")
+                               if path.is_file() and ".icons" not in path.parts], Path("/"))
+        settings_file = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+        editors = keys.of_files([Path(file.abs_src_path) for file in state.files or ()
+                                 if file.is_documentation_page() and file.abs_src_path], Path("/"))
+    except OSError:
+        return None
+    site = state.site
+    return keys.Keys().key(keys.code(), theme, settings_file, editors, config.site_url or "",
+                           config.use_directory_urls, _serving, _nav_outline(nav.items),
+                           [str(problem) for problem in state.problems],
+                           site.settings if site else None, site.preview if site else None,
+                           feeds.channels(site) if site else None,
+                           search_index.for_reader(site) if site else None)
+
+
+def _nav_outline(items: Any) -> list[Any]:
+    return [(item.title, getattr(item, "url", None), _nav_outline(item.children or []))
+            for item in items]
+
+
+def _cache(state: _Build) -> Path:
+    return state.settings.root / build_cache.FOLDER
 
 
 def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
     generated = _state().pages.get(page.file.src_uri)
     if generated is not None:
-        page.meta["template"] = generated.template
-        page.meta["description"] = html.escape(generated.description)
-        page.title = html.escape(generated.title)  # type: ignore[misc]
+        _dress(page, generated)  # again: MkDocs reading the page emptied its metadata
     return markdown
+
+
+def _dress(page: MkDocsPage, generated: Page) -> None:
+    """The generated page's title, description and template where MkDocs' navigation, sitemap and theme look."""
+    page.meta["template"] = generated.template
+    page.meta["description"] = html.escape(generated.description)
+    page.title = html.escape(generated.title)  # type: ignore[misc]
 
 
 @pass_context
@@ -193,13 +286,36 @@ def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocs
     return context
 
 
+def on_template_context(context: dict[str, Any], *, template_name: str, config: MkDocsConfig) -> dict[str, Any]:
+    """The sitemap lists every page, those kept from the last build too."""
+    if template_name == "sitemap.xml" and _state().files is not None:
+        context["pages"] = _state().files.every_page()
+    return context
+
+
 def on_post_build(*, config: MkDocsConfig) -> None:
     state = _state()
-    if state.beside is not None and (problems := state.beside.result()):
-        raise _fail("narrative: the site was built without its search index", problems)
+    if state.beside is not None:
+        problems, written = state.beside.result()
+        if problems:
+            raise _fail("narrative: the site was built without its search index", problems)
+        _remember(state, Path(config.site_dir), written)
     if state.site is not None:
         digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
         log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
+
+
+def _remember(state: _Build, site_dir: Path, beside: list[str]) -> None:
+    """For the next build: the key of every page now in the output folder, and the feeds' and digests' files;
+    those written before and not now are removed, as a clean build would not have them."""
+    for stale in state.beside_before - set(beside):
+        (site_dir / stale).unlink(missing_ok=True)
+    for dest_uri, key in state.page_keys.items():
+        if dest_uri not in state.kept:
+            state.outputs.record(dest_uri, key, site_dir)
+    state.outputs.forget_all_but(state.page_keys)
+    state.outputs.beside = beside
+    state.outputs.save(_cache(state) / build_cache.PAGES)
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -301,11 +301,23 @@ def _problem(out: Path, message: str) -> Problem:
                    code="search-index")
 
 
+def _remove_others(out: Path, found: Sequence[Part]) -> None:
+    """Whatever is under `out/pagefind/` besides the parts found: parts a last build left that this one has not."""
+    folder = out / FOLDER
+    wanted = {str(part.number) for part in found}
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if entry.name not in wanted:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    if not found and folder.is_dir():
+        folder.rmdir()
+
+
 def start(site: Site, out: Path) -> Indexing:
     """Start Pagefind on the site's records, as many parts at a time as `parts_at_once` says, writing
     `out/pagefind/<part>/`. With nothing published there is no index (Pagefind refuses an empty site); the
     search box then points to the story index and the topics."""
     found = site_parts(site)
+    _remove_others(out, found)
     if not found:
         return Indexing(out)
     executable = get_executable()

@@ -1,0 +1,201 @@
+"""What one build keeps for the next, in `.cache/narrative/` beside `mkdocs.yml`: the work done for each file
+(read, rendered, screened) by the key of everything it depends on, and a list of the pages in the output
+folder with the key each was drawn from, so an unchanged page is neither drawn nor written again.
+
+The cache only ever saves time. An entry is looked up by its key, never by a name, so a changed input simply
+misses; a file that cannot be read is an empty cache; one that cannot be written is skipped; a page is kept
+only if the file in the output folder is still the one the build wrote (its size and time unchanged).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+FOLDER = Path(".cache/narrative")
+"""Where the cache is, under the folder that holds `mkdocs.yml`."""
+PAGES = "pages.pickle"
+"""In the cache: the pages of the last output folder (`Pages`)."""
+SET_ASIDE = ".narrative-previous"
+"""The last build's output, moved aside within the output folder while MkDocs empties the folder (MkDocs leaves
+hidden files alone), so the pages still current can be put back."""
+
+V = TypeVar("V")
+
+
+class Store(Generic[V]):
+    """Values by key, in one file of `.cache/narrative/`: read when first asked for, written by `save()` with the
+    entries asked for since it was opened (so what no build uses any more goes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._old: dict[str, V] | None = None
+        self._new: dict[str, V] = {}
+        self._changed = False
+
+    def _entries(self) -> dict[str, V]:
+        if self._old is None:
+            try:
+                with self.path.open("rb") as file:
+                    found = pickle.load(file)
+                self._old = found if isinstance(found, dict) else {}
+            except Exception:  # noqa: BLE001 - a cache that cannot be read, for whatever reason, is empty
+                self._old = {}
+        return self._old
+
+    def get(self, key: str | None) -> V | None:
+        if key is None:
+            return None
+        value = self._new.get(key)
+        if value is None:
+            value = self._entries().get(key)
+            if value is not None:
+                self._new[key] = value
+        return value
+
+    def put(self, key: str | None, value: V) -> None:
+        if key is not None:
+            self._new[key] = value
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the entries used or made since the store was opened, if anything changed."""
+        if not self._changed and (self._old is None or self._old.keys() == self._new.keys()):
+            return
+        write_atomically(self.path, pickle.dumps(self._new, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` to `path`, whole or not at all; nothing if the folder cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}-", delete=False) as file:
+            file.write(data)
+        os.replace(file.name, path)
+    except OSError:
+        pass
+
+
+def cached(store: Store[V], keys: Mapping[Any, str | None], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
+    """The value for each of `keys`' items: from `store` where its key is there, from `make` (given the items
+    missing, returning their values in order) otherwise, and then kept."""
+    found: dict[Any, V] = {}
+    missing = []
+    for item, key in keys.items():
+        value = store.get(key)
+        if value is None:
+            missing.append(item)
+        else:
+            found[item] = value
+    for item, value in zip(missing, make(missing)):
+        store.put(keys[item], value)
+        found[item] = value
+    return found
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A page in the output folder: the key it was drawn from, and the file's size and time when written."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Pages:
+    """The pages in one output folder, by their path in it, as the last build left them."""
+
+    site_dir: str = ""
+    drawn: dict[str, Drawn] = field(default_factory=dict)
+    beside: list[str] = field(default_factory=list)
+    """The files the build wrote beside MkDocs' pages (feeds, digests' email files), by their path."""
+
+    @classmethod
+    def read(cls, path: Path, site_dir: Path) -> Pages:
+        """The list kept for `site_dir`; an empty one if there is none, or it is another folder's."""
+        try:
+            with path.open("rb") as file:
+                found = pickle.load(file)
+        except Exception:  # noqa: BLE001 - a list that cannot be read is no list
+            found = None
+        here = str(site_dir.resolve())
+        return found if isinstance(found, Pages) and found.site_dir == here else cls(here)
+
+    def still_there(self, relative: str, key: str | None, site_dir: Path) -> bool:
+        """Whether `relative` was drawn from `key` and the file there is still the one written then."""
+        drawn = self.drawn.get(relative)
+        if key is None or drawn is None or drawn.key != key:
+            return False
+        try:
+            stat = (site_dir / relative).stat()
+        except OSError:
+            return False
+        return stat.st_size == drawn.size and stat.st_mtime_ns == drawn.mtime_ns
+
+    def record(self, relative: str, key: str | None, site_dir: Path) -> None:
+        """Remember the page just written at `relative` as drawn from `key` (forgotten when there is none)."""
+        self.drawn.pop(relative, None)
+        if key is None:
+            return
+        try:
+            stat = (site_dir / relative).stat()
+        except OSError:
+            return
+        self.drawn[relative] = Drawn(key, stat.st_size, stat.st_mtime_ns)
+
+    def forget_all_but(self, kept: Collection[str]) -> None:
+        self.drawn = {relative: drawn for relative, drawn in self.drawn.items() if relative in kept}
+
+    def save(self, path: Path) -> None:
+        write_atomically(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def set_aside(site_dir: Path) -> None:
+    """Move the output folder's contents into its hidden `SET_ASIDE` folder, out of reach of MkDocs' cleaning;
+    what is left there by a build that stopped half way is removed first."""
+    aside = site_dir / SET_ASIDE
+    shutil.rmtree(aside, ignore_errors=True)
+    if not site_dir.is_dir():
+        return
+    entries = [entry for entry in os.listdir(site_dir) if not entry.startswith(".")]
+    if entries:
+        aside.mkdir()
+        for entry in entries:
+            os.replace(site_dir / entry, aside / entry)
+
+
+def bring_back(site_dir: Path, keep: Callable[[str], bool]) -> set[str]:
+    """Put back, from the folder set aside, the files `keep` says are current (given their path in the output
+    folder), and remove the rest; returns the paths put back."""
+    aside = site_dir / SET_ASIDE
+    kept: set[str] = set()
+    if not aside.is_dir():
+        return kept
+    for folder, _, names in os.walk(aside, topdown=False):
+        base = os.path.relpath(folder, aside).replace(os.sep, "/")
+        holds = False
+        for name in names:
+            relative = name if base == "." else f"{base}/{name}"
+            if keep(relative):
+                kept.add(relative)
+                holds = True
+            else:
+                os.unlink(os.path.join(folder, name))
+        if not holds and base != ".":
+            try:
+                os.rmdir(folder)  # a folder left empty; MkDocs makes again those it writes into
+            except OSError:
+                pass
+    for entry in os.listdir(aside):
+        if not (site_dir / entry).exists():
+            os.replace(aside / entry, site_dir / entry)
+    shutil.rmtree(aside, ignore_errors=True)
+    return kept
+
