@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from narrative import digests, feeds, fields, loader, mail, render, reviews, search_index
+from narrative import build_cache, digests, feeds, fields, keys, loader, mail, render, reviews, search_index
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
+from narrative.loader import SourceFile
 from narrative.model import Item
 from narrative.output import Output
 from narrative.presentation import long_date, plural
@@ -28,16 +30,18 @@ PREVIEW_MARKER = ".narrative-preview"
 its own build)."""
 
 
-def read_site(settings: Settings, preview: bool = False,
-              only: Iterable[Path] | None = None) -> tuple[Site, list[Problem]]:
+def read_site(settings: Settings, preview: bool = False, only: Iterable[Path] | None = None,
+              cache: Path | None = None) -> tuple[Site, list[Problem]]:
     """Load every contributed file, build the model and check it; problems about files outside `only`
     (when given) are left out, though every file is read so references between files still resolve. The site
-    is kept from then on, and made as `long_lived` says."""
+    is kept from then on, and made as `long_lived` says. With a `cache` folder, a file read before with the
+    same bytes is not parsed again."""
     with long_lived():
-        return _read_site(settings, preview, only)
+        return _read_site(settings, preview, only, cache)
 
 
-def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -> tuple[Site, list[Problem]]:
+def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
+               cache: Path | None) -> tuple[Site, list[Problem]]:
     paths = loader.discover(settings.stories_path)
     wanted = None
     strays, stray_texts = loader.strays(settings.stories_path, settings.root)
@@ -48,12 +52,12 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         strays = [Problem(loader.display_path(path, settings.root), 1, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root)
+    reader = loader.read_all if cache is None else functools.partial(_read_cached, build_cache.store(cache / PARSED))
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, reader)
     problems += strays
     unchecked += stray_texts
     items: list[Item] = []
-    for file, (item, item_problems) in zip(files, on_all_cores(functools.partial(fields.build, settings=settings),
-                                                               files)):
+    for file, (item, item_problems) in zip(files, _items(files, settings, cache)):
         problems += item_problems
         if item is not None:
             items.append(item)
@@ -66,6 +70,52 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
         problems = [problem for problem in problems if problem.path in wanted]
     return (Site.from_items(items, settings, preview, unchecked, on_record, now),
             sort_problems([*problems, *review_problems]))
+
+
+PARSED, ITEMS, BODIES, SCREENED = "parsed.pickle", "items.pickle", "bodies.pickle", "screened.pickle"
+"""The stores in the build's cache: each file as parsed, each file's item (and problems), each body as HTML,
+each item's findings that are errors."""
+MEDIA_FIELDS = frozenset({"images", "audio", "video"})
+"""Fields naming files beside the story, whose item depends on those files too: never taken from the cache."""
+Built = tuple[Item | None, list[Problem]]
+
+
+def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> list[Built]:
+    """`fields.build` for each file, on all the machine's cores; with a `cache` folder, a file whose fields were
+    read before (the same fields, settings and code) is taken from it, unless it names pictures or recordings."""
+    build_each = functools.partial(fields.build, settings=settings)
+    if cache is None:
+        return on_all_cores(build_each, files)
+    maker = keys.Keys()
+    shared = maker.key(keys.code(), settings)
+    keyed = {number: maker.key(shared, file) for number, file in enumerate(files)
+             if shared and not MEDIA_FIELDS & file.meta.keys()}
+    keyed = {number: key for number, key in keyed.items() if key is not None}
+    into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
+    found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
+    into.save()
+    rest = [number for number in range(len(files)) if number not in found]
+    found.update(zip(rest, on_all_cores(build_each, [files[number] for number in rest])))
+    return [found[number] for number in range(len(files))]
+
+
+def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[loader.Job],
+                 ) -> list[SourceFile | Problem]:
+    """`loader.read_all`, taking from `into` each file whose bytes (and name, kind and the code) it has seen."""
+    code = keys.code().encode()
+    keyed: dict[int, str] = {}
+    for number, (path, shown, kind) in enumerate(jobs):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # read again below, which says why it cannot be
+        keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
+                                                    data])).hexdigest()
+    found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
+    unread = [number for number in range(len(jobs)) if number not in found]
+    found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
+    into.save()
+    return [found[number] for number in range(len(jobs))]
 
 
 def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
@@ -83,10 +133,29 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     return screen(items, site.settings, site.reviews)
 
 
-def screen_errors(site: Site) -> list[Finding]:
+def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
     """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names, unless an
-    editor has accepted them), looked for in every loaded file; with no such kinds, nothing is screened."""
-    return screen_for_errors(site.every_item, site.settings, site.reviews)
+    editor has accepted them), looked for in every loaded file; with no such kinds, nothing is screened. With a
+    `cache` folder, an item screened before, with the same settings and reviews, is not screened again."""
+    if cache is None:
+        return screen_for_errors(site.every_item, site.settings, site.reviews)
+    maker = keys.Keys()
+    shared = maker.key(keys.code(), site.settings, site.reviews)
+    keyed = {item: maker.key(shared, item) for item in site.every_item} if shared else {}
+    if not keyed or None in keyed.values():
+        return screen_for_errors(site.every_item, site.settings, site.reviews)
+    into: build_cache.Store[list[Finding]] = build_cache.store(cache / SCREENED)
+    found = build_cache.cached(into, keyed, lambda items: _by_item(items, site))  # type: ignore[arg-type]
+    into.save()
+    return [finding for item in sorted(keyed, key=lambda item: item.source.path) for finding in found[item]]
+
+
+def _by_item(items: list[Item], site: Site) -> list[list[Finding]]:
+    """`screen_for_errors` of `items`, as each item's findings."""
+    found: dict[str, list[Finding]] = {}
+    for finding in screen_for_errors(items, site.settings, site.reviews):
+        found.setdefault(finding.path, []).append(finding)
+    return [found.get(item.source.path, []) for item in items]
 
 
 def held_notices(site: Site, held: Iterable[Finding]) -> dict[str, list[str]]:
@@ -111,10 +180,24 @@ def waiting_line(site: Site) -> str | None:
             f"(the first on {long_date(first.date())}); a preview shows them")
 
 
-def render_bodies(site: Site) -> None:
+def render_bodies(site: Site, cache: Path | None = None) -> None:
     """Every public story's, update's and response's body rendered now, on all the machine's cores, so that
-    pages, feeds, digests and the search index find them done."""
-    render.render_bodies([*site.stories, *site.updates, *site.responses])
+    pages, feeds, digests and the search index find them done. With a `cache` folder, a body rendered before
+    (the same text, the same code) is taken from it."""
+    items = [*site.stories, *site.updates, *site.responses]
+    if cache is None:
+        render.render_bodies(items)
+        return
+    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
+    code = keys.code().encode()
+    keyed = {item: hashlib.sha256(code + b"\0" + item.body.encode("utf-8", "surrogatepass")).hexdigest()
+             for item in items}
+    render.render_bodies(items, known={item: html for item, key in keyed.items()
+                                       if not render.rendered(item) and (html := into.get(key)) is not None})
+    for item, key in keyed.items():
+        if into.get(key) is None:
+            into.put(key, render.body_html(item))
+    into.save()
 
 
 def media_files(site: Site) -> dict[str, Path]:

@@ -30,45 +30,55 @@ V = TypeVar("V")
 
 
 class Store(Generic[V]):
-    """Values by key, in one file of `.cache/narrative/`: read when first asked for, written by `save()` with the
-    entries asked for since it was opened (so what no build uses any more goes)."""
+    """Values by key, in one file of `.cache/narrative/`, read when first asked for. `save()` writes the entries
+    asked for or added since the last save, so what no build uses any more goes. One store for each file is
+    kept for the process's life (`store()`), so the rebuilds of `mkdocs serve` find it in memory."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._old: dict[str, V] | None = None
-        self._new: dict[str, V] = {}
+        self._entries: dict[str, V] | None = None
+        self._used: set[str] = set()
         self._changed = False
 
-    def _entries(self) -> dict[str, V]:
-        if self._old is None:
+    def _all(self) -> dict[str, V]:
+        if self._entries is None:
             try:
                 with self.path.open("rb") as file:
                     found = pickle.load(file)
-                self._old = found if isinstance(found, dict) else {}
+                self._entries = found if isinstance(found, dict) else {}
             except Exception:  # noqa: BLE001 - a cache that cannot be read, for whatever reason, is empty
-                self._old = {}
-        return self._old
+                self._entries = {}
+        return self._entries
 
-    def get(self, key: str | None) -> V | None:
-        if key is None:
-            return None
-        value = self._new.get(key)
-        if value is None:
-            value = self._entries().get(key)
-            if value is not None:
-                self._new[key] = value
+    def get(self, key: str) -> V | None:
+        value = self._all().get(key)
+        if value is not None:
+            self._used.add(key)
         return value
 
-    def put(self, key: str | None, value: V) -> None:
-        if key is not None:
-            self._new[key] = value
-            self._changed = True
+    def put(self, key: str, value: V) -> None:
+        self._all()[key] = value
+        self._used.add(key)
+        self._changed = True
 
     def save(self) -> None:
-        """Write the entries used or made since the store was opened, if anything changed."""
-        if not self._changed and (self._old is None or self._old.keys() == self._new.keys()):
-            return
-        write_atomically(self.path, pickle.dumps(self._new, protocol=pickle.HIGHEST_PROTOCOL))
+        """Write the entries used since the last save, if that is not what the file holds already."""
+        entries = self._all()
+        if self._changed or self._used != entries.keys():
+            self._entries = {key: entries[key] for key in self._used}
+            write_atomically(self.path, pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL))
+        self._used, self._changed = set(), False
+
+
+_stores: dict[Path, Store[Any]] = {}
+
+
+def store(path: Path) -> Store[Any]:
+    """The store kept in `path`, the same object for the whole of this process's life."""
+    found = _stores.get(path)
+    if found is None:
+        found = _stores[path] = Store(path)
+    return found
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -82,19 +92,19 @@ def write_atomically(path: Path, data: bytes) -> None:
         pass
 
 
-def cached(store: Store[V], keys: Mapping[Any, str | None], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
-    """The value for each of `keys`' items: from `store` where its key is there, from `make` (given the items
-    missing, returning their values in order) otherwise, and then kept."""
+def cached(into: Store[V], keys: Mapping[Any, str], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
+    """The value for each of `keys`' items: from the store where its key is there, from `make` (given the items
+    missing, returning their values in order) otherwise, and then kept there."""
     found: dict[Any, V] = {}
     missing = []
     for item, key in keys.items():
-        value = store.get(key)
+        value = into.get(key)
         if value is None:
             missing.append(item)
         else:
             found[item] = value
     for item, value in zip(missing, make(missing)):
-        store.put(keys[item], value)
+        into.put(keys[item], value)
         found[item] = value
     return found
 
@@ -114,8 +124,9 @@ class Pages:
 
     site_dir: str = ""
     drawn: dict[str, Drawn] = field(default_factory=dict)
-    beside: list[str] = field(default_factory=list)
-    """The files the build wrote beside MkDocs' pages (feeds, digests' email files), by their path."""
+    beside: list[str] | None = None
+    """The files the build wrote beside MkDocs' pages (feeds, digests' email files), by their path; None when not
+    known (they were still being written when the build ended), so that none is kept."""
 
     @classmethod
     def read(cls, path: Path, site_dir: Path) -> Pages:

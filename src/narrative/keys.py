@@ -95,11 +95,11 @@ class Keys:
         return made
 
 
-def of_files(paths: Iterable[Path], root: Path) -> str:
-    """The key of files' names (relative to `root`) and contents."""
+def of_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """The key of files' names (relative to `root`, when given) and contents."""
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update((path.relative_to(root) if root else path).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:40]

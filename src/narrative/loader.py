@@ -7,7 +7,7 @@ The only module that touches python-frontmatter. It knows nothing of what the fi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -251,12 +251,22 @@ def _whole(path: Path, shown: str) -> Unchecked:
     return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
 
 
-def load(paths: Iterable[Path], stories_path: Path,
-         root: Path) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
-    """Read many files, each once however it is named, keeping every problem rather than stopping at the first;
-    with them, the whole text of each file whose front matter could not be read, for the screen."""
+Job = tuple[Path, str, Kind]
+"""A file to read: its path, its path as shown in messages, and its kind."""
+
+
+def read_all(jobs: Sequence[Job]) -> list[SourceFile | Problem]:
+    """Each file read, on all the machine's cores."""
+    return on_all_cores(_read, jobs)
+
+
+def load(paths: Iterable[Path], stories_path: Path, root: Path,
+         reader: Callable[[Sequence[Job]], list[SourceFile | Problem]] = read_all,
+         ) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
+    """Read many files (with `reader`), each once however it is named, keeping every problem rather than stopping
+    at the first; with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
-    jobs: list[tuple[Path, str, Kind]] = []
+    jobs: list[Job] = []
     seen: set[Path] = set()
     stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
     resolved_folders: dict[Path, Path] = {}
@@ -272,7 +282,7 @@ def load(paths: Iterable[Path], stories_path: Path,
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind))
-    read_now = on_all_cores(_read, jobs)  # many files are read on all the machine's cores
+    read_now = reader(jobs)
     unparsed = [_whole(path, shown) for (path, shown, _), outcome in zip(jobs, read_now)
                 if isinstance(outcome, Problem) and outcome.code in UNPARSED]
     done = iter(read_now)
@@ -292,5 +302,5 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def _read(job: tuple[Path, str, Kind]) -> SourceFile | Problem:
+def _read(job: Job) -> SourceFile | Problem:
     return read(*job)

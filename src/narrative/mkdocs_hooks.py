@@ -8,6 +8,7 @@ a rebuild under `mkdocs serve`, or a second `narrative build`, draws only the pa
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import posixpath
@@ -68,6 +69,8 @@ class _Build:
 
 _current: _Build | None = None
 _serving = False
+_unfinished: _Build | None = None
+"""Under `mkdocs serve`, the last rebuild, if its index, feeds and digests may still be being made."""
 
 
 class _CorePage(MkDocsPage):
@@ -118,7 +121,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
     raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
            "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
-    root = Path(config.config_file_path or ".").parent
+    root = Path(config.config_file_path or ".").resolve().parent
     name = Path(config.config_file_path).name
     settings, problems = settings_module.from_mapping(raw, root=root, path=name)
     problems += build.output_problems(settings) if settings else []
@@ -130,15 +133,34 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
     """The last build's output set aside before MkDocs empties the folder, for `on_nav` to put back what is
-    still current."""
+    still current; under `mkdocs serve`, once the last rebuild's index, feeds and digests are finished."""
+    global _unfinished
+    if _unfinished is not None:
+        _finish_beside(_unfinished, Path(config.site_dir))
+        _unfinished = None
     build_cache.set_aside(Path(config.site_dir))
+
+
+def _finish_beside(state: _Build, site_dir: Path) -> None:
+    """The index, feeds and digests of the last rebuild under `mkdocs serve`, which the page being previewed did
+    not wait for: their problems are logged once they are done; if they are still being made they are stopped,
+    as this rebuild makes them again, and none of their files is kept."""
+    if state.beside is None:
+        return
+    if not state.beside.done():
+        state.beside.cancel()
+        return
+    problems, written = state.beside.result()
+    if problems:
+        log.error(str(_fail("narrative: the preview was built without its search index", problems)))
+    _remember_beside(state, site_dir, written)
 
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
     preview = settings_module.preview_requested()
-    site, problems = build.read_site(state.settings, preview=preview)
-    held = build.screen_errors(site)  # a preview shows these on their pages; a build stops on them
+    site, problems = build.read_site(state.settings, preview=preview, cache=_cache(state))
+    held = build.screen_errors(site, _cache(state))  # a preview shows these on their pages; a build stops on them
     errors = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
               if problem.severity is Severity.ERROR]
     if errors and not _serving:
@@ -149,7 +171,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state.held = build.held_notices(site, held) if preview else {}
     if waiting := build.waiting_line(site):
         log.info(f"narrative: {waiting}")
-    build.render_bodies(site)
+    build.render_bodies(site, _cache(state))
     files = state.files = _Files(files)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
@@ -168,7 +190,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     rest of the last build's output goes."""
     state, site_dir = _state(), Path(config.site_dir)
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
-    state.beside_before = frozenset(state.outputs.beside)
+    state.beside_before = frozenset(state.outputs.beside or ())
     shared = _shared_key(state, config, nav)
     maker = keys.Keys()
     kept: set[str] = set()
@@ -197,11 +219,11 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
     """What every generated page depends on beyond its own content; None (so no page is kept) if a part of it
     cannot be read."""
     try:
-        theme = keys.of_files([path for folder in config.theme.dirs for path in Path(folder).rglob("*")
-                               if path.is_file() and ".icons" not in path.parts], Path("/"))
+        theme = keys.of_files([path for folder in config.theme.dirs for path in Path(folder).resolve().rglob("*")
+                               if path.is_file() and ".icons" not in path.parts])
         settings_file = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         editors = keys.of_files([Path(file.abs_src_path) for file in state.files or ()
-                                 if file.is_documentation_page() and file.abs_src_path], Path("/"))
+                                 if file.is_documentation_page() and file.abs_src_path])
     except OSError:
         return None
     site = state.site
@@ -209,8 +231,14 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
                            config.use_directory_urls, _serving, _nav_outline(nav.items),
                            [str(problem) for problem in state.problems],
                            site.settings if site else None, site.preview if site else None,
-                           feeds.channels(site) if site else None,
+                           _feed_links(site),
                            search_index.for_reader(site) if site else None)
+
+
+def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
+    """Every feed by its path, without its items, for the links in each page's head: what is not there cannot
+    be drawn, so a page's key need not hold every item of every feed."""
+    return {channel.path: dataclasses.replace(channel, items=()) for channel in feeds.channels(site)} if site else {}
 
 
 def _nav_outline(items: Any) -> list[Any]:
@@ -273,7 +301,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
     env.globals["narrative_site"] = site
     env.globals["narrative_problems"] = _state().problems
-    env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
+    env.globals["narrative_feeds"] = _feed_links(site)
     env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
     env.filters.update(presentation.FILTERS)
     return env
@@ -294,27 +322,42 @@ def on_template_context(context: dict[str, Any], *, template_name: str, config: 
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    state = _state()
-    if state.beside is not None:
+    """The pages' keys kept for the next build, once the index, feeds and digests are written beside the pages;
+    under `mkdocs serve` the page being previewed does not wait for those, which the next rebuild finishes."""
+    global _unfinished
+    state, site_dir = _state(), Path(config.site_dir)
+    _remember_pages(state, site_dir)
+    if state.beside is not None and _serving:
+        _unfinished = state
+    elif state.beside is not None:
         problems, written = state.beside.result()
         if problems:
             raise _fail("narrative: the site was built without its search index", problems)
-        _remember(state, Path(config.site_dir), written)
+        _remember_beside(state, site_dir, written)
     if state.site is not None:
         digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
         log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
+        if state.kept:
+            log.info(f"narrative: {len(state.kept):,} of {len(state.page_keys):,} generated pages were unchanged and "
+                     f"kept from the last build; {len(state.page_keys) - len(state.kept):,} were drawn")
 
 
-def _remember(state: _Build, site_dir: Path, beside: list[str]) -> None:
-    """For the next build: the key of every page now in the output folder, and the feeds' and digests' files;
-    those written before and not now are removed, as a clean build would not have them."""
-    for stale in state.beside_before - set(beside):
-        (site_dir / stale).unlink(missing_ok=True)
+def _remember_pages(state: _Build, site_dir: Path) -> None:
+    """For the next build: the key of every page now in the output folder."""
     for dest_uri, key in state.page_keys.items():
         if dest_uri not in state.kept:
             state.outputs.record(dest_uri, key, site_dir)
     state.outputs.forget_all_but(state.page_keys)
-    state.outputs.beside = beside
+    state.outputs.beside = None
+    state.outputs.save(_cache(state) / build_cache.PAGES)
+
+
+def _remember_beside(state: _Build, site_dir: Path, written: list[str]) -> None:
+    """For the next build: the feeds' and digests' files; those the last build wrote and this one did not are
+    removed, as a clean build would not have them."""
+    for stale in state.beside_before - set(written):
+        (site_dir / stale).unlink(missing_ok=True)
+    state.outputs.beside = written
     state.outputs.save(_cache(state) / build_cache.PAGES)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import markdown
 from markdown.extensions.smarty import SmartyExtension, SubstituteTextPattern
@@ -103,13 +103,20 @@ def body_html(item: Item) -> str:
     return html
 
 
-def render_bodies(items: Iterable[Item]) -> None:
-    """Render now every body not yet rendered, sharing them out among the machine's cores, so that `body_html`
-    then finds them all done; bodies of items not given are forgotten, so that under `mkdocs serve` the old
-    text of each edited story does not stay in memory from one rebuild to the next."""
+def rendered(item: Item) -> bool:
+    """Whether the item's body is rendered already."""
+    return item in _bodies
+
+
+def render_bodies(items: Iterable[Item], known: Mapping[Item, str] | None = None) -> None:
+    """Render now every body not yet rendered nor `known` (rendered before, as a cache keeps them), sharing them
+    out among the machine's cores, so that `body_html` then finds them all done; bodies of items not given are
+    forgotten, so that under `mkdocs serve` the old text of each edited story does not stay in memory from one
+    rebuild to the next."""
     wanted = dict.fromkeys(items)
     for stale in _bodies.keys() - wanted.keys():
         del _bodies[stale]
+    _bodies.update((item, html) for item, html in (known or {}).items() if item in wanted)
     todo = [item for item in wanted if item not in _bodies]
     _bodies.update(zip(todo, on_all_cores(_render, todo, least=PARALLEL_FROM)))
 
