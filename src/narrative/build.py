@@ -86,7 +86,7 @@ def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> l
     build_each = functools.partial(fields.build, settings=settings)
     if cache is None:
         return on_all_cores(build_each, files)
-    maker = keys.Keys()
+    maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), settings)
     keyed = {number: maker.key(shared, file) for number, file in enumerate(files)
              if shared and not MEDIA_FIELDS & file.meta.keys()}
@@ -139,7 +139,7 @@ def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
     `cache` folder, an item screened before, with the same settings and reviews, is not screened again."""
     if cache is None:
         return screen_for_errors(site.every_item, site.settings, site.reviews)
-    maker = keys.Keys()
+    maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), site.settings, site.reviews)
     keyed = {item: maker.key(shared, item) for item in site.every_item} if shared else {}
     if not keyed or None in keyed.values():

@@ -66,7 +66,7 @@ class Store(Generic[V]):
         entries = self._all()
         if self._changed or self._used != entries.keys():
             self._entries = {key: entries[key] for key in self._used}
-            write_atomically(self.path, pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.path, self._entries)
         self._used, self._changed = set(), False
 
 
@@ -81,12 +81,17 @@ def store(path: Path) -> Store[Any]:
     return found
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """`data` to `path`, whole or not at all; nothing if the folder cannot be written."""
+def write_atomically(path: Path, value: object) -> None:
+    """`value` pickled to `path` (straight to the file: a cache of every body would be a large string first),
+    whole or not at all; nothing if the folder cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}-", delete=False) as file:
-            file.write(data)
+            try:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                os.unlink(file.name)
+                raise
         os.replace(file.name, path)
     except OSError:
         pass
@@ -165,7 +170,7 @@ class Pages:
         self.drawn = {relative: drawn for relative, drawn in self.drawn.items() if relative in kept}
 
     def save(self, path: Path) -> None:
-        write_atomically(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, self)
 
 
 def set_aside(site_dir: Path) -> None:

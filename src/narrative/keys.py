@@ -32,10 +32,17 @@ class Unkeyable(TypeError):
 
 class Keys:
     """Makes keys, remembering the digest of each dataclass it has read (the same story is on its own page, a
-    list page and a topic page), for as long as this object lives."""
+    list page and a topic page, and under `mkdocs serve` in every rebuild) until `forget_unused()`."""
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[object, bytes]] = {}
+        self._used: set[int] = set()
+
+    def forget_unused(self) -> None:
+        """Forget the values not read since the last call, so that a long-lived maker does not keep every
+        version of every story alive."""
+        self._seen = {number: seen for number, seen in self._seen.items() if number in self._used}
+        self._used = set()
 
     def key(self, *values: Any) -> str | None:
         """The key of `values` together, or None if one of them cannot be read whole."""
@@ -83,6 +90,7 @@ class Keys:
         return digest.digest()
 
     def _dataclass(self, value: Any) -> bytes:
+        self._used.add(id(value))
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
@@ -105,6 +113,9 @@ def of_files(paths: Iterable[Path], root: Path | None = None) -> str:
     return digest.hexdigest()[:40]
 
 
+LONG_LIVED = Keys()
+"""The maker a build uses for the items it reads: under `mkdocs serve` the items of unchanged files are the same
+objects from one rebuild to the next (kept by the cache's stores), so their digests are not made again."""
 _code: str | None = None
 
 

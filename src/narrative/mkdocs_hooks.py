@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import os
 import posixpath
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from narrative.problems import Problem, Severity
 from narrative.site import Site
 
 __all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_context",
-           "on_env", "on_template_context", "on_post_build", "on_serve"]
+           "on_env", "on_post_page", "on_template_context", "on_post_build", "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -192,7 +193,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
     state.beside_before = frozenset(state.outputs.beside or ())
     shared = _shared_key(state, config, nav)
-    maker = keys.Keys()
+    maker = keys.LONG_LIVED
     kept: set[str] = set()
     for file in state.files.every_page() if state.files else ():
         page = state.pages.get(file.src_uri)
@@ -203,10 +204,10 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         state.page_keys[file.dest_uri] = key
         if state.outputs.still_there(file.dest_uri, key, site_dir / build_cache.SET_ASIDE):
             kept.add(file.src_uri)
-    pages_kept = {files.get_file_from_path(src_uri).dest_uri for src_uri in kept}
-    state.kept = frozenset(pages_kept)
-    build_cache.bring_back(site_dir, lambda path: path in pages_kept or path in state.beside_before
-                           or path.startswith(f"{search_index.FOLDER}/"))
+    state.kept = frozenset(files.get_file_from_path(src_uri).dest_uri for src_uri in kept)
+    rewritten = _rewritten(config, files)
+    build_cache.bring_back(site_dir, lambda path: path in state.kept or path in rewritten
+                           or path in state.beside_before or path.startswith(f"{search_index.FOLDER}/"))
     if state.files is not None:
         state.files.kept = frozenset(kept)
     site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
@@ -215,12 +216,28 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     return nav
 
 
+def _rewritten(config: MkDocsConfig, files: Files) -> set[str]:
+    """The files MkDocs writes again in every build (in place, which costs less than making them anew): every
+    page and file it is given, and the theme's own pages."""
+    included = InclusionLevel.is_in_serve if _serving else InclusionLevel.is_included
+    written = {file.dest_uri for file in files if included(file.inclusion)}
+    written.update(config.theme.static_templates)
+    written.update(f"{name}.gz" for name in config.theme.static_templates if name == "sitemap.xml")
+    return written
+
+
+def on_post_page(output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+    """A page MkDocs will not write, as it drew nothing, is removed: the last build's file is not current."""
+    if not output.strip():
+        Path(page.file.abs_dest_path).unlink(missing_ok=True)
+    return output
+
+
 def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
     """What every generated page depends on beyond its own content; None (so no page is kept) if a part of it
     cannot be read."""
     try:
-        theme = keys.of_files([path for folder in config.theme.dirs for path in Path(folder).resolve().rglob("*")
-                               if path.is_file() and ".icons" not in path.parts])
+        theme = keys.of_files([path for folder in config.theme.dirs for path in _theme_files(Path(folder))])
         settings_file = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         editors = keys.of_files([Path(file.abs_src_path) for file in state.files or ()
                                  if file.is_documentation_page() and file.abs_src_path])
@@ -239,6 +256,16 @@ def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
     """Every feed by its path, without its items, for the links in each page's head: what is not there cannot
     be drawn, so a page's key need not hold every item of every feed."""
     return {channel.path: dataclasses.replace(channel, items=()) for channel in feeds.channels(site)} if site else {}
+
+
+def _theme_files(folder: Path) -> list[Path]:
+    """The files of a theme folder, but for Material's thousands of icons (its version, in `keys.code()`, stands
+    for them)."""
+    found = []
+    for parent, children, names in os.walk(folder.resolve()):
+        children[:] = [child for child in children if child != ".icons"]
+        found += [Path(parent, name) for name in names]
+    return found
 
 
 def _nav_outline(items: Any) -> list[Any]:
@@ -327,6 +354,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     global _unfinished
     state, site_dir = _state(), Path(config.site_dir)
     _remember_pages(state, site_dir)
+    keys.LONG_LIVED.forget_unused()
     if state.beside is not None and _serving:
         _unfinished = state
     elif state.beside is not None:
