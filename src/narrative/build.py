@@ -76,27 +76,39 @@ PARSED, ITEMS, BODIES, SCREENED = "parsed.pickle", "items.pickle", "bodies.pickl
 """The stores in the build's cache: each file as parsed, each file's item (and problems), each body as HTML,
 each item's findings that are errors."""
 MEDIA_FIELDS = frozenset({"images", "audio", "video"})
-"""Fields naming files beside the story, whose item depends on those files too: never taken from the cache."""
+"""Fields naming files beside the story, whose item depends on those files too (that they are there, their
+size): a file's key holds what is found at every path these fields name."""
 Built = tuple[Item | None, list[Problem]]
 
 
 def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> list[Built]:
     """`fields.build` for each file, on all the machine's cores; with a `cache` folder, a file whose fields were
-    read before (the same fields, settings and code) is taken from it, unless it names pictures or recordings."""
+    read before (the same fields, settings and code, and the same pictures and recordings) is taken from it."""
     build_each = functools.partial(fields.build, settings=settings)
     if cache is None:
         return on_all_cores(build_each, files)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), settings)
-    keyed = {number: maker.key(shared, file) for number, file in enumerate(files)
-             if shared and not MEDIA_FIELDS & file.meta.keys()}
+    keyed = {number: maker.key(shared, file, _media(file)) for number, file in enumerate(files)} if shared else {}
     keyed = {number: key for number, key in keyed.items() if key is not None}
     into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
     found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
-    into.save()
     rest = [number for number in range(len(files)) if number not in found]
     found.update(zip(rest, on_all_cores(build_each, [files[number] for number in rest])))
     return [found[number] for number in range(len(files))]
+
+
+def _media(file: SourceFile) -> list[tuple[str, int, int] | str]:
+    """What is at each path the file's picture and recording fields name: its size and time, or nothing."""
+    found: list[tuple[str, int, int] | str] = []
+    for name in sorted(MEDIA_FIELDS & file.meta.keys()):
+        for text in loader.strings(file.meta[name]):
+            try:
+                stat = (file.file.parent / text).stat()
+                found.append((text, stat.st_size, stat.st_mtime_ns))
+            except (OSError, ValueError):
+                found.append(text)
+    return found
 
 
 def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[loader.Job],
@@ -114,7 +126,6 @@ def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[l
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
     unread = [number for number in range(len(jobs)) if number not in found]
     found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
-    into.save()
     return [found[number] for number in range(len(jobs))]
 
 
@@ -146,7 +157,6 @@ def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
         return screen_for_errors(site.every_item, site.settings, site.reviews)
     into: build_cache.Store[list[Finding]] = build_cache.store(cache / SCREENED)
     found = build_cache.cached(into, keyed, lambda items: _by_item(items, site))  # type: ignore[arg-type]
-    into.save()
     return [finding for item in sorted(keyed, key=lambda item: item.source.path) for finding in found[item]]
 
 
@@ -197,7 +207,6 @@ def render_bodies(site: Site, cache: Path | None = None) -> None:
     for item, key in keyed.items():
         if into.get(key) is None:
             into.put(key, render.body_html(item))
-    into.save()
 
 
 def media_files(site: Site) -> dict[str, Path]:
@@ -245,6 +254,7 @@ def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]
     of the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
     The hook runs this in a background process."""
     indexing = search_index.start(site, out)
+    build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
     written = write_outputs(site, out).written_paths
     return indexing.finish(), written
 

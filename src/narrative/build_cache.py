@@ -61,12 +61,14 @@ class Store(Generic[V]):
         self._used.add(key)
         self._changed = True
 
-    def save(self) -> None:
-        """Write the entries used since the last save, if that is not what the file holds already."""
+    def save(self, write: bool = True) -> None:
+        """Keep the entries used since the last save, and forget the rest; unless not to `write` them (another
+        process does), write them, if that is not what the file holds already."""
         entries = self._all()
         if self._changed or self._used != entries.keys():
             self._entries = {key: entries[key] for key in self._used}
-            write_atomically(self.path, self._entries)
+            if write:
+                write_atomically(self.path, self._entries)
         self._used, self._changed = set(), False
 
 
@@ -79,6 +81,12 @@ def store(path: Path) -> Store[Any]:
     if found is None:
         found = _stores[path] = Store(path)
     return found
+
+
+def save_all(write: bool = True) -> None:
+    """`Store.save()` for every store this process has opened."""
+    for each in _stores.values():
+        each.save(write)
 
 
 def write_atomically(path: Path, value: object) -> None:

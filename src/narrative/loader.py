@@ -225,10 +225,10 @@ def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
     the name of the field that holds it, however the field is spelt or nested, and the body."""
     return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in _strings(value)), file.body)
+                                        for text in strings(value)), file.body)
 
 
-def _strings(value: Any) -> Iterable[str]:
+def strings(value: Any) -> Iterable[str]:
     """The strings in a value, however nested, each list or mapping walked once: YAML's aliases can make a
     few lines hold millions of items, or a list that holds itself."""
     seen: set[int] = set()

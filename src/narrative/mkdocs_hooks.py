@@ -64,6 +64,8 @@ class _Build:
     outputs: build_cache.Pages = field(default_factory=build_cache.Pages)
     kept: frozenset[str] = frozenset()
     """The generated pages kept from the last build, by their path in the output folder."""
+    search_parts: list[dict[str, str]] = field(default_factory=list)
+    """The search index's parts as the search box reads them."""
     beside_before: frozenset[str] = frozenset()
     """The feeds' and digests' files the last build wrote, left in place for this one to compare with."""
 
@@ -192,6 +194,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state, site_dir = _state(), Path(config.site_dir)
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
     state.beside_before = frozenset(state.outputs.beside or ())
+    state.search_parts = search_index.for_reader(state.site) if state.site else []
     shared = _shared_key(state, config, nav)
     maker = keys.LONG_LIVED
     kept: set[str] = set()
@@ -211,8 +214,9 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     if state.files is not None:
         state.files.kept = frozenset(kept)
     site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
-    if site is not None:  # build's output is back in place
+    if site is not None:  # build's output is back in place; the cache's stores are written there too
         state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
+        build_cache.save_all(write=False)
     return nav
 
 
@@ -249,7 +253,7 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
                            [str(problem) for problem in state.problems],
                            site.settings if site else None, site.preview if site else None,
                            _feed_links(site),
-                           search_index.for_reader(site) if site else None)
+                           state.search_parts)
 
 
 def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
@@ -329,7 +333,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_site"] = site
     env.globals["narrative_problems"] = _state().problems
     env.globals["narrative_feeds"] = _feed_links(site)
-    env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
+    env.globals["narrative_search_parts"] = _state().search_parts
     env.filters.update(presentation.FILTERS)
     return env
 

@@ -68,16 +68,17 @@ class Record:
         )
 
 
-def record(item: Story | PledgeUpdate, site: Site) -> Record:
-    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them."""
+def record(item: Story | PledgeUpdate, site: Site, body: bool = True) -> Record:
+    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them;
+    without its `body` when only where it falls among the parts is wanted."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
-                  long_date(item.published), iso_date(item.published), topics, body_html(item))
+                  long_date(item.published), iso_date(item.published), topics, body_html(item) if body else "")
 
 
-def records(site: Site) -> list[Record]:
+def records(site: Site, bodies: bool = True) -> list[Record]:
     """A record for every story and update anyone may read: nothing else is ever searchable."""
-    return [record(item, site) for item in (*site.stories, *site.updates)]
+    return [record(item, site, bodies) for item in (*site.stories, *site.updates)]
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def site_parts(site: Site) -> list[Part]:
 
 def for_reader(site: Site) -> list[dict[str, str]]:
     """The parts as the search box reads them, newest first."""
-    return [part.for_reader() for part in reversed(site_parts(site))]
+    found = parts(records(site, bodies=False), site.settings.search.part_size)  # where parts begin and end only
+    return [part.for_reader() for part in reversed(found)]
 
 
 MEMORY = Path("/dev/shm")
