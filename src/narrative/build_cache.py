@@ -89,6 +89,12 @@ def save_all(write: bool = True) -> None:
         each.save(write)
 
 
+def release() -> None:
+    """Forget the stores this process has opened (each saved first, or written by another process), so that
+    what they hold and nothing else needs is freed: a build that runs once has no later rebuild to serve."""
+    _stores.clear()
+
+
 def write_atomically(path: Path, value: object) -> None:
     """`value` pickled to `path` (straight to the file: a cache of every body would be a large string first),
     whole or not at all; nothing if the folder cannot be written."""

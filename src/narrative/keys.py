@@ -44,6 +44,10 @@ class Keys:
         self._seen = {number: seen for number, seen in self._seen.items() if number in self._used}
         self._used = set()
 
+    def forget(self) -> None:
+        """Forget every value read, as a build that runs once does when it no longer needs them."""
+        self._seen, self._used = {}, set()
+
     def key(self, *values: Any) -> str | None:
         """The key of `values` together, or None if one of them cannot be read whole."""
         digest = hashlib.sha256()
