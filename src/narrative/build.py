@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from narrative import build_cache, digests, feeds, fields, keys, loader, mail, render, reviews, search_index
@@ -18,6 +18,7 @@ from narrative.config import Settings
 from narrative.loader import SourceFile
 from narrative.model import Item
 from narrative.output import Output
+from narrative.pages import Page
 from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
 from narrative.screen import Finding, Screening, screen
@@ -257,6 +258,24 @@ def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]
     build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
     written = write_outputs(site, out).written_paths
     return indexing.finish(), written
+
+
+def shared_key(site: Site | None, problems: Sequence[Problem], feed_links: object,
+               search_parts: Sequence[Mapping[str, str]], adapter: object) -> str | None:
+    """The key of what every generated page shows beyond its own content: the code, the settings, the problems
+    a preview lists, every feed's link, the search index's parts, and what the builder adds (its theme, its
+    settings file, its navigation...); None when one of them cannot be keyed."""
+    return keys.Keys().key(keys.code(), site.settings if site else None, site.preview if site else None,
+                           [str(problem) for problem in problems], feed_links, list(search_parts), adapter)
+
+
+def page_keys(made: Iterable[Page], shared: str | None,
+              held: Mapping[str, list[str]]) -> dict[str, str | None]:
+    """Each page's key by its `src_uri`: everything it shows (title, template, description, its context, the
+    notices held on it) and the `shared` key; None for all when there is no shared key, so none is kept."""
+    maker = keys.LONG_LIVED
+    return {page.src_uri: maker.key(shared, page.src_uri, page.title, page.template, page.description,
+                                    page.context, held.get(page.url)) if shared else None for page in made}
 
 
 def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:

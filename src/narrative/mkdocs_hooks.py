@@ -195,18 +195,13 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
     state.beside_before = frozenset(state.outputs.beside or ())
     state.search_parts = search_index.for_reader(state.site) if state.site else []
-    shared = _shared_key(state, config, nav)
-    maker = keys.LONG_LIVED
+    by_src = build.page_keys(state.pages.values(), _shared_key(state, config, nav), state.held)
     kept: set[str] = set()
     for file in state.files.every_page() if state.files else ():
-        page = state.pages.get(file.src_uri)
-        if page is None:
-            continue
-        key = maker.key(shared, page.src_uri, page.title, page.template, page.description, page.context,
-                        state.held.get(page.url)) if shared else None
-        state.page_keys[file.dest_uri] = key
-        if state.outputs.still_there(file.dest_uri, key, site_dir / build_cache.SET_ASIDE):
-            kept.add(file.src_uri)
+        if file.src_uri in by_src:
+            state.page_keys[file.dest_uri] = by_src[file.src_uri]
+            if state.outputs.still_there(file.dest_uri, by_src[file.src_uri], site_dir / build_cache.SET_ASIDE):
+                kept.add(file.src_uri)
     state.kept = frozenset(files.get_file_from_path(src_uri).dest_uri for src_uri in kept)
     rewritten = _rewritten(config, files)
     build_cache.bring_back(site_dir, lambda path: path in state.kept or path in rewritten
@@ -250,13 +245,9 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
                                  if file.is_documentation_page() and file.abs_src_path])
     except OSError:
         return None
-    site = state.site
-    return keys.Keys().key(keys.code(), theme, settings_file, editors, config.site_url or "",
-                           config.use_directory_urls, _serving, _nav_outline(nav.items),
-                           [str(problem) for problem in state.problems],
-                           site.settings if site else None, site.preview if site else None,
-                           _feed_links(site),
-                           state.search_parts)
+    adapter = (theme, settings_file, editors, config.site_url or "", config.use_directory_urls, _serving,
+               _nav_outline(nav.items))
+    return build.shared_key(state.site, state.problems, _feed_links(state.site), state.search_parts, adapter)
 
 
 def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
