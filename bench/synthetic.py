@@ -285,6 +285,7 @@ def write_narrative(root: Path, content: Content) -> Path:
     shutil.copytree(REPO / "docs", root / "docs")
     (root / "hooks").symlink_to(REPO / "hooks", target_is_directory=True)
     write_content(root, content)
+    shutil.copy(REPO / "stories" / "reviews.yml", root / "stories" / "reviews.yml")  # the pages' own addresses
     return root / "mkdocs.yml"
 
 

@@ -46,9 +46,10 @@ def served(sample_site: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serving(site_dir: Path) -> Iterator[str]:
-    """A built site over real HTTP on 127.0.0.1 while the block runs; yields the site's root URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+def serving(site_dir: Path, port: int = 0) -> Iterator[str]:
+    """A built site over real HTTP on 127.0.0.1 (on `port`, or a free one) while the block runs; yields the
+    site's root URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(site_dir)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

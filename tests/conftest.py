@@ -108,4 +108,5 @@ def new_project(root: Path) -> Project:
     (root / "hooks").symlink_to(REPO / "hooks", target_is_directory=True)
     for folder in ("patient", "pledge", "responses"):
         (root / "stories" / folder).mkdir(parents=True)
+    shutil.copy(REPO / "stories" / "reviews.yml", root / "stories" / "reviews.yml")  # the pages' own addresses
     return Project(root)

@@ -94,6 +94,14 @@ def response(root: Path, slug: str, story: str, body: str = "Thank you for telli
                       body)
 
 
+def conversation(root: Path, slug: str, body: str = "", **fields: Any) -> Path:
+    """A valid conversation record, with any field replaced (None leaves it out)."""
+    front = {"date": "2026-03-02", "channel": "listening-booth", "place": "Eastbrook Library", "people": 12,
+             "conversations": {"carers": 6, "mental-health": 4}, "principle": "listen", **fields}
+    return write_file(root, "conversations", slug, {key: value for key, value in front.items() if value is not None},
+                      body)
+
+
 def screened(root: Path, **screening: object) -> Screening:
     """The full screen of the content under `root`, with these `screening` settings; the content must be valid."""
     site, problems = build.read_site(settings_for(root, screening=screening or None))

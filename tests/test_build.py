@@ -319,3 +319,12 @@ def test_every_link_within_the_site_leads_to_a_file(sample_site: Path) -> None:
             if target is not None and not target.exists():
                 broken.append(f"{page.relative_to(sample_site)}: {link}")
     assert broken == []
+
+
+def test_a_body_nested_too_deep_stops_the_build_with_its_file_and_line_not_a_traceback(project: Project) -> None:
+    project.story("deep", body="- " * 496 + "a\n")
+    result, _ = project.build()
+    assert result.returncode == 1
+    assert ("stories/patient/deep.md:9: lists or quotes nested 496 deep: keep to 20 "
+            "(extra.narrative.limits.max_depth)") in result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr

@@ -122,11 +122,11 @@ def test_check_only_the_named_files(broken: Path, capsys: pytest.CaptureFixture[
 
 
 def test_check_a_file_outside_the_content_folders(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (site / "docs").mkdir()
-    (site / "docs" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
-    assert run(capsys, "check", "docs/story.md") == (
-        1, "docs/story.md:1: is not in a content folder: move it into stories/patient/, stories/pledge/, "
-           "stories/responses/\n", "1 error and 0 warnings in 1 file.\n")
+    (site / "notes").mkdir()
+    (site / "notes" / "story.md").write_text("---\ntitle: x\n---\nBody\n")
+    assert run(capsys, "check", "notes/story.md") == (
+        1, "notes/story.md:1: is not in a content folder: move it into stories/patient/, stories/pledge/, "
+           "stories/responses/, stories/conversations/\n", "1 error and 0 warnings in 1 file.\n")
 
 
 def test_check_with_a_config_file_elsewhere(broken: Path, capsys: pytest.CaptureFixture[str],
@@ -214,6 +214,21 @@ def test_new_response_fails_the_check_until_filled_in(site: Path, capsys: pytest
     assert run(capsys, "check", f"stories/responses/{written.name}")[0] == 1
 
 
+def test_new_conversation_record_fails_the_check_until_counted(site: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "new", "conversation", "--place", "Market stall")
+    [written] = (site / "stories" / "conversations").iterdir()
+    shown = f"stories/conversations/{written.name}"
+    assert (code, out) == (0, f"Wrote {shown}: fill it in, then run 'narrative check {shown}'.\n")
+    assert written.name.startswith("market-stall-")
+    assert run(capsys, "check", shown) == (
+        1, f"{shown}:9: people: must be a whole number of 1 or more, not 0\n"
+           f"{shown}:10: conversations: mental-health: must be a whole number of 1 or more, not 0\n",
+        "2 errors and 0 warnings in 1 file.\n")
+    written.write_text(written.read_text().replace(": 0", ": 4"))
+    assert run(capsys, "check", shown) == (0, "No problems in 1 file.\n", "")
+
+
 def test_new_refuses_to_overwrite(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "new", "story", "--title", "Ward 7") == (
         1, "", "narrative new: stories/patient/ward-7.md already exists: choose another title or edit that file\n")
@@ -229,6 +244,8 @@ def test_new_response_to_a_story_that_does_not_exist(site: Path, capsys: pytest.
     (("new", "story"), "narrative new: give the title with --title\n"),
     (("new", "update", "--title", " "), "narrative new: give the title with --title\n"),
     (("new", "response"), "narrative new: a response answers a story: give its slug with --story\n"),
+    (("new", "conversation"), "narrative new: a conversation record says where the conversations were held: give "
+                              "the place with --place\n"),
 ])
 def test_new_without_what_it_needs(site: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...],
                                    message: str) -> None:
@@ -330,7 +347,7 @@ def test_init_makes_a_site_that_passes_the_check_and_builds_strictly_at_once(tmp
                            "and replace the examples in stories/.\n")
     site = tmp_path / "our-stories"
     checked = subprocess.run([*command(), "check"], cwd=site, env=env, capture_output=True, text=True, check=False)
-    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 3 files.\n", "")
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "No problems in 9 files.\n", "")
     built = subprocess.run([*command(), "build", "--strict"], cwd=site, env=env, capture_output=True, text=True,
                            check=False)
     assert built.returncode == 0, built.stderr

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from narrative.config import (
-    DigestSettings, Principle, ScreeningSettings, SearchSettings, Settings, Topic, from_mapping, load_settings,
+    DigestSettings, LimitSettings, Principle, ScreeningSettings, SearchSettings, ServiceSettings, Settings, Topic,
+    from_mapping, load_settings,
 )
 from narrative.problems import Problem
 from tests.content import PRINCIPLES, TOPICS, config, write_site
@@ -38,9 +39,11 @@ def test_valid_settings_and_defaults(tmp_path: Path) -> None:
     assert settings is not None
     assert (settings.per_page, settings.feed_items, settings.timezone, settings.stories_dir) == (
         20, 50, "Europe/London", "stories")
-    assert (settings.aspiration, settings.intake_url, settings.publish_future) == (None, None, False)
+    assert (settings.aspiration, settings.intake, settings.publish_future) == (
+        None, ServiceSettings(url=None, rate_limit=10), False)
     assert settings.digest == DigestSettings() and settings.screening == ScreeningSettings()
-    assert settings.screening.error_kinds == ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis")
+    assert settings.screening.error_kinds == ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis",
+                                              "language")
     assert settings.stories_path == tmp_path / "stories"
     assert str(settings.zone) == "Europe/London"
     assert settings.topic_slugs == ("mental-health", "primary-care", "carers")
@@ -53,21 +56,22 @@ def test_every_setting_parsed(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     settings, problems = from_mapping(config(
         organisation="  Sample ICB  ", stories_dir="content", per_page=10, feed_items=5, timezone="America/New_York",
-        aspiration=2500, intake_url="https://intake.example.org", publish_future=True,
+        aspiration=2500, intake={"url": "https://intake.example.org", "rate_limit": 3}, publish_future=True,
         digest={"sender": "Stories <s@example.org>", "reply_to": "team@example.org", "subject_prefix": "[Stories]",
                 "unsubscribe_url": "https://example.org/unsubscribe/", "archive_days": 30},
-        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False}),
-        root=tmp_path)
+        screening={"error_kinds": ["nhs-number"], "max_grade": 8}, search={"part_size": 400, "cache": False},
+        limits={"max_file_size": 50_000, "max_line_length": 900, "max_depth": 4}), root=tmp_path)
     assert problems == []
     assert settings is not None
     assert (settings.organisation, settings.stories_dir, settings.per_page, settings.feed_items) == (
         "Sample ICB", "content", 10, 5)
-    assert (settings.timezone, settings.aspiration, settings.intake_url) == (
-        "America/New_York", 2500, "https://intake.example.org/")
+    assert (settings.timezone, settings.aspiration, settings.intake) == (
+        "America/New_York", 2500, ServiceSettings("https://intake.example.org/", 3))
     assert settings.digest == DigestSettings("Stories <s@example.org>", "team@example.org",
                                              "https://example.org/unsubscribe/", "[Stories]", 30)
     assert settings.screening == ScreeningSettings(("nhs-number",), 8.0)
     assert settings.search == SearchSettings(400, cache=False)
+    assert settings.limits == LimitSettings(max_file_size=50_000, max_line_length=900, max_depth=4)
     assert settings.publish_future is True
 
 
@@ -184,8 +188,9 @@ def test_the_language_is_the_themes(theme: object, language: str) -> None:
     ({"aspiration": 0}, "extra.narrative.aspiration: must be a whole number of 1 or more, not 0"),
     ({"organisation": "  "}, "extra.narrative.organisation: must be some text"),
     ({"stories_dir": ["stories"]}, "extra.narrative.stories_dir: must be some text"),
-    ({"intake_url": "intake"}, "extra.narrative.intake_url: must be an absolute http(s) URL such as "
-                               "'https://stories.example.org/', not 'intake'"),
+    ({"intake": {"url": "intake"}}, "extra.narrative.intake.url: must be an absolute http(s) URL such as "
+                                    "'https://stories.example.org/', not 'intake'"),
+    ({"intake": {"rate_limit": 0}}, "extra.narrative.intake.rate_limit: must be a whole number of 1 or more, not 0"),
     ({"digest": "daily"}, "extra.narrative.digest: must be a set of settings"),
     ({"digest": {"unsubscribe_url": "mailto:x@example.org"}},
      "extra.narrative.digest.unsubscribe_url: must be an absolute http(s) URL such as "
@@ -197,6 +202,7 @@ def test_the_language_is_the_themes(theme: object, language: str) -> None:
     ({"screening": {"max_grad": 8}}, "extra.narrative.screening.max_grad: unknown setting (did you mean 'max_grade'?)"),
     ({"search": {"part_size": "big"}}, "extra.narrative.search.part_size: must be a whole number of 1 or more, not 'big'"),
     ({"search": {"cache": "no"}}, "extra.narrative.search.cache: must be true or false, not 'no'"),
+    ({"limits": {"max_depth": 0}}, "extra.narrative.limits.max_depth: must be a whole number of 1 or more, not 0"),
     ({"publish_future": "soon"}, "extra.narrative.publish_future: must be true or false, not 'soon'"),
 ])
 def test_bad_setting(overrides: dict[str, Any], message: str) -> None:
@@ -209,7 +215,7 @@ def test_a_stories_folder_that_is_not_there(tmp_path: Path, folder: str) -> None
     problems = from_mapping(config(stories_dir=folder), root=tmp_path)[1]
     assert [str(problem) for problem in problems] == [
         f"mkdocs.yml: extra.narrative.stories_dir: there is no folder '{folder}' next to mkdocs.yml: give the folder "
-        "that holds patient, pledge, responses"]
+        "that holds patient, pledge, responses, conversations"]
 
 
 # Reading mkdocs.yml

@@ -13,8 +13,9 @@ import yaml
 
 from narrative.cli import main
 from narrative.config import Settings, from_mapping
-from narrative.digests import Digest, Period, archive, date_range, for_date, span, week_of
-from narrative.model import Consent, PledgeUpdate, Progress, Source, Story
+from narrative.digests import (Answer, Digest, Period, answers_between, archive, date_range, for_date, kind_label,
+                               span, week_of)
+from narrative.model import Change, Consent, PledgeUpdate, Progress, Response, Source, Status, Story
 from narrative.site import Site
 from tests import content
 from tests.conftest import Project
@@ -212,6 +213,18 @@ def test_the_command_names_every_missing_digest_setting(tmp_path: Path, capsys: 
     assert not out.exists()
 
 
+def test_an_email_that_cannot_be_made_safe_is_a_message_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = site_folder(tmp_path / "site")
+    config.write_text(config.read_text(encoding="utf-8").replace("https://stories.example.org/",
+                                                                 "https://störies.example.org/"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["-f", str(config), "digest", "--period", "daily", "--date", "2026-03-14", "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("narrative digest: the Message-ID header would hold '<digest.daily.2026-03-14.")
+    assert error.endswith("@störies.example.org>': it must be printable ASCII without spaces\n")
+
+
 def test_the_command_refuses_content_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = site_folder(tmp_path / "site")
     content.story(tmp_path / "site", "broken", topics=["no-such-topic"])
@@ -293,3 +306,25 @@ def test_archive_pages_escape_what_contributors_write(project: Project) -> None:
         assert title in tree.cssselect("article")[0].text_content()
     email_html = (site_dir / "digests/instant/hostile/email.html").read_text(encoding="utf-8")
     assert "<script>alert" not in email_html and "&lt;script&gt;alert" in email_html
+
+
+def test_responses_of_a_london_day_as_answers_to_public_stories_newest_first() -> None:
+    def response(slug: str, story_slug: str, published: dt.datetime, change: Change | None = None) -> Response:
+        return Response(slug, story_slug, published, "Sam Reed, Lead", "Thank you.",
+                        Source(f"stories/responses/{slug}.md"), change)
+
+    told = story("ward-seven", dt.datetime(2026, 3, 1, 9, tzinfo=UTC))
+    hidden = Story("hidden", "Hidden", dt.datetime(2026, 3, 1, 9, tzinfo=UTC), "About it.", ("carers",),
+                   Consent(True), "Words.", Source("stories/patient/hidden.md"), status=Status.DRAFT)
+    site = site_of(told, hidden,
+                   response("early", "ward-seven", dt.datetime(2026, 3, 14, 0, 30, tzinfo=LONDON)),
+                   response("late", "ward-seven", dt.datetime(2026, 3, 14, 23, 30, tzinfo=UTC), Change.PLANNED),
+                   response("next-day", "ward-seven", dt.datetime(2026, 3, 15, 0, 30, tzinfo=LONDON)),
+                   response("to-a-draft", "hidden", dt.datetime(2026, 3, 14, 12, tzinfo=UTC)))
+    found = answers_between(site, dt.date(2026, 3, 14), dt.date(2026, 3, 14))
+    assert [answer.slug for answer in found] == ["late", "early"]
+    late = found[0]
+    assert isinstance(late, Answer) and kind_label(late) == "Response"
+    assert (late.title, late.summary, late.url) == ("Our response to “Ward seven”",
+                                                    "Sam Reed, Lead has answered this story. Change planned.",
+                                                    "stories/ward-seven/#our-response")

@@ -118,6 +118,21 @@ def test_an_entry_carries_everything_a_reader_shows(tmp_path: Path) -> None:
     assert entries[f"{SITE}stories/night-shift/"].author == "Anonymous"
 
 
+def test_a_long_story_is_an_excerpt_with_a_link_to_the_whole_of_it(tmp_path: Path) -> None:
+    paragraph = "We waited a long time on the ward, and the night staff came round with tea. " * 10
+    content.story(tmp_path, "long-night", date="2026-07-01", body=f"{paragraph}\n\n" * 1000)
+    content.story(tmp_path, "short-night", date="2026-06-01", body=f"{paragraph}\n")
+    files = feeds.render(read(tmp_path))
+    assert max(len(data) for data in files.values()) < 30 * feeds.EXCERPT
+    entries = {entry.link: entry.content[0].value for entry in parsed(files["feeds/all.atom"]).entries}
+    long_html, short_html = entries[f"{SITE}stories/long-night/"], entries[f"{SITE}stories/short-night/"]
+    assert feeds.EXCERPT - 1000 < len(long_html) < feeds.EXCERPT + 200
+    assert long_html.endswith(f'<p><a href="{SITE}stories/long-night/" rel="nofollow noopener noreferrer ugc">'
+                              "Read the whole story on the website</a></p>")
+    assert long_html.count("…") == 1
+    assert lxml.html.fromstring(long_html) is not None and short_html == f"<p>{paragraph.strip()}</p>"
+
+
 def test_rss_names_the_author_without_an_email_address(tmp_path: Path) -> None:
     content.story(tmp_path, "ward-seven", author="Maureen")
     rss = feeds.render(read(tmp_path))["feeds/stories.xml"]
@@ -349,3 +364,22 @@ def test_subscribe_page_lists_every_feed(sample_site: Path, sample: tuple[Settin
         assert channel.name in text
     assert f"{sample[0].site_url}feeds/stories.xml" in text
     assert "podcast app" in text
+
+
+def test_an_item_in_another_language_says_so_in_every_format(tmp_path: Path) -> None:
+    """Only an item in a language other than the feed's says its own: the feed says the site's once."""
+    content.story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    content.story(tmp_path, "in-english", date="2026-03-02")
+    content.story(tmp_path, "said-english", date="2026-03-03", lang="en")
+    files = feeds.render(read(tmp_path))
+    rss = lxml.etree.fromstring(files["feeds/stories.xml"])
+    assert {item.findtext("title"): item.findtext("{http://purl.org/dc/elements/1.1/}language")
+            for item in rss.iter("item")} == {"Po polsku": "pl", "In english": None, "Said english": None}
+    atom = lxml.etree.fromstring(files["feeds/stories.atom"])
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {entry.findtext("{http://www.w3.org/2005/Atom}title"): entry.get(lang)
+            for entry in atom.iter("{http://www.w3.org/2005/Atom}entry")} == {
+        "Po polsku": "pl", "In english": None, "Said english": None}
+    valid_atom(files["feeds/stories.atom"])
+    assert {item["title"]: item.get("language") for item in valid_json_feed(files["feeds/stories.json"])["items"]} == {
+        "Po polsku": "pl", "In english": None, "Said english": None}

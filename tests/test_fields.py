@@ -9,16 +9,17 @@ from typing import Any
 import pytest
 
 from narrative import fields
-from narrative.config import Settings
+from narrative.config import LimitSettings, Settings
 from narrative.loader import read
 from narrative.model import (
-    Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status, Story,
+    Change, Consent, Conversation, Image, Item, Kind, Period, PledgeUpdate, Progress, Recording, Response, Status,
+    Story,
 )
 from narrative.problems import Problem
 from tests.content import settings_for, write_file
 
 KNOWN_STORY_FIELDS = ("title, date, updated, reviewed, summary, topics, consent, author, role, status, location, "
-                      "service, content_note, images, audio, video")
+                      "service, content_note, images, audio, video, lang, translation_of, conversation")
 
 
 @pytest.fixture
@@ -29,8 +30,9 @@ def settings(tmp_path: Path) -> Settings:
 def build(settings: Settings, folder: str, name: str, front: dict[str, Any] | str,
           body: str = "Some words.\n") -> tuple[Item | None, list[Problem]]:
     path = write_file(settings.root, folder, name, front, body)
-    kind = {"patient": Kind.STORY, "pledge": Kind.UPDATE, "responses": Kind.RESPONSE}[folder]
-    file = read(path, f"stories/{folder}/{name}.md", kind)
+    kind = {"patient": Kind.STORY, "pledge": Kind.UPDATE, "responses": Kind.RESPONSE,
+            "conversations": Kind.CONVERSATION}[folder]
+    file = read(path, f"stories/{folder}/{name}.md", kind, LimitSettings())
     assert not isinstance(file, Problem), file
     return fields.build(file, settings)
 
@@ -321,15 +323,27 @@ def test_update_stories_must_be_slugs(settings: Settings) -> None:
         "stories/pledge/u.md:7: stories: 'Ward 7.md' is not a story's slug: use the story's file name without '.md'"]
 
 
+# Values read as written
+
+
+@pytest.mark.parametrize(("field", "written"), [("title", "10:30"), ("summary", "1:20:30"), ("author", "0x1F"),
+                                                ("role", ".nan"), ("location", "0755"), ("service", "1.50e"),
+                                                ("title", "on"), ("role", "=")])
+def test_a_plain_value_is_the_text_written(settings: Settings, field: str, written: str) -> None:
+    front = replaced(field, written) if field in ("title", "summary") else STORY + f"{field}: {written}\n"
+    assert getattr(story(settings, front), field) == written
+
+
 # Consent
 
 
-@pytest.mark.parametrize("value", ["false", "no", "'true'", "given", "{given: false}", "[true]"])
+@pytest.mark.parametrize("value", ["false", "no", "on", "y", "1", "0x1", "given", "{given: false}", "{given: on}",
+                                   "[true]"])
 def test_consent_not_true(settings: Settings, value: str) -> None:
     item, problems = build(settings, "patient", "ward-7", replaced("consent", value))
     assert item is None
-    assert problems == [Problem(PATH, 6, "consent", "must be true: publish a story only when its contributor has "
-                                "agreed", "bad-value")]
+    assert problems == [Problem(PATH, 6, "consent", "must be true (or yes): publish a story only when its "
+                                "contributor has agreed", "bad-value")]
 
 
 def test_consent_missing(settings: Settings) -> None:
@@ -350,9 +364,9 @@ def test_consent_null_is_missing(settings: Settings) -> None:
         f"{PATH}:6: consent: missing: every story needs a consent"]
 
 
-@pytest.mark.parametrize("value", ["true", "True", "yes", "on", "{given: yes}"])
+@pytest.mark.parametrize("value", ["true", "True", "yes", "Yes", "'true'", "{given: yes}", "{given: true}"])
 def test_consent_yaml_true(settings: Settings, value: str) -> None:
-    """YAML 1.1 reads `yes` and `on` as true, and so does the contributor who wrote them."""
+    """`true` or `yes`, as a contributor writes them; `on`, `y` or `1` is not a clear yes."""
     assert story(settings, replaced("consent", value)).consent == Consent(True)
 
 
@@ -511,3 +525,107 @@ def test_picture_in_the_text_is_a_warning_at_its_line(settings: Settings) -> Non
         (f"{PATH}:12: this picture in the text will not be shown: list it under 'images:' with a description "
          "('alt')", "warning"),
     ]
+
+
+RECORD = ("date: 2026-10-05 to 2026-10-09\n"                    # line 2
+          "channel: listening-booth\n"                         # line 3
+          "place: Listening booth, Hollowmere General\n"       # line 4
+          "people: 38\n"                                       # line 5
+          "conversations: {mental-health: 12, carers: 4}\n"    # line 6
+          "principle: listen\n")                               # line 7
+RECORD_PATH = "stories/conversations/booth.md"
+
+
+def test_a_conversation_record_with_a_range_of_days_and_no_write_up(settings: Settings) -> None:
+    item, problems = build(settings, "conversations", "booth", RECORD, body="")
+    assert problems == []
+    assert isinstance(item, Conversation)
+    assert item.period == Period(dt.datetime(2026, 10, 5, tzinfo=settings.zone), dt.date(2026, 10, 9))
+    assert (item.published, item.period.last_day) == (item.period.start, dt.date(2026, 10, 9))
+    assert (item.channel, item.place, item.people, item.principle) == (
+        "listening-booth", "Listening booth, Hollowmere General", 38, "listen")
+    assert (item.topics, item.conversations) == ((("mental-health", 12), ("carers", 4)), 16)
+
+
+def test_a_conversation_record_of_one_day(settings: Settings) -> None:
+    item, _ = build(settings, "conversations", "booth", RECORD.replace(" to 2026-10-09", ""))
+    assert isinstance(item, Conversation) and item.period.end is None
+    assert item.period.last_day == dt.date(2026, 10, 5)
+
+
+def test_every_mistake_in_a_conversation_record_at_its_line(settings: Settings) -> None:
+    front = ("date: 2026-10-09 to 2026-10-05\n"
+             "channel: listening-bothe\n"
+             "place: ''\n"
+             "people: 0\n"
+             "conversations: {carers: two}\n"
+             "principle: lisen\n"
+             "summary: A week at the booth.\n")
+    assert problems_of(settings, front, "conversations", "booth") == [
+        f"{RECORD_PATH}:2: date: ends on 2026-10-05, before it starts: write the first day, then 'to', then the "
+        "last, like 2026-03-02 to 2026-03-06",
+        f"{RECORD_PATH}:3: channel: unknown channel 'listening-bothe' (did you mean 'listening-booth'?); choose "
+        "from listening-booth, event, outreach, phone, post, social-media, survey, other",
+        f"{RECORD_PATH}:4: place: is empty: write something or remove the field",
+        f"{RECORD_PATH}:5: people: must be a whole number of 1 or more, not 0",
+        f"{RECORD_PATH}:6: conversations: carers: must be a whole number of 1 or more, not 'two'",
+        f"{RECORD_PATH}:7: principle: unknown principle 'lisen' (did you mean 'listen'?); choose from listen, "
+        "deliver",
+        f"{RECORD_PATH}:8: summary: unknown field; known fields are date, channel, place, people, conversations, "
+        "principle, updated, reviewed",
+    ]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("conversations: {mental-heath: 3}", "conversations: unknown topic 'mental-heath' (did you mean "
+     "'mental-health'?); choose from mental-health, primary-care, carers"),
+    ("conversations: {}", "conversations: must say how many conversations were about each topic, like "
+     "{mental-health: 12, carers: 3}"),
+    ("conversations: 12", "conversations: must say how many conversations were about each topic, like "
+     "{mental-health: 12, carers: 3}"),
+    ("date: 2026-10-05 to next friday", "date: 'next friday' is not a date: write it as year-month-day, like "
+     "2026-03-14"),
+])
+def test_a_conversation_records_counts_and_days_say_what_is_wrong(settings: Settings, line: str,
+                                                                 message: str) -> None:
+    name = line.split(":")[0]
+    front = "".join(each if not each.startswith(name + ":") else line + "\n"
+                    for each in RECORD.splitlines(keepends=True))
+    assert problems_of(settings, front, "conversations", "booth") == [
+        f"{RECORD_PATH}:{2 + [each.split(':')[0] for each in RECORD.splitlines()].index(name)}: {message}"]
+
+
+def test_a_conversation_record_missing_its_fields(settings: Settings) -> None:
+    assert problems_of(settings, "date: 2026-10-05\n", "conversations", "booth") == [
+        f"{RECORD_PATH}:3: {name}: missing: every conversation record needs a {name}: add it above the closing '---'"
+        for name in ("channel", "place", "people", "conversations", "principle")]
+
+
+@pytest.mark.parametrize(("value", "tag"), [("pl", "pl"), ("en_GB", "en-GB"), ("pol", "pl"), ("bn", "bn")])
+def test_a_language_is_a_bcp_47_tag_in_its_standard_form(settings: Settings, value: str, tag: str) -> None:
+    assert story(settings, STORY + f"lang: {value}\n").lang == tag
+
+
+@pytest.mark.parametrize("value", ["xx", "polish", "pl-"])
+def test_a_language_that_is_not_one_says_what_a_tag_looks_like(settings: Settings, value: str) -> None:
+    assert problems_of(settings, STORY + f"lang: {value}\n") == [
+        f"{PATH}:7: lang: '{value}' is not a language tag: write one such as pl (Polish), bn (Bengali) or en-GB "
+        "(British English)"]
+
+
+def test_a_language_that_is_not_text(settings: Settings) -> None:
+    assert problems_of(settings, STORY + "lang: 12\n") == [
+        f"{PATH}:7: lang: must be a language tag such as pl (Polish) or bn (Bengali), not 12"]
+
+
+def test_updates_and_responses_may_say_their_language_too(settings: Settings) -> None:
+    update, _ = build(settings, "pledge", "a", {"title": "Tłumacze", "date": "2026-04-01", "summary": "Zmiana.",
+                                                "principle": "deliver", "status": "done", "lang": "pl"})
+    answer, _ = build(settings, "responses", "b", {"story": "ward-7", "date": "2026-04-01",
+                                                   "responder": "Sam Reed, Lead", "lang": "bn"})
+    assert (getattr(update, "lang", None), getattr(answer, "lang", None)) == ("pl", "bn")
+
+
+def test_a_story_names_the_story_it_translates_and_the_record_it_was_told_in(settings: Settings) -> None:
+    item = story(settings, STORY + "translation_of: oddzial-7\nconversation: booth-2026-03-01\n")
+    assert (item.translation_of, item.conversation) == ("oddzial-7", "booth-2026-03-01")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from narrative.config import LimitSettings
 from narrative.loader import SourceFile, discover, display_path, kind_of, load, parse, read, strays, words
 from narrative.model import Kind
 from narrative.problems import Problem
@@ -32,7 +33,7 @@ def problem(text: str) -> str:
 def read_bytes(tmp_path: Path, data: bytes) -> SourceFile | Problem:
     path = tmp_path / "ward-7.md"
     path.write_bytes(data)
-    return read(path, SHOWN, Kind.STORY)
+    return read(path, SHOWN, Kind.STORY, LimitSettings())
 
 
 def test_fields_body_slug_and_lines() -> None:
@@ -88,7 +89,7 @@ def test_binary_file(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     folder = tmp_path / "folder.md"
     folder.mkdir()
-    assert str(read(folder, SHOWN, Kind.STORY)) == f"{SHOWN}:1: cannot be read: Is a directory"
+    assert str(read(folder, SHOWN, Kind.STORY, LimitSettings())) == f"{SHOWN}:1: cannot be read: Is a directory"
 
 
 NO_FRONT_MATTER = (f"{SHOWN}:1: has no front matter: start the file with a line '---', then the fields "
@@ -224,13 +225,13 @@ def test_load_keeps_every_problem_and_every_good_file(tmp_path: Path) -> None:
     for path, text in ((good, "---\ntitle: x\n---\nBody\n"), (bad, "no front matter\n"), (stray, "x")):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    files, problems, unparsed = load([good, bad, stray], stories, tmp_path)
+    files, problems, unparsed = load([good, bad, stray], stories, tmp_path, LimitSettings())
     assert [(file.kind, file.slug, file.path) for file in files] == [(Kind.STORY, "good", "stories/patient/good.md")]
     assert [(text.source.path, text.body) for text in unparsed] == [("stories/pledge/bad.md", "no front matter\n")]
     assert [str(problem) for problem in problems] == [
         NO_FRONT_MATTER.replace(SHOWN, "stories/pledge/bad.md"),
         "stories/stray.md:1: is not in a content folder: move it into stories/patient/, stories/pledge/, "
-        "stories/responses/",
+        "stories/responses/, stories/conversations/",
     ]
     assert problems[1].code == "wrong-folder"
 
@@ -241,7 +242,8 @@ def test_load_reads_a_file_named_twice_once(tmp_path: Path, monkeypatch: pytest.
     path.parent.mkdir(parents=True)
     path.write_text("---\ntitle: x\n---\nBody\n")
     relative = Path("stories/patient/a.md")
-    files, problems, _ = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."))
+    files, problems, _ = load([relative, path, Path("stories/patient/../patient/a.md")], Path("stories"), Path("."),
+                              LimitSettings())
     assert (len(files), problems) == (1, [])
     assert files[0].path == "stories/patient/a.md"
 
@@ -251,7 +253,7 @@ def test_load_reads_a_file_and_a_link_to_it_once(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "a.md").write_text("---\ntitle: x\n---\nBody\n")
     (folder / "b.md").symlink_to(folder / "a.md")
-    files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path)
+    files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path, LimitSettings())
     assert ([file.path for file in files], problems) == (["stories/patient/a.md"], [])
 
 
@@ -288,7 +290,34 @@ def test_words_are_every_string_in_the_front_matter_and_the_body() -> None:
 def test_words_walk_each_list_once_however_often_yaml_repeats_it() -> None:
     bomb = "l0: &l0 [x, x]\n" + "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
     file = loaded(f"---\n{bomb}title: &a [*a, y]\nreviewed: *l8\n---\nBody\n")
-    found = words(file).fields
-    assert [text for name, text in found if name in {"l0", "l8", "title", "reviewed"}] == ["x", "x", "x", "x", "y",
-                                                                                           "x", "x"]
-    assert len(found) == 9 * 2 + 1 + 2  # each field's strings once: two for each list, one for the title
+    assert words(file).fields == (("l0", "x"), ("title", "y"))  # each text once, in the first field it is in
+
+
+def test_words_screen_a_text_that_yaml_repeats_once() -> None:
+    repeated = ",\n  ".join(["*a"] * 10_000)
+    file = loaded(f"---\nnote: &a Call 07700 900123\ntitle: [{repeated}]\nother: Call 07700 900123\n---\nBody\n")
+    assert words(file).fields == (("note", "Call 07700 900123"),)
+
+
+def test_a_link_to_a_file_outside_the_site_is_never_read(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Jane's NHS number is 943 476 5919\n", encoding="utf-8")
+    inside = site / "stories" / "patient"
+    inside.mkdir(parents=True)
+    (inside / "notes.txt").symlink_to(secret)
+    (inside / "story.md").symlink_to(secret)
+    (inside / "fine.txt").write_text("x", encoding="utf-8")
+    (inside / "near.txt").symlink_to(inside / "fine.txt")
+    problems, texts = strays(site / "stories", site)
+    assert [str(problem) for problem in problems] == [
+        "stories/patient/fine.txt:1: is not read, as its name does not end in '.md': rename it to 'fine.md'",
+        "stories/patient/near.txt:1: is not read, as its name does not end in '.md': rename it to 'near.md'",
+        "stories/patient/notes.txt:1: is a link to a file outside the site's folder, so it is not read: put the file "
+        "itself here, or remove the link"]
+    assert [text.body for text in texts] == ["x", "x"]
+    files, problems, unparsed = load(discover(site / "stories"), site / "stories", site, LimitSettings())
+    assert (files, unparsed) == ([], [])
+    assert [str(problem) for problem in problems] == [
+        "stories/patient/story.md:1: is a link to a file outside the site's folder, so it is not read: put the file "
+        "itself here, or remove the link"]

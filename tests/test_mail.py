@@ -16,9 +16,10 @@ import lxml.html
 import pytest
 from playwright.sync_api import Browser, Request
 
+from narrative import mail
 from narrative.config import Settings, from_mapping
 from narrative.digests import Digest, Period, archive, for_date
-from narrative.mail import EMAIL_ITEMS, MailError, compose, settings_problems
+from narrative.mail import EMAIL_ITEMS, MailError, Recipient, check_eml, compose, draw, settings_problems
 from narrative.model import Consent, PledgeUpdate, Progress, Recording, Source, Story
 from narrative.problems import Problem
 from narrative.site import Site
@@ -106,6 +107,68 @@ def test_a_title_with_line_breaks_cannot_add_a_header() -> None:
     assert not re.search(rb"^(Bcc|X-Injected):", headers, re.MULTILINE)
 
 
+ENCODED_BCC = "=?utf-8?b?DQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?="
+"""An RFC 2047 encoded word that decodes to a line break and `Bcc: victim@evil.example` (CVE-2024-6923)."""
+SHOWN_BCC = ENCODED_BCC.replace("=?", "=\u2060?")
+"""The same as a header shows it: each `=?` broken by a word joiner."""
+
+
+@pytest.mark.parametrize("title", [ENCODED_BCC, f"Ward 7 {ENCODED_BCC} at night", "x" * 70 + ENCODED_BCC])
+def test_an_encoded_word_in_a_title_cannot_add_a_header(title: str) -> None:
+    site = Site.from_items([story("hostile", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
+                           settings_with())
+    [digest] = for_date(site, Period.INSTANT, dt.date(2026, 3, 14))
+    data = compose(digest, site).eml
+    parsed = message(data)
+    assert parsed.keys() == ["Subject", "From", "Reply-To", "Date", "Message-ID", "List-Unsubscribe",
+                             "List-Unsubscribe-Post", "MIME-Version", "Content-Type"]
+    assert parsed["Subject"] == "[Sample] New story: " + title.replace(ENCODED_BCC, SHOWN_BCC)
+    assert b"victim" not in data.split(b"\r\n\r\n", 1)[0]
+
+
+def test_an_encoded_word_in_the_senders_name_is_shown_as_written() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)),
+                         settings=settings_with(sender=f"Stories {ENCODED_BCC} <stories@example.org>"))
+    parsed = message(compose(digest, site).eml)
+    assert parsed["Bcc"] is None
+    assert parsed["From"].addresses[0].display_name.startswith("Stories =\u2060?utf-8?b?DQpC")
+
+
+def test_an_unsubscribe_link_that_is_not_plain_ascii_is_a_settings_problem() -> None:
+    settings = settings_with(unsubscribe_url="https://example.org/désabonner")
+    assert [str(problem) for problem in settings_problems(settings)] == [
+        "mkdocs.yml: extra.narrative.digest.unsubscribe_url: must be plain ASCII, as it goes into an email's "
+        "header: write other letters percent-encoded, like %C3%A9 for é"]
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)), settings=settings)
+    with pytest.raises(MailError, match=r"unsubscribe_url: must be plain ASCII"):
+        compose(digest, site)
+
+
+def test_the_check_of_a_written_email_refuses_an_added_header_or_a_line_break_in_a_value() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)))
+    good = compose(digest, site).eml
+    subject = "[Sample] New on 14 March 2026: 1 story"
+    check_eml(good, subject)
+    added = good.replace(b"\r\nFrom:", b"\r\nBcc: victim@evil.example\r\nFrom:", 1)
+    with pytest.raises(MailError, match=r"^the email for '\[Sample\] New on 14 March 2026: 1 story' is not safe to "
+                                        r"send: has the headers Subject, Bcc, From, "):
+        check_eml(added, subject)
+    folded = good.replace(b"Subject: [Sample]", b"Subject: " + ENCODED_BCC.encode() + b" [Sample]", 1)
+    with pytest.raises(MailError, match=r"the Subject header holds a line break; the subject does not read back"):
+        check_eml(folded, subject)
+
+
+def test_a_reader_s_own_email_keeps_a_long_unsubscribe_link_on_one_line_and_reads_back_with_its_to() -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON)))
+    unsubscribe = "https://share.example.org/subscribe/unsubscribe/" + "A" * 150
+    parts = draw(digest, site, Recipient("you asked.", "https://share.example.org/subscribe/manage/M", unsubscribe))
+    eml = mail.message(digest, site.settings, parts, unsubscribe, to="reader@example.org", personal="s000000000001")
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in eml
+    check_eml(eml, parts[0], addressed=True)
+    with pytest.raises(MailError, match=r"not safe to send: has the headers Subject, From, To, Reply-To, "):
+        check_eml(eml, parts[0])
+
+
 @pytest.mark.parametrize("title", ["میری کہانی: ہسپتال میں ایک رات", "আমার গল্প 🏥", "Café crème — “quoted”"])
 def test_non_ascii_subjects_are_encoded_and_read_back(title: str) -> None:
     site = Site.from_items([story("words", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
@@ -160,7 +223,7 @@ def test_the_html_is_a_600px_table_with_every_style_inline_and_no_script() -> No
         "https://stories.example.org/media/audio/ward.mp3",
         "https://stories.example.org/pledge/updates/quiet-nights/",
         "https://stories.example.org/pledge/updates/quiet-nights/",
-        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/",
+        "https://stories.example.org/digests/daily/2026-03-14/", "https://stories.example.org/subscribe/#email",
         "https://example.org/unsubscribe?list=digest&id=1"]
     texts = [" ".join(p.text_content().split()) for p in tree.cssselect("td.item p")]
     assert texts == [
@@ -262,3 +325,13 @@ def test_the_html_email_renders_its_items_in_chromium_with_no_other_host(browser
         context.close()
     assert requests == [url]
     assert {urlsplit(request).netloc for request in requests} == {urlsplit(served).netloc}
+
+
+def test_an_item_in_another_language_is_marked_in_the_html_email() -> None:
+    digest, site = daily(story("po-polsku", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title="Ulotka po polsku",
+                               lang="pl"),
+                         story("in-english", dt.datetime(2026, 3, 14, 8, tzinfo=LONDON)))
+    tree = lxml.html.fromstring(compose(digest, site).html)
+    assert [(heading.text_content(), heading.get("lang")) for heading in tree.cssselect("h2")] == [
+        ("Ulotka po polsku", "pl"), ("In english", None)]
+    assert [summary.get("lang") for summary in tree.cssselect("p.summary")] == ["pl", None]

@@ -213,17 +213,32 @@ def test_the_impact_page_is_in_the_navigation_and_draws_every_chart_without_scri
     assert not content.cssselect("script")
     sections = content.cssselect("section.nv-chart")
     assert [section.cssselect("h2")[0].text_content() for section in sections] == [
-        "Conversations so far, against our aspiration", "Stories by topic", "Stories by month",
-        "Where we heard stories", "Our responses and the changes they led to",
-        "Pledge updates by principle and status"]
+        "Conversations so far, against our aspiration", "Conversations by how they were held",
+        "Conversations by topic", "Conversations by month", "Where we heard people",
+        "Our responses and the changes they led to", "Pledge updates by principle and status"]
     for section in sections:
         drawing, numbers = section.cssselect("svg"), section.cssselect("table")
         assert len(drawing) == len(numbers) == 1
         assert drawing[0].get("role") == "img"
         for name in drawing[0].get("aria-labelledby").split():
             assert len(drawing[0].xpath(f".//*[@id='{name}']")) == 1
-    assert "We count each story published on this site as one conversation." in " ".join(
-        content.text_content().split())
+    words = " ".join(content.text_content().split())
+    assert ("Each story published on this site counts as one more, unless it was told in a recorded conversation "
+            "(it is counted there already) or is a translation of another story.") in words
+    assert "Figures last updated on 27 November 2026." in words
+    assert "Counts from 1 to 4 are shown as '<5'." in words
+
+
+def test_the_impact_page_links_its_open_data(sample_site: Path) -> None:
+    content = page(sample_site, "impact").cssselect("#nv-main")[0]
+    section = content.cssselect("section.nv-open-data")[0]
+    links = [a.get("href") for a in section.cssselect("a")]
+    assert links[0] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    assert links[1:] == ["data/datapackage.json", *(f"data/{name}.{extension}" for name in (
+        "conversations-by-month", "conversations-by-topic", "conversations-by-channel", "conversations-by-place",
+        "by-principle", "responses") for extension in ("csv", "json"))]
+    assert all((sample_site / "impact" / link).is_file() for link in links[1:])
+    assert section.cssselect("time")[0].get("datetime") == "2026-11-27"
 
 
 def test_every_story_says_where_to_find_help_now_and_no_other_page_does(sample_site: Path, site: Site) -> None:

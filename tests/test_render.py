@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import markdown
 import pytest
 
 from narrative import render
+from narrative.config import LimitSettings
 from narrative.model import Consent, Source, Story
 from narrative.render import EXTENSIONS, body_html, converter_for, render_bodies, to_html
 from narrative.sanitise import LINK_REL
@@ -100,3 +102,40 @@ def test_bodies_rendered_on_every_core_are_the_ones_rendered_one_by_one(monkeypa
     render_bodies(stories)
     assert [body_html(story) for story in stories] == [to_html(story.body) for story in stories]
     assert body_html(stories[0]) == "<p><em>Story 0</em>, it’s ‘here’.</p>"
+
+
+def test_a_body_too_deeply_nested_leaves_the_next_one_unharmed() -> None:
+    with pytest.raises(RecursionError):
+        to_html("- " * 2_000 + "a")
+    assert to_html("Hello *world*") == "<p>Hello <em>world</em></p>"
+
+
+@pytest.mark.parametrize(("line", "deep"), [
+    ("- a", 1), ("- - - a", 3), ("1. 2) - > a", 4), ("        - a", 3), ("\t\t- a", 3), ("* * * * * *", 0),
+    ("    indented words", 0), ("> > quoted", 2), ("-not a list", 0)])
+def test_depth_counts_the_lists_and_quotes_a_line_opens(line: str, deep: int) -> None:
+    assert render.depth(line) == deep
+
+
+@pytest.mark.parametrize(("block", "work"), [
+    ("[NHS](https://www.nhs.uk/) and [us](x)", 4 + 20 + 3 + 2), ("a [b", 2), ("\\[ \\( text", 0),
+    ("[a](", 2 + 1), ("(plain) (words", 0), ("[[x]]", 2 + 4)])
+def test_bracket_work_is_what_markdown_walks_to_close_brackets(block: str, work: int) -> None:
+    assert render.bracket_work(block) == work
+
+
+def test_trouble_names_the_line_of_too_deep_a_list_or_too_many_unclosed_brackets() -> None:
+    limits = LimitSettings(max_depth=3)
+    assert render.trouble("Fine.\n\n- - - a\n- - - - b\n", limits) == (3, (
+        "lists or quotes nested 4 deep: keep to 3 (extra.narrative.limits.max_depth); a line like '- - - words' "
+        "is three lists, one inside another"))
+    assert render.trouble("Fine [link](x).\n\nMore.\n\n" + "[" * 3000 + "\n", limits) == (4, (
+        "too many '[' or '(' without their ']' or ')' from this paragraph on: close each one, or write '\\[' for "
+        "a bracket that is only text"))
+    assert render.trouble("[" * 1000 + "\n", limits) is None
+
+
+def test_twenty_thousand_brackets_are_refused_before_markdown_spends_a_minute_on_them() -> None:
+    started = time.monotonic()
+    assert render.trouble("[" * 20_000, LimitSettings()) is not None
+    assert time.monotonic() - started < 1

@@ -9,7 +9,8 @@ import pytest
 
 from narrative import build, cli, report
 from narrative.problems import Problem, Severity
-from narrative.screen import Screening
+from narrative.presentation import plural
+from narrative.screen import Finding, Reading, Screening
 from tests.content import settings_for, story, write_file
 from tests.test_screen import BODY, FRONT
 from tests.test_screen_readability import EASY, HARD
@@ -45,6 +46,8 @@ primary-care, carers
 - Line 6 (consent): phone number `0113 49* ****`
 - Line 11: date of birth `born 3 *** ****`
 - Line 13: postcode `LS1 ***`
+
+To replace them with placeholders, run `narrative redact stories/patient/everything.md`.
 
 **Readability:** 25 words, reading ease 100, grade 0.9.
 
@@ -110,10 +113,24 @@ def test_warnings_alone_do_not_fail_the_check(tmp_path: Path, capsys: pytest.Cap
         "### stories/patient/call-me.md\n\n"
         "**Possible personal data**\n\n"
         "- Line 9: phone number `07700 9** ***`\n\n"
+        "To replace them with placeholders, run `narrative redact stories/patient/call-me.md`.\n\n"
         "**Readability:** 6 words, reading ease 100, grade 0.\n\n"
         "**What to do**\n\n"
         "- **Personal data:** remove it, or an editor who has checked it may stay records that with `narrative "
         "review PATH --accept KIND`, e.g. `--accept phone`.\n")
+
+
+def test_personal_data_made_errors_by_default_says_how_to_replace_it(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    story(tmp_path, "call-me", body="Call me on 07700 900 123.\n")
+    settings_for(tmp_path)
+    assert cli.main(["-f", str(tmp_path / "mkdocs.yml"), "check", "--format", "markdown",
+                     str(tmp_path / "stories/patient/call-me.md")]) == cli.PROBLEMS
+    assert ("### stories/patient/call-me.md\n\n"
+            "**Errors: fix before merging**\n\n"
+            "- Line 9: phone number `07700 9** ***`\n\n"
+            "To replace them with placeholders, run `narrative redact stories/patient/call-me.md`.\n\n"
+            "**Readability:**") in capsys.readouterr().out
 
 
 def test_an_urgent_finding_leads_the_verdict(tmp_path: Path) -> None:
@@ -138,6 +155,36 @@ def test_text_from_a_file_cannot_add_markdown_or_mentions() -> None:
     text = report.markdown(problems, Screening(), 1)
     assert ("- Line 3 (title): unknown topic '\\<img src=x\\> \\[link\\](y) @\u2060someone \\`z\\`\\*'"
             in text.splitlines())
+
+
+def test_bare_links_in_a_field_name_or_value_are_not_made_links() -> None:
+    problems = [Problem("stories/patient/x.md", 3, "https://evil.example/a", "unknown topic 'www.evil.example' "
+                        "or HTTP://evil.example")]
+    text = report.markdown(problems, Screening(), 1)
+    assert ("- Line 3 (https:\u2060//evil.example/a): unknown topic 'www\u2060.evil.example' or "
+            "HTTP:\u2060//evil.example" in text.splitlines())
+
+
+def finding(path: str, line: int, kind: str = "phone") -> Finding:
+    return Finding(path, line, None, kind, "phone number", "07700 9** ***", "m", Severity.WARNING)
+
+
+def test_a_report_of_too_many_findings_is_cut_short_and_counts_what_it_left_out() -> None:
+    many = [finding("stories/patient/a.md", line) for line in range(1, 100_001)]
+    many += [finding(f"stories/patient/f{number:04}.md", 1) for number in range(3000)]
+    text = report.markdown([], Screening(tuple(many)), 3001)
+    assert len(text) < report.LENGTH + 1000
+    assert text.startswith("⚠️ **Check before publishing:** 103000 possible pieces of personal data in 3001 files.")
+    assert text.count("### stories/patient/a.md") == 1 and text.count("- Line ") < 1000
+    shown = text.count("### ") - 1
+    assert (f"**{103000 - 50 - shown} more entries (and {plural(3000 - shown, 'file')} more) left out to keep this "
+            "report short:** run `narrative check` on the files to see every one.") in text.splitlines()
+
+
+def test_many_files_with_nothing_to_flag_are_counted_past_a_hundred() -> None:
+    readings = tuple(Reading(f"stories/patient/f{number:04}.md", 1, 40, 80.0, 5.0) for number in range(250))
+    lines = report.markdown([], Screening((), readings), 250).splitlines()
+    assert lines.count("- and 150 more files") == 1 and len([line for line in lines if "40 words" in line]) == 100
 
 
 def test_text_and_json_output_carry_the_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,6 +221,15 @@ def test_other_warnings_and_an_urgent_finding_made_an_error(tmp_path: Path) -> N
         "**Readability:** 3 words, reading ease 34.6, grade 9.2."]
 
 
+def test_a_cut_short_report_keeps_the_files_with_urgent_findings() -> None:
+    many = [finding(f"stories/patient/a{number:04}.md", line) for number in range(3000) for line in (1, 2)]
+    urgent = Finding("stories/patient/z.md", 4, None, "crisis", "words about suicide", "suicidal", "m",
+                     Severity.URGENT)
+    text = report.markdown([], Screening((*many, urgent)), 3001)
+    assert "### stories/patient/z.md" in text and "- Line 4: words about suicide: “suicidal”" in text
+    assert text.index("### stories/patient/a0000.md") < text.index("### stories/patient/z.md")
+
+
 HOSTILE = "stories/patient/hostile.md"
 
 
@@ -186,10 +242,11 @@ def test_a_contributor_cannot_approve_their_own_story(tmp_path: Path, capsys: py
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == ("❌ **Not ready to publish:** 1 error to fix, 1 urgent safeguarding finding and 1 request for "
                         "review in 1 file.")
-    assert lines[2:16] == [
+    assert lines[2:18] == [
         f"### {HOSTILE}", "",
         "**Errors: fix before merging**", "",
         "- Line 16: NHS number `943 *** ****`", "",
+        f"To replace them with placeholders, run `narrative redact {HOSTILE}`.", "",
         "**Urgent: safeguarding**", "",
         "- Line 16: words about suicide: “kill herself” (an error on this site)", "",
         "**Review requested**", "",

@@ -190,6 +190,36 @@ def test_title_without_letters_or_digits(settings: Settings) -> None:
     assert str(raised.value) == "the title '!!!' has no letters or digits to make a file name from"
 
 
+def test_new_conversation_record_is_named_by_place_and_day_and_fails_the_check_until_counted(
+        settings: Settings) -> None:
+    path = new_file(Kind.CONVERSATION, settings, title="Listening booth, Eastbrook Library", today=DAY)
+    second = new_file(Kind.CONVERSATION, settings, title="Listening booth, Eastbrook Library", today=DAY)
+    assert [path.name, second.name] == [f"listening-booth-eastbrook-library-{DAY}.md",
+                                        f"listening-booth-eastbrook-library-{DAY}-2.md"]
+    site, problems = read_site(settings)
+    assert [(problem.line, problem.field, problem.message) for problem in problems
+            if problem.path == f"stories/conversations/{path.name}"] == [
+        (9, "people", "must be a whole number of 1 or more, not 0"),
+        (10, "conversations", "mental-health: must be a whole number of 1 or more, not 0")]
+    assert site.records == ()
+    text = path.read_text(encoding="utf-8")
+    assert "# How they were held: listening-booth, event, outreach, phone, post, social-media, survey, other\n" in text
+    path.write_text(text.replace("people: 0", "people: 3").replace(": 0}", ": 2}"), encoding="utf-8")
+    second.unlink()
+    site, problems = read_site(settings)
+    assert problems == []
+    record = site.records[0]
+    assert (record.place, record.channel, record.people, record.topics, record.principle) == (
+        "Listening booth, Eastbrook Library", "listening-booth", 3, (("mental-health", 2),), "listen")
+
+
+def test_a_conversation_record_needs_its_place(settings: Settings) -> None:
+    with pytest.raises(MissingArgument) as raised:
+        new_file(Kind.CONVERSATION, settings, today=DAY)
+    assert str(raised.value) == ("a conversation record says where the conversations were held: give the place "
+                                 "with --place")
+
+
 # A new site of one's own (narrative init)
 
 STARTER_CONFIG = STARTER / "mkdocs.yml"
@@ -203,6 +233,7 @@ def test_a_new_site_has_the_folders_settings_workflows_hook_and_an_example_of_ea
         ".vscode/narrative.schema.json", ".vscode/settings.json", "README.md", "docs/about.md",
         "docs/accessibility.md", "docs/index.md", "docs/privacy.md", "docs/share-your-story.md",
         "hooks/narrative_hooks.py", "mkdocs.yml", "requirements.txt",
+        "stories/conversations/example-listening-booth-2026-02-14.md",
         "stories/patient/example-the-bus-to-the-clinic.md", "stories/pledge/example-appointments-that-fit-the-bus.md",
         "stories/responses/example-the-bus-to-the-clinic.md"]
     assert (folder / "requirements.txt").read_text() == f"narrative=={narrative.__version__}\n"
@@ -212,7 +243,7 @@ def test_a_new_site_has_the_folders_settings_workflows_hook_and_an_example_of_ea
     assert settings is not None, problems
     site, problems = read_site(settings)
     assert problems == []
-    assert (len(site.stories), len(site.updates), len(site.responses)) == (1, 1, 1)
+    assert (len(site.stories), len(site.updates), len(site.responses), len(site.records)) == (1, 1, 1, 1)
     assert not [path for path in written if "hollowmere" in path.read_text(encoding="utf-8").lower()]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from narrative import build, reviews
 from narrative.config import from_mapping, load_settings
 from narrative.problems import Severity
+from narrative.screen.finding import Hit, distinct
 from tests.conftest import REPO
-from tests.content import config, response, screened, settings_for, story, update, write_file
+from tests.content import config, conversation, response, screened, settings_for, story, update, write_file
 
 FRONT = """title: Call me on 07700 900 123
 date: 2026-03-14
@@ -79,6 +81,22 @@ def review(root: Path, path: str, *kinds: str) -> None:
     reviews.record(settings, [reviews.Review(f.path, f.kind, f.fingerprint, f.line) for f in found])
 
 
+def test_a_review_holds_while_the_words_found_read_the_same(tmp_path: Path) -> None:
+    """A fingerprint is made from the words found as a reader reads them: a review holds when the body is
+    rendered for markup elsewhere in it (its quotes made curly), or when the words are written another way that
+    reads the same, and lapses when they change."""
+    ward = "stories/patient/ward.md"
+    story(tmp_path, "ward", "I can't go on, she said. Ring 07700 900123.\n")
+    review(tmp_path, ward, "crisis", "phone")
+    for body in ("I can't go on, she *said*. Ring 07700 900123.\n",
+                 "I can&#39;t go on, she said. Ring 07700&nbsp;900**123**.\n"):
+        story(tmp_path, "ward", body)
+        screening = screened(tmp_path)
+        assert (screening.findings, [finding.kind for finding in screening.accepted]) == ((), ["crisis", "phone"])
+    story(tmp_path, "ward", "I can't go on, she said. Ring 07700 900124.\n")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["phone"]
+
+
 def test_reviewed_in_the_front_matter_accepts_nothing_and_is_reported(tmp_path: Path) -> None:
     """A contributor cannot approve their own story: `reviewed:` is a request, always reported."""
     write_file(tmp_path, "patient", "everything", FRONT + "reviewed: [phone, crisis]\n", BODY)
@@ -143,7 +161,7 @@ def test_an_unknown_kind_in_reviewed_is_an_error_with_a_suggestion(tmp_path: Pat
     _, problems = build.read_site(settings_for(tmp_path))
     assert [str(problem) for problem in problems] == [
         "stories/patient/typo.md:8: reviewed: unknown finding kind 'phnoe' (did you mean 'phone'?); choose from "
-        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
 def test_the_settings_choose_the_kinds_that_are_errors(tmp_path: Path) -> None:
@@ -161,7 +179,7 @@ def test_an_unknown_error_kind_in_the_settings_is_reported() -> None:
     assert settings is None
     assert [str(problem) for problem in problems] == [
         "mkdocs.yml: extra.narrative.screening.error_kinds: unknown finding kind 'nhs_number' (did you mean "
-        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability"]
+        "'nhs-number'?); choose from nhs-number, phone, email, postcode, date-of-birth, crisis, readability, language"]
 
 
 def test_updates_responses_drafts_and_withdrawn_stories_are_screened(tmp_path: Path) -> None:
@@ -215,3 +233,82 @@ def test_a_file_whose_front_matter_cannot_be_read_is_screened_whole(tmp_path: Pa
     findings = build.screen_site(site).findings
     assert [(finding.path, finding.line, finding.kind) for finding in findings] == [
         ("stories/patient/unclosed.md", 6, "crisis"), ("stories/patient/unclosed.md", 6, "phone")]
+
+
+def test_distinct_keeps_each_hit_that_overlaps_no_earlier_one_in_the_order_of_the_text() -> None:
+    def hit(start: int, end: int) -> Hit:
+        return Hit("phone", "phone number", start, end, "x")
+
+    given = [hit(10, 20), hit(0, 5), hit(15, 25), hit(5, 10), hit(19, 21), hit(20, 30), hit(3, 12), hit(30, 31)]
+    assert [(each.start, each.end) for each in distinct(given)] == [(0, 5), (5, 10), (10, 20), (20, 30), (30, 31)]
+
+
+def test_distinct_is_quick_for_a_hundred_thousand_hits() -> None:
+    started = time.monotonic()
+    hits = [Hit("email", "email address", start, start + 5, "x") for start in range(0, 2_000_000, 10)]
+    assert len(distinct([*hits, *hits])) == 200_000
+    assert time.monotonic() - started < 5
+
+
+POLISH = "Zadzwońcie do mnie: 07700 900123. Nie chcę już żyć.\n"
+
+
+def test_a_story_in_another_language_is_screened_for_personal_data_and_marked_for_a_reader(tmp_path: Path) -> None:
+    story(tmp_path, "po-polsku", body=POLISH, lang="pl")
+    path = "stories/patient/po-polsku.md"
+    screening = screened(tmp_path)
+    assert [str(finding.problem) for finding in screening.findings] == [
+        f"{path}:8: lang: not screened for crisis words: it is in Polish, so someone who speaks Polish must read it "
+        f"for anything that means a person is at risk; once done, {accept('language', path)}",
+        f"{path}:10: phone number '07700 9*****': remove it, or once checked {accept('phone', path)}"]
+    assert [finding.severity for finding in screening.findings] == [Severity.ERROR, Severity.ERROR]
+    assert screening.readings == (), "readability is measured in English only"
+    assert [finding.severity for finding in screened(tmp_path, error_kinds=[]).findings] == [
+        Severity.WARNING, Severity.WARNING]
+
+
+def test_the_build_holds_back_a_story_in_another_language_until_an_editor_accepts_it(tmp_path: Path) -> None:
+    """What the build looks for (`screen.errors`, without measuring readability) is what the check reports."""
+    from narrative import screen
+
+    story(tmp_path, "po-polsku", body=POLISH, lang="pl")
+    settings = settings_for(tmp_path)
+    site, _ = build.read_site(settings)
+    assert [(finding.line, finding.kind) for finding in screen.errors(site.every_item, settings)] == [
+        (8, "language"), (10, "phone")]
+    relaxed = settings_for(tmp_path, screening={"error_kinds": ["language"]})
+    assert [finding.kind for finding in screen.errors(build.read_site(relaxed)[0].every_item, relaxed)] == [
+        "language"]
+    review(tmp_path, "stories/patient/po-polsku.md", "language", "phone")
+    site, _ = build.read_site(settings)
+    assert screen.errors(site.every_item, settings, site.reviews) == []
+
+
+def test_an_editor_who_read_it_accepts_the_language_note_until_its_words_change(tmp_path: Path) -> None:
+    path = story(tmp_path, "po-polsku", body="Dziękuję za pomoc.\n", lang="pl")
+    story(tmp_path, "in-english", body="Thank you for the help.\n", lang="en-GB")
+    review(tmp_path, "stories/patient/po-polsku.md", "language")
+    screening = screened(tmp_path)
+    assert screening.findings == ()
+    assert [(finding.path, finding.kind) for finding in screening.accepted] == [
+        ("stories/patient/po-polsku.md", "language")]
+    assert [reading.path for reading in screening.readings] == ["stories/patient/in-english.md"]
+    path.write_text(path.read_text(encoding="utf-8").replace("za pomoc", "za wszystko"), encoding="utf-8")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["language"]
+
+
+def test_the_language_note_is_under_also_check_in_the_report(tmp_path: Path) -> None:
+    from narrative import report
+
+    story(tmp_path, "po-polsku", body="Dziękuję.\n", lang="pl")
+    text = report.markdown([], screened(tmp_path, error_kinds=[]), 1)
+    assert "**Also check**\n\n- Line 8 (lang): not screened for crisis words: it is in Polish" in text
+    assert "Possible personal data" not in text
+    text = report.markdown([], screened(tmp_path), 1)
+    assert "\n\n- Line 8 (lang): not screened for crisis words: it is in Polish, so someone who speaks Polish" in (
+        text.split("**Errors", 1)[1])
+
+
+def test_a_conversation_record_is_screened(tmp_path: Path) -> None:
+    conversation(tmp_path, "booth", body="One caller said she wanted to die.\n", place="Ring 07700 900123")
+    assert [finding.kind for finding in screened(tmp_path).findings] == ["phone", "crisis"]

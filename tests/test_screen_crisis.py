@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.crisis_precision import labelled, score
 from narrative.screen import crisis
 
 
@@ -44,6 +45,17 @@ def found(text: str) -> list[tuple[str, str]]:
     ("I cut my wrists when I was sixteen.", "words about self-harm", "cut my wrists"),
     ("My husband hit me in front of the children.", "words about abuse", "My husband hit me"),
     ("my partner hurts me when I ask for money", "words about abuse", "my partner hurts me"),
+    ("Everyone would be better off without me.", "words about suicide", "Everyone would be better off without me"),
+    ("He said his family would be better off without him.", "words about suicide",
+     "his family would be better off without him"),
+    ("I can't go on.", "words about suicide", "can't go on"),
+    ("She told me she couldn’t go on like this.", "words about suicide", "couldn’t go on"),
+    ("There was no way out.", "words about suicide", "no way out"),
+    ("He could see no way out of it.", "words about suicide", "no way out"),
+    ("I don't want to wake up tomorrow.", "words about suicide", "don't want to wake up"),
+    ("She didn't want to wake up in the mornings.", "words about suicide", "didn't want to wake up"),
+    ("He talked about ending it all.", "words about suicide", "ending it all"),
+    ("He was ending it all, he said.", "words about suicide", "ending it all"),
 ])
 def test_crisis_phrases_are_found(text: str, label: str, phrase: str) -> None:
     assert found(text) == [(label, phrase)]
@@ -87,9 +99,35 @@ def test_the_phrase_is_shown_as_written_from_where_it_stands(before: str) -> Non
     "I was dying to see her after the operation.",
     "I cut my arm on a tin and the nurse dressed it.",
     "He hurt his wrist playing football.",
+    "She wanted to die in her own bed.",
+    "Palliative care helped him die with dignity.",
+    "I was dying for a cup of tea.",
+    "The phone died.",
+    "We were killing time.",
+    "I nearly died laughing.",
+    "Dad wanted to die at home.",
+    "I can't go on holiday this year.",
+    "There was no way out of the car park.",
+    "I didn't want to wake up the baby.",
+    "The ward is in danger of closing.",
+    "He took his own life savings to pay for the care home.",
+    "The trust runs suicide prevention training.",
+    "I'm killing myself laughing.",
+    "I cut myself shaving.",
 ])
 def test_everyday_words_are_not_flagged(text: str) -> None:
     assert found(text) == []
+
+
+def test_the_labelled_sentences_meet_the_floors() -> None:
+    """The set in `tests/fixtures/crisis_sentences.tsv`: leaning to recall, as a missed crisis costs far more than
+    an editor's minute. `bench/crisis_precision.py` prints the figures and every sentence the screen gets wrong."""
+    rows = labelled()
+    assert len(rows) >= 200
+    assert sum(label == "crisis" for label, _ in rows) >= 100 and sum(label == "everyday" for label, _ in rows) >= 100
+    scores = score(rows)
+    assert scores.recall >= 0.97, scores.missed
+    assert scores.precision >= 0.98, scores.false_alarms
 
 
 def test_every_hit_is_the_crisis_kind() -> None:

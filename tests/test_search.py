@@ -377,3 +377,19 @@ def test_a_word_only_in_an_earlier_part_is_found_without_asking(browser: Browser
         assert search(page, "zeppelin") == "1 result for \u201czeppelin\u201d."
         assert [result["href"] for result in all_results(page)] == ["/stories/month-1/"]
         assert page.locator("[data-nv-search-earlier]").is_hidden()
+
+
+@pytest.mark.parametrize(("term", "title", "href", "lang"), [
+    ("przychodni", "Ulotka po polsku na targu", "/stories/ulotka-po-polsku/", "pl"),
+    ("টিকা", "নিজের ভাষায় কথা বলার সুযোগ", "/stories/amar-bhashay-kotha/", "bn"),
+])
+def test_a_search_in_another_language_finds_the_story_in_it(browser: Browser, served: str, term: str,
+                                                            title: str, href: str, lang: str) -> None:
+    """Pagefind keeps each language's words in an index of its own; the search box, on an English page, opens
+    them all."""
+    with page_at(browser, served + STORY) as page:
+        open_search(page)
+        assert search(page, term) == f"1 result for \u201c{term}\u201d."
+        assert [(result["title"], result["href"]) for result in all_results(page)] == [(title, href)]
+        assert page.evaluate("""() => [...document.querySelectorAll(
+            '.nv-search__result-title a, .nv-search__result-summary')].map(element => element.lang)""") == [lang] * 2

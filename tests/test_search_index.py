@@ -3,6 +3,7 @@ and a clear problem, not a traceback, when it cannot run."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import gc
 import gzip
@@ -108,7 +109,9 @@ def test_a_record_holds_what_search_matches_and_shows(settings: Settings) -> Non
 def test_the_build_writes_pagefind_and_not_materials_index(sample_site: Path, sample: Site) -> None:
     assert [path.name for path in (sample_site / "pagefind").iterdir()] == ["1"]  # a small site: one part
     entry = json.loads((sample_site / "pagefind/1/pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"]["en"]["page_count"] == len(records(sample))
+    assert {language: found["page_count"] for language, found in entry["languages"].items()} == dict(
+        collections.Counter(each.language for each in records(sample)))  # an index for each language
+    assert {"bn", "pl"} < set(entry["languages"])
     assert (sample_site / "pagefind/1/pagefind.js").is_file()
     assert not (sample_site / "search").exists()
     assert sorted(fragments(sample_site)) == sorted(f"/{each.url}" for each in records(sample))

@@ -27,9 +27,10 @@ def at(day: int, hour: int = 12) -> dt.datetime:
 
 
 def story(slug: str, day: int = 1, status: Status = Status.PUBLISHED, topics: tuple[str, ...] = ("carers",),
-          hour: int = 12) -> Story:
+          hour: int = 12, lang: str | None = None, translation_of: str | None = None) -> Story:
     return Story(slug=slug, title=slug.capitalize(), published=at(day, hour), summary="A story.", topics=topics,
-                 consent=Consent(True), body="Words.", source=Source(f"stories/patient/{slug}.md"), status=status)
+                 consent=Consent(True), body="Words.", source=Source(f"stories/patient/{slug}.md"), status=status,
+                 lang=lang, translation_of=translation_of)
 
 
 def update(slug: str, day: int = 1, principle: str = "deliver", progress: Progress = Progress.DONE,
@@ -165,3 +166,19 @@ def test_published_items_are_public_stories_and_updates_newest_first(settings: S
 def test_an_empty_site(settings: Settings) -> None:
     site = Site.from_items([], settings)
     assert (site.stories, site.withdrawn, site.updates, site.responses, site.published_items) == ((), (), (), (), ())
+
+
+def test_a_story_and_its_translations_are_versions_of_each_other(settings: Settings) -> None:
+    site = Site.from_items([story("ward-7", 1), story("oddzial-7", 2, lang="pl", translation_of="ward-7"),
+                            story("ward-7-bn", 3, lang="bn", translation_of="ward-7"),
+                            story("hidden", 4, lang="cy", translation_of="ward-7", status=Status.DRAFT),
+                            story("alone", 5)], settings)
+    assert slugs(site.versions(site.stories[-1])) == ["oddzial-7", "ward-7-bn"]
+    assert slugs(site.versions(site.story("oddzial-7"))) == ["ward-7", "ward-7-bn"]
+    assert site.versions(site.story("alone")) == ()
+
+
+def test_a_translation_of_a_story_that_is_not_public_has_no_versions(settings: Settings) -> None:
+    site = Site.from_items([story("gone", status=Status.WITHDRAWN),
+                            story("zniknela", lang="pl", translation_of="gone")], settings)
+    assert site.versions(site.stories[0]) == ()

@@ -11,7 +11,7 @@ from narrative.build import read_site
 from narrative.config import Settings
 from narrative.problems import Problem, Severity
 from narrative.validate import duplicate_slugs, future_dates, story_references
-from tests.content import response, settings_for, story, update, write_file
+from tests.content import conversation, response, settings_for, story, update, write_file
 
 
 @pytest.fixture
@@ -149,3 +149,29 @@ def test_a_mistake_in_one_field_hides_no_missing_story(settings: Settings) -> No
         "stories/patient/ward-9.md)",
         "stories/responses/reply.md:2: story: no story is called 'ward-8' (looked for stories/patient/ward-8.md)",
         "stories/responses/reply.md:5: change: must be one of planned, made, not 'soon'"]
+
+
+@pytest.mark.parametrize(("named", "expected"), [
+    (["booth", "stall"], "stories/patient/told-1.md:8: conversation: no conversation record is called 'stall' "
+                         "(looked for stories/conversations/stall.md)"),
+    (["booth", "booth"], "stories/conversations/booth.md:6: conversations: adds up to 1, but 2 stories say they "
+                         "were gathered in these conversations: count each of them here"),
+])
+def test_a_story_names_a_conversation_record_that_exists_and_counts_it(settings: Settings, named: list[str],
+                                                                      expected: str) -> None:
+    conversation(settings.root, "booth", conversations={"carers": 1})
+    for number, record in enumerate(named):
+        story(settings.root, f"told-{number}", conversation=record)
+    assert [str(problem) for problem in problems(settings)] == [expected]
+
+
+def test_a_translation_names_another_story_that_exists(settings: Settings) -> None:
+    story(settings.root, "ward-7")
+    story(settings.root, "oddzial-7", translation_of="ward-7", lang="pl")
+    story(settings.root, "mirror", translation_of="mirror")
+    story(settings.root, "lost", translation_of="nowhere")
+    assert [str(problem) for problem in problems(settings)] == [
+        "stories/patient/lost.md:8: translation_of: no story is called 'nowhere' (looked for "
+        "stories/patient/nowhere.md)",
+        "stories/patient/mirror.md:8: translation_of: names this story itself: give the slug of the story it "
+        "translates"]

@@ -76,7 +76,44 @@ def test_the_check_runs_on_pull_requests_that_touch_content_or_code() -> None:
     assert any("<!-- narrative-check-report -->" in run and "--method PATCH" in run for run in runs)
     assert any(run.startswith("narrative check --format github") for run in runs)  # annotations on the lines
     assert any(run.startswith("narrative build") for run in runs)
-    assert flow["jobs"]["report"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
+RUNS_THE_CODE = re.compile(r"(?m)(?:^|[;&|]|\$\()\s*(?:pip3?|python3?|narrative|pytest|lint-imports|mkdocs|make|bash|sh"
+                           r"|source|\.{1,2}/\S*)(?:\s|$)")
+"""A command in a step's script that would run code from the checked-out pull request."""
+
+
+@EVERY_WORKFLOW
+def test_no_job_that_runs_the_code_may_write_to_the_pull_request(path: Path) -> None:
+    for name, job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].items():
+        runs_code = any(step.get("uses", "").startswith("actions/checkout@")
+                        or RUNS_THE_CODE.search(step.get("run", "")) for step in job["steps"])
+        if runs_code and path.name != "deploy.yml":  # deploy runs main's code alone, never a pull request's
+            assert set(job["permissions"].values()) <= {"read"}, name
+
+
+REPOSITORY_AND_STARTER = pytest.mark.parametrize("folder", [GITHUB, REPO / "src/narrative/starter/dot-github"],
+                                                ids=["repository", "starter"])
+
+
+@REPOSITORY_AND_STARTER
+def test_the_report_is_posted_by_a_job_that_never_runs_the_pull_requests_code(folder: Path) -> None:
+    jobs = yaml.safe_load((folder / "workflows/check.yml").read_text(encoding="utf-8"))["jobs"]
+    assert jobs["report"]["permissions"] == {"contents": "read"}
+    comment = jobs["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert comment["needs"] == "report"
+    assert [step.get("uses", "").split("@")[0] for step in comment["steps"]] == ["actions/download-artifact", ""]
+    assert not RUNS_THE_CODE.search(comment["steps"][1]["run"])
+    uploaded = [step["with"] for step in jobs["report"]["steps"] if step.get("name") == "Keep the report for the comment"]
+    assert uploaded == [{"name": "editors-report", "path": "report.md", "retention-days": 1}]
+    assert comment["steps"][0]["with"] == {"name": "editors-report"}
+
+
+@REPOSITORY_AND_STARTER
+def test_one_digest_run_at_a_time(folder: Path) -> None:
+    flow = yaml.safe_load((folder / "workflows/digest.yml").read_text(encoding="utf-8"))
+    assert flow["concurrency"] == {"group": "digests", "cancel-in-progress": False}
 
 
 def test_the_deploy_publishes_main_and_the_digest_runs_daily() -> None:

@@ -12,7 +12,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from narrative import build_cache, digests, feeds, fields, keys, loader, mail, render, reviews, search_index
+from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
+                       reviews, search_index)
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
 from narrative.loader import SourceFile
@@ -21,7 +22,7 @@ from narrative.output import Output
 from narrative.pages import Page
 from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
-from narrative.screen import Finding, Screening, screen
+from narrative.screen import Finding, Screened, Screening, screen
 from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
@@ -49,14 +50,16 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
     if only is not None:
         only = list(only)
         wanted = _shown(settings, only)
-        paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"})
+        paths = sorted(set(paths) | {path for path in only if path.suffix == ".md"
+                                     and not loader.in_folder(path, settings.docs_path)})
         strays = [Problem(loader.display_path(path, settings.root), 1, None, "is not a Markdown file: stories, "
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
+    pages, page_problems = loader.editor_pages(settings.docs_path, settings.root, settings.limits, only)
     reader = loader.read_all if cache is None else functools.partial(_read_cached, build_cache.store(cache / PARSED))
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, reader)
-    problems += strays
-    unchecked += stray_texts
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits, reader)
+    problems += [*strays, *page_problems, *editor_pages.removed_markup(pages, settings.limits)]
+    unchecked += [*stray_texts, *pages]
     items: list[Item] = []
     for file, (item, item_problems) in zip(files, _items(files, settings, cache)):
         problems += item_problems
@@ -66,6 +69,8 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
             unchecked.append(loader.words(file))
     now = dt.datetime.now(dt.timezone.utc)
     problems += validate(files, items, now, hold=not (preview or settings.publish_future))
+    problems += _check_bodies([item for item in items if wanted is None or item.source.path in wanted],
+                              settings, cache)  # the bodies the build will render, as it will render them
     on_record, review_problems = reviews.load(settings)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
@@ -114,16 +119,17 @@ def _media(file: SourceFile) -> list[tuple[str, int, int] | str]:
 
 def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[loader.Job],
                  ) -> list[SourceFile | Problem]:
-    """`loader.read_all`, taking from `into` each file whose bytes (and name, kind and the code) it has seen."""
+    """`loader.read_all`, taking from `into` each file whose bytes (and name, kind, the limits it is read within
+    and the code) it has seen."""
     code = keys.code().encode()
     keyed: dict[int, str] = {}
-    for number, (path, shown, kind) in enumerate(jobs):
+    for number, (path, shown, kind, limits) in enumerate(jobs):
         try:
             data = path.read_bytes()
         except OSError:
             continue  # read again below, which says why it cannot be
         keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
-                                                    data])).hexdigest()
+                                                    repr(limits).encode(), data])).hexdigest()
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
     unread = [number for number in range(len(jobs)) if number not in found]
     found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
@@ -135,9 +141,9 @@ def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
 
 
 def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
-    """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories and files
-    with errors too: their text is in the repository all the same), or only in the files in `only`; its
-    `problems` fail a build only for the kinds `screening.error_kinds` makes errors."""
+    """Personal data, crisis words and readability in every loaded file (drafts, withdrawn stories, files with
+    errors and the editors' pages under `docs/` too: their text is in the repository all the same), or only in
+    the files in `only`; its `problems` fail a build only for the kinds `screening.error_kinds` makes errors."""
     items = [*site.every_item, *site.unchecked]
     if only is not None:
         wanted = _shown(site.settings, only)
@@ -147,21 +153,24 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
 
 def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
     """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names, unless an
-    editor has accepted them), looked for in every loaded file; with no such kinds, nothing is screened. With a
-    `cache` folder, an item screened before, with the same settings and reviews, is not screened again."""
+    editor has accepted them), looked for in every loaded file and the editors' pages; with no such kinds,
+    nothing is screened. Bodies are read as `read_site` rendered them (`render.check`), and the pages reuse them.
+    With a `cache` folder, a file or page screened before, with the same code (the screen, what it reads, its
+    phrases), settings and reviews, is not screened again."""
+    screened = [*site.every_item, *site.unchecked]
     if cache is None:
-        return screen_for_errors(site.every_item, site.settings, site.reviews)
+        return screen_for_errors(screened, site.settings, site.reviews)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), site.settings, site.reviews)
-    keyed = {item: maker.key(shared, item) for item in site.every_item} if shared else {}
+    keyed = {item: maker.key(shared, item) for item in screened} if shared else {}
     if not keyed or None in keyed.values():
-        return screen_for_errors(site.every_item, site.settings, site.reviews)
+        return screen_for_errors(screened, site.settings, site.reviews)
     into: build_cache.Store[list[Finding]] = build_cache.store(cache / SCREENED)
     found = build_cache.cached(into, keyed, lambda items: _by_item(items, site))  # type: ignore[arg-type]
     return [finding for item in sorted(keyed, key=lambda item: item.source.path) for finding in found[item]]
 
 
-def _by_item(items: list[Item], site: Site) -> list[list[Finding]]:
+def _by_item(items: list[Screened], site: Site) -> list[list[Finding]]:
     """`screen_for_errors` of `items`, as each item's findings."""
     found: dict[str, list[Finding]] = {}
     for finding in screen_for_errors(items, site.settings, site.reviews):
@@ -194,19 +203,45 @@ def waiting_line(site: Site) -> str | None:
 def render_bodies(site: Site, cache: Path | None = None) -> None:
     """Every public story's, update's and response's body rendered now, on all the machine's cores, so that
     pages, feeds, digests and the search index find them done. With a `cache` folder, a body rendered before
-    (the same text, the same code) is taken from it."""
+    (the same text, limits and code) is taken from it."""
     items = [*site.stories, *site.updates, *site.responses]
     if cache is None:
         render.render_bodies(items)
         return
     into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    code = keys.code().encode()
-    keyed = {item: hashlib.sha256(code + b"\0" + item.body.encode("utf-8", "surrogatepass")).hexdigest()
-             for item in items}
-    render.render_bodies(items, known={item: html for item, key in keyed.items()
-                                       if not render.rendered(item) and (html := into.get(key)) is not None})
+    keyed = _body_keys(items, site.settings)
+    render.render_bodies(items, known=_known_bodies(keyed, into))
+    _keep_bodies(keyed, into)
+
+
+def _check_bodies(items: list[Item], settings: Settings, cache: Path | None) -> list[Problem]:
+    """`render.check` of `items`; with a `cache` folder, a body rendered before (so found renderable within the
+    same limits, by the same code) is taken from it, and each body rendered now is kept there."""
+    if cache is None:
+        return render.check(items, settings.limits)
+    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
+    keyed = _body_keys(items, settings)
+    problems = render.check(items, settings.limits, known=_known_bodies(keyed, into))
+    _keep_bodies(keyed, into)
+    return problems
+
+
+def _body_keys(items: Iterable[Item], settings: Settings) -> dict[Item, str]:
+    """Each body's key in the cache: its text, the limits it is checked within and the code that renders it."""
+    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()
+    return {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
+
+
+def _known_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> dict[Item, str]:
+    """The bodies `into` holds of the items not rendered yet."""
+    return {item: html for item, key in keyed.items()
+            if not render.rendered(item) and (html := into.get(key)) is not None}
+
+
+def _keep_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> None:
+    """Each body rendered now kept in `into` (and each kept already marked as still used)."""
     for item, key in keyed.items():
-        if into.get(key) is None:
+        if render.rendered(item) and into.get(key) is None:
             into.put(key, render.body_html(item))
 
 
@@ -234,12 +269,12 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
 
 
 def write_outputs(site: Site, out: Path) -> Output:
-    """Everything the build makes beyond MkDocs' pages (the feeds, and the digests' email files beside their
-    archive pages); returns the writer, which lists the files written. A path outside `out`, or written twice,
-    stops the build."""
+    """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
+    digests' email files beside their archive pages); returns the writer, which lists the files written. A path
+    outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
-    for path, data in feeds.render(site).items():
+    for path, data in {**feeds.render(site), **open_data.files(site)}.items():
         writer.write(path, data)
     if site.preview:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")

@@ -30,10 +30,27 @@ class Row:
 
     label: str
     values: tuple[int, ...]
+    withheld: tuple[str, ...] = ()
+    """For each value, what is shown instead of it where it is withheld (a small number, `<5`), else ''.
+    A withheld value has no bar, as the bar's length would tell it."""
+    total_withheld: str = ""
+    """What a stacked row shows instead of its total, where the total is withheld."""
 
     @property
     def total(self) -> int:
         return sum(self.values)
+
+    def text(self, index: int) -> str:
+        """A value as shown: its number, or what stands in for it."""
+        marker = self.withheld[index] if index < len(self.withheld) else ""
+        return marker or number(self.values[index])
+
+    def drawn(self, index: int) -> bool:
+        return not (index < len(self.withheld) and self.withheld[index])
+
+    @property
+    def total_text(self) -> str:
+        return self.total_withheld or number(self.total)
 
 
 @dataclass(frozen=True)
@@ -93,21 +110,24 @@ def _row(chart: Chart, row: Row, top: int, largest: int) -> tuple[str, int]:
     bar_top = top + LINE * len(lines) + 4
     parts, start = [], 0
     for index, (name, value) in enumerate(zip(chart.series, row.values), start=1):
-        if value:
-            tip = f"{row.label}: {number(value)} {name.lower()}" if chart.stacked else f"{row.label}: {number(value)}"
+        if value and row.drawn(index - 1):
+            shown = row.text(index - 1)
+            tip = f"{row.label}: {shown} {name.lower()}" if chart.stacked else f"{row.label}: {shown}"
             parts.append(f'<rect class="nv-chart__bar nv-chart__bar--{index}" x="{_percent(start, largest)}%" '
                          f'y="{bar_top}" width="{_percent(value, largest)}%" height="{BAR}">'
                          f"<title>{escape(tip)}</title></rect>")
-        start += value
-    value_text = (f'<text class="nv-chart__value" x="{_percent(row.total, largest)}%" dx="6" '
-                  f'y="{bar_top + BAR - 6}">{number(row.total)}</text>')
+            start += value
+    shown_total = row.total_text if chart.stacked else row.text(0)
+    value_text = (f'<text class="nv-chart__value" x="{_percent(start, largest)}%" dx="6" '
+                  f'y="{bar_top + BAR - 6}">{escape(shown_total)}</text>')
     markup = f'<g class="nv-chart__row">{_label(lines, top + LINE - 5)}{"".join(parts)}{value_text}</g>'
     return markup, LINE * len(lines) + 4 + BAR + GAP
 
 
 def svg(chart: Chart) -> str:
     """The chart as an `<svg role="img">` labelled by its title and description; no script, no external file."""
-    largest = max((row.total for row in chart.rows), default=0)
+    largest = max((sum(value for index, value in enumerate(row.values) if row.drawn(index)) for row in chart.rows),
+                  default=0)
     body, height = _legend(chart)
     for row in chart.rows:
         markup, row_height = _row(chart, row, height, largest)
@@ -131,8 +151,9 @@ def table(chart: Chart) -> str:
     head = "".join(f'<th scope="col" role="columnheader">{escape(name)}</th>' for name in [chart.category, *columns])
     rows = []
     for row in chart.rows:
-        values = [*row.values, row.total] if chart.stacked else list(row.values)
-        cells = "".join(f'<td role="cell" data-label="{escape(name)}">{number(value)}</td>'
+        values = [row.text(index) for index in range(len(row.values))]
+        values += [row.total_text] if chart.stacked else []
+        cells = "".join(f'<td role="cell" data-label="{escape(name)}">{escape(value)}</td>'
                         for name, value in zip(columns, values))
         rows.append(f'<tr role="row"><th scope="row" role="rowheader">{escape(row.label)}</th>{cells}</tr>')
     return (f'<table class="nv-chart__table" id="{chart.key}-table" role="table">'

@@ -79,7 +79,8 @@ def check(args: argparse.Namespace) -> int:
     site, validation = build.read_site(settings, only=expanded)
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
-    files = len(expanded) if expanded is not None else len(loader.discover(settings.stories_path))
+    files = len(expanded) if expanded is not None else (len(loader.discover(settings.stories_path))
+                                                         + len(list(settings.docs_path.rglob("*.md"))))
     if args.format == "markdown":
         print(report.markdown(validation, screening, files, changes), end="")
     elif args.format == "github":
@@ -140,9 +141,11 @@ def review(args: argparse.Namespace) -> int:
 
 def new(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE}[args.kind]
+    kind = {"story": Kind.STORY, "update": Kind.UPDATE, "response": Kind.RESPONSE,
+            "conversation": Kind.CONVERSATION}[args.kind]
     try:
-        path = scaffold.new_file(kind, settings, title=args.title, story=args.story)
+        path = scaffold.new_file(kind, settings, title=args.place if kind is Kind.CONVERSATION else args.title,
+                                 story=args.story)
     except scaffold.MissingArgument as error:
         raise UsageError(str(error)) from None
     except scaffold.ScaffoldError as error:
@@ -229,7 +232,49 @@ def print_schema(args: argparse.Namespace) -> int:
     return OK
 
 
+def redact_files(args: argparse.Namespace) -> int:
+    """Personal data in each file replaced with placeholders, in place; what was removed is said by kind and
+    line, never the value."""
+    from narrative.redact import described, redact
+
+    for name in args.paths:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    failed = False
+    for name in args.paths:
+        path = Path(name)
+        try:
+            redaction = redact(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            print(f"{path}: is not UTF-8 text: save it again as UTF-8, then redact it", file=sys.stderr)
+            failed = True
+            continue
+        if not redaction.removed:
+            print(f"{path}: no personal data found; nothing changed.")
+            continue
+        path.write_text(redaction.text, encoding="utf-8")
+        print(f"{path}: removed {described(redaction.removed)}.")
+    return PROBLEMS if failed else OK
+
+
 Command = Callable[[argparse.Namespace], int]
+
+
+def _service_command(module: str) -> Command:
+    """A command handed to the intake service's own module, loaded by name: the core never imports the service."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        result: int = importlib.import_module(module).main(args)
+        return result
+
+    return run
+
+
+send = _service_command("narrative.intake.send")
+intake = _service_command("narrative.intake.cli")
 
 
 def _date(value: str) -> dt.date:
@@ -244,7 +289,7 @@ def _date(value: str) -> dt.date:
 
 
 def digest(args: argparse.Namespace) -> int:
-    from narrative import build
+    from narrative import build, mail
 
     settings = _settings(args)
     site, problems = None, build.output_problems(settings)
@@ -268,6 +313,9 @@ def digest(args: argparse.Namespace) -> int:
         build.write_digests(site, found, Output(args.out))
     except (OSError, OutputError) as error:
         print(f"narrative digest: cannot write to {args.out}: {error}", file=sys.stderr)
+        return PROBLEMS
+    except mail.MailError as error:
+        print(f"narrative digest: {error}", file=sys.stderr)
         return PROBLEMS
     for each in found:
         print(f"Wrote {Path(args.out) / each.folder}: email.html, email.txt and email.eml "
@@ -299,15 +347,17 @@ def parser() -> argparse.ArgumentParser:
 
     reviewer = commands.add_parser("review", help="for editors: accept a file's findings of some kinds, recorded in "
                                    "the reviews' file and bound to their text")
-    reviewer.add_argument("path", metavar="PATH", help="the story, update or response")
+    reviewer.add_argument("path", metavar="PATH", help="the story, update, response or conversation record")
     reviewer.add_argument("--accept", action="append", required=True, choices=FINDING_KINDS, metavar="KIND",
                           help=f"a kind of finding to accept, again for each kind ({', '.join(FINDING_KINDS)})")
     reviewer.set_defaults(run=review)
 
-    maker = commands.add_parser("new", help="start a new story, pledge update or response from a template")
-    maker.add_argument("kind", choices=["story", "update", "response"])
+    maker = commands.add_parser("new", help="start a new story, pledge update, response or conversation record "
+                                           "from a template")
+    maker.add_argument("kind", choices=["story", "update", "response", "conversation"])
     maker.add_argument("--title", help="the title (stories and updates)")
     maker.add_argument("--story", help="the slug of the story a response answers")
+    maker.add_argument("--place", help="where the conversations were held (conversation records)")
     maker.set_defaults(run=new)
 
     builder = commands.add_parser("build", help="build the site, feeds and digests with MkDocs")
@@ -332,6 +382,29 @@ def parser() -> argparse.ArgumentParser:
     digester.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: today)")
     digester.add_argument("--out", default="digests", help="where to write them (default: %(default)s)")
     digester.set_defaults(run=digest)
+
+    sender = commands.add_parser("send", help="email each confirmed subscriber their digest, exactly once")
+    sender.add_argument("--period", required=True, choices=[period.value for period in digests.Period])
+    sender.add_argument("--date", type=_date, help="a day in the period, YYYY-MM-DD (default: yesterday for "
+                        "daily, last week for weekly, yesterday and today for instant)")
+    sender.set_defaults(run=send)
+
+    intaker = commands.add_parser("intake", help="run the share-your-story service (in the site's folder), or "
+                                  "look after what it keeps: show REF, purge, key")
+    intaker.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: %(default)s)")
+    intaker.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
+    actions = intaker.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("show", help="print one submission, opened with the key").add_argument("reference")
+    actions.add_parser("purge", help="forget writers' originals older than the retention period")
+    actions.add_parser("key", help="print a new key for NARRATIVE_INTAKE_KEY")
+    actions.add_parser("rotate", help="encrypt everything kept again under the newest key")
+    actions.add_parser("notify", help="email writers who asked when their story is published or answered "
+                       "(after each deploy)")
+    intaker.set_defaults(run=intake)
+
+    redactor = commands.add_parser("redact", help="replace personal data in files with placeholders, in place")
+    redactor.add_argument("paths", nargs="+", metavar="PATH", help="the files to redact")
+    redactor.set_defaults(run=redact_files)
     return root
 
 

@@ -54,6 +54,32 @@ class Principle:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A way the organisation holds conversations away from this site, which a conversation record names."""
+
+    slug: str
+    label: str
+
+
+CHANNELS = tuple(Channel(slug, label) for slug, label in (
+    ("listening-booth", "Listening booth"), ("event", "Event"), ("outreach", "Outreach"), ("phone", "Phone"),
+    ("post", "Post"), ("social-media", "Social media"), ("survey", "Survey"), ("other", "Other")))
+"""The channels a site has unless its settings list its own."""
+
+
+@dataclass(frozen=True)
+class LicenceSettings:
+    """The licence the impact figures are published under as open data (a Data Package's `licenses` entry)."""
+
+    name: str = "OGL-UK-3.0"
+    """Its short identifier, from the Open Definition's list where it has one."""
+    title: str = "Open Government Licence v3.0"
+    """Its name as people know it."""
+    path: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    """Where its text is."""
+
+
+@dataclass(frozen=True)
 class DigestSettings:
     """Who email digests come from and how a reader leaves the list."""
 
@@ -69,11 +95,12 @@ class DigestSettings:
     """How many days of daily and weekly digests the build keeps in the archive."""
 
 
-FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability")
+FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability", "language")
 """What the screen reports; `screening.error_kinds`, an editor's review and a story's `reviewed:` name these."""
-SAFE_ERROR_KINDS = FINDING_KINDS[:-1]
-"""Personal data and urgent safeguarding findings: errors unless a site says otherwise, so that nothing of the
-kind is published until an editor has removed it or accepted it (readability stays a note)."""
+SAFE_ERROR_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "language")
+"""Personal data and urgent safeguarding findings, and an item in a language the crisis screen cannot read:
+errors unless a site says otherwise, so that nothing of the kind is published until an editor has removed it or
+accepted it (readability stays a note)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +109,8 @@ class ScreeningSettings:
 
     error_kinds: tuple[str, ...] = SAFE_ERROR_KINDS
     """Kinds of finding that count as errors: they fail the check and stop a build and a deploy until each is
-    removed or an editor has accepted it. Every personal-data kind and crisis by default; a site may relax it."""
+    removed or an editor has accepted it. Every personal-data kind, crisis and language by default; a site may
+    relax it."""
     max_grade: float = 9.0
     """Reading grade above which a story gets a gentle note suggesting plainer words."""
 
@@ -97,6 +125,32 @@ class SearchSettings:
     cache: bool = True
     """Keep each finished part in `.cache/narrative/search/` beside `mkdocs.yml`, so that a build indexes only
     the parts whose stories or updates changed since the last one (on a large archive, the newest part)."""
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """The intake service (`narrative intake`) as the site knows it: where the share form posts, and how often
+    one address may post it."""
+
+    url: str | None = None
+    """The service's address, e.g. `https://share.example.org/`: the form on `share-your-story/` posts to
+    `<url>share`. Without it the page lists the other ways to share and has no form."""
+    rate_limit: int = 10
+    """How many times one address may send the form in an hour; the service refuses more until the hour is up."""
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """How big a contributed file may be, so that no file can make the check or the build crash or hang."""
+
+    max_file_size: int = 1_000_000
+    """Bytes a contributed file may hold (a long story is 20,000). A bigger one is an error, screened but not
+    read as a story."""
+    max_line_length: int = 20_000
+    """Characters one line may hold (a paragraph typed without line breaks is rarely 5,000)."""
+    max_depth: int = 20
+    """How deep lists and quotes may be nested in a body, e.g. `- - - a` is three deep; Markdown's reader
+    gives up past a few hundred."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +174,9 @@ class Settings:
     config_file: str = field(default=CONFIG_FILE, compare=False)
     """The settings file as the command was given it (`-f`), for messages that point at a setting."""
     stories_dir: str = "stories"
-    """Folder of contributed files, with `patient/`, `pledge/` and `responses/` inside."""
+    """Folder of contributed files, with `patient/`, `pledge/`, `responses/` and `conversations/` inside."""
+    docs_dir: str = "docs"
+    """From `mkdocs.yml`'s `docs_dir`: the editors' own pages (home, about, privacy ...), screened too."""
     per_page: int = 20
     """Stories on each page of the story index and topic pages."""
     feed_items: int = 50
@@ -129,8 +185,6 @@ class Settings:
     """Time zone of dates without one, and of daily and weekly digest boundaries."""
     aspiration: int | None = None
     """How many conversations the organisation aims to hold; shown on the impact page."""
-    intake_url: str | None = None
-    """Where the share form posts; without it the form page explains other ways to share."""
     publish_future: bool = False
     """Publish items dated in the future at once. By default they wait for their day (a preview shows them),
     and the daily deploy publishes them then."""
@@ -143,10 +197,22 @@ class Settings:
     """Screening settings (`extra.narrative.screening`)."""
     search: SearchSettings = SearchSettings()
     """Search index settings (`extra.narrative.search`)."""
+    limits: LimitSettings = LimitSettings()
+    """How big a contributed file may be (`extra.narrative.limits`)."""
+    channels: tuple[Channel, ...] = CHANNELS
+    """The ways conversations are held away from this site, each `{slug, label}`, for conversation records."""
+    licence: LicenceSettings = LicenceSettings()
+    """The licence of the impact figures published as open data (`extra.narrative.licence`)."""
+    intake: ServiceSettings = ServiceSettings()
+    """The share form's service (`extra.narrative.intake`)."""
 
     @property
     def stories_path(self) -> Path:
         return self.root / self.stories_dir
+
+    @property
+    def docs_path(self) -> Path:
+        return self.root / self.docs_dir
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -159,6 +225,13 @@ class Settings:
     @property
     def principle_slugs(self) -> tuple[str, ...]:
         return tuple(principle.slug for principle in self.principles)
+
+    @property
+    def channel_slugs(self) -> tuple[str, ...]:
+        return tuple(channel.slug for channel in self.channels)
+
+    def channel(self, slug: str) -> Channel:
+        return next(channel for channel in self.channels if channel.slug == slug)
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -247,8 +320,8 @@ def _domain(value: Any) -> str | None:
     return domain
 
 
-def _entries(value: Any, cls: type, keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> tuple:
-    """A list of mappings with a slug and two texts, such as topics and principles."""
+def _entries(value: Any, cls: type, keys: tuple[str, ...], forbidden: frozenset[str] = frozenset()) -> tuple:
+    """A list of mappings with a slug and texts, such as topics, principles and channels."""
     if not isinstance(value, list) or not value:
         raise SettingError(f"must be a list with at least one entry, each with {', '.join(keys)}")
     entries, seen = [], set()
@@ -280,6 +353,10 @@ def _principles(value: Any) -> tuple[Principle, ...]:
     return _entries(value, Principle, ("slug", "name", "commitment"), RESERVED_PRINCIPLE_SLUGS)
 
 
+def _channels(value: Any) -> tuple[Channel, ...]:
+    return _entries(value, Channel, ("slug", "label"))
+
+
 Parser = Callable[[Any], Any]
 
 DIGEST_PARSERS: dict[str, Parser] = {
@@ -291,6 +368,10 @@ DIGEST_PARSERS: dict[str, Parser] = {
 }
 SCREENING_PARSERS: dict[str, Parser] = {"error_kinds": _kinds, "max_grade": _grade}
 SEARCH_PARSERS: dict[str, Parser] = {"part_size": _positive_int, "cache": _flag}
+INTAKE_PARSERS: dict[str, Parser] = {"url": _url, "rate_limit": _positive_int}
+LIMIT_PARSERS: dict[str, Parser] = {"max_file_size": _positive_int, "max_line_length": _positive_int,
+                                    "max_depth": _positive_int}
+LICENCE_PARSERS: dict[str, Parser] = {"name": _text, "title": _text, "path": _address}
 SETTING_PARSERS: dict[str, Parser] = {
     "organisation": _text,
     "topics": _topics,
@@ -300,14 +381,17 @@ SETTING_PARSERS: dict[str, Parser] = {
     "feed_items": _positive_int,
     "timezone": _timezone,
     "aspiration": _optional_positive_int,
-    "intake_url": _url,
     "publish_future": _flag,
     "custom_domain": _domain,
+    "channels": _channels,
 }
 NESTED: dict[str, tuple[type, dict[str, Parser]]] = {
     "digest": (DigestSettings, DIGEST_PARSERS),
     "screening": (ScreeningSettings, SCREENING_PARSERS),
     "search": (SearchSettings, SEARCH_PARSERS),
+    "intake": (ServiceSettings, INTAKE_PARSERS),
+    "limits": (LimitSettings, LIMIT_PARSERS),
+    "licence": (LicenceSettings, LICENCE_PARSERS),
 }
 REQUIRED = ("organisation", "topics", "principles")
 PREFIX = "extra.narrative"
@@ -365,8 +449,9 @@ def from_mapping(config: Mapping[str, Any], root: Path = Path("."),
                                 f"site_url's host is '{host}': make them the same", "bad-setting"))
     if problems:
         return None, problems
-    site_name = config.get("site_name")
+    site_name, docs_dir = config.get("site_name"), config.get("docs_dir")
     return Settings(site_name=site_name if isinstance(site_name, str) else Settings.site_name,
+                    docs_dir=docs_dir if isinstance(docs_dir, str) else Settings.docs_dir,
                     language=_language(config.get("theme")), root=root, config_file=path, **values), []
 
 

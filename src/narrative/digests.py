@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from narrative.model import PledgeUpdate, Story
+from narrative.model import Kind, PledgeUpdate, Response, Story
 from narrative.presentation import long_date
 from narrative.site import Site
 
@@ -33,6 +33,42 @@ class Period(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A response as an item of the emails sent to those who follow its story: titled and linked by the story,
+    summed up by who answered (its text is on the story's page, shown in full with the story)."""
+
+    response: Response
+    story: Story
+
+    kind = Kind.RESPONSE
+
+    @property
+    def slug(self) -> str:
+        return self.response.slug
+
+    @property
+    def published(self) -> dt.datetime:
+        return self.response.published
+
+    @property
+    def updated(self) -> dt.datetime | None:
+        return self.response.updated
+
+    @property
+    def title(self) -> str:
+        return f"Our response to “{self.story.title}”"
+
+    @property
+    def summary(self) -> str:
+        change = f" {self.response.change.label}." if self.response.change else ""
+        return f"{self.response.responder} has answered this story.{change}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.story.url}#our-response"
+
+
+@dataclass(frozen=True)
 class Digest:
     """One digest: its period, its key in the archive's URL, the days it covers and its items, newest first."""
 
@@ -40,7 +76,7 @@ class Digest:
     key: str
     first_day: dt.date
     last_day: dt.date
-    items: tuple[Published, ...]
+    items: tuple[Published | Answer, ...]
 
     @property
     def folder(self) -> str:
@@ -76,8 +112,19 @@ class Digest:
         return f"{self.period.value.capitalize()} digest: {self.name}"
 
 
-def kind_label(item: Published) -> str:
+def kind_label(item: Published | Answer) -> str:
+    if isinstance(item, Answer):
+        return "Response"
     return "Story" if isinstance(item, Story) else "Pledge update"
+
+
+def answers_between(site: Site, first: dt.date, last: dt.date) -> list[Answer]:
+    """The responses to public stories published from `first` to `last` (inclusive), newest first."""
+    zone = site.settings.zone
+    found = [Answer(response, story) for response in site.responses
+             if first <= response.published.astimezone(zone).date() <= last
+             and (story := site.story(response.story)) is not None]
+    return sorted(found, key=lambda answer: answer.published, reverse=True)
 
 
 def date_range(first: dt.date, last: dt.date) -> str:

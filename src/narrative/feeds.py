@@ -77,6 +77,9 @@ class Entry:
     author: str
     categories: tuple[Category, ...] = ()
     enclosure: Enclosure | None = None
+    language: str | None = None
+    """The BCP 47 tag of an item in a language other than the feed's (`Settings.language`, which the feed says
+    once): Atom's `xml:lang`, RSS's `dc:language`, JSON Feed's `language`."""
 
 
 class AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
@@ -90,6 +93,18 @@ class AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
         if self.enclosure:
             xml_elem("link", entry, href=self.enclosure.url, rel="enclosure", type=self.enclosure.mime_type,
                      length=str(self.enclosure.length))
+        return entry
+
+
+class AtomLanguage(BaseEntryExtension):  # type: ignore[misc]
+    """An Atom entry's `xml:lang`, for an item in a language of its own: feedgen sets it on a feed alone."""
+
+    def __init__(self) -> None:
+        self.language: str | None = None
+
+    def extend_atom(self, entry: Any) -> Any:
+        if self.language:
+            entry.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
         return entry
 
 
@@ -152,6 +167,21 @@ def _latest(moments: Iterable[dt.datetime | None]) -> dt.datetime:
     return max(moment for moment in moments if moment is not None)
 
 
+EXCERPT = 20_000
+"""Characters of HTML an entry carries, about 3,000 words: a longer story is cut there, at a line or a space,
+with a link to the whole of it. Every feed repeats an entry, so one body of 20 MB made 173 MB of feeds."""
+
+
+def excerpt(content: str, link: str, kind: str) -> str:
+    """`content` whole, or its first `EXCERPT` characters ended at a line or a space and followed by a link to
+    the whole item; `clean()` then closes whatever the cut left open."""
+    if len(content) <= EXCERPT:
+        return content
+    cut = max(content.rfind("\n", 0, EXCERPT), content.rfind(" ", 0, EXCERPT))
+    kept = content[:cut if cut > EXCERPT // 2 else EXCERPT]
+    return f'{kept}…<p><a href="{html.escape(link)}">Read the whole {kind} on the website</a></p>'
+
+
 def make_entry(site: Site, item: Published) -> Entry:
     """The feed entry for one public item; a story's responses are part of its content and its update time."""
     settings = site.settings
@@ -178,12 +208,14 @@ def make_entry(site: Site, item: Published) -> Entry:
         title=xml_text(item.title),
         link=link,
         summary=xml_text(item.summary),
-        content_html=xml_text(clean(content, base_url=link)),
+        content_html=xml_text(clean(excerpt(content, link, "story" if isinstance(item, Story) else "update"),
+                                    base_url=link)),
         published=item.published.astimezone(zone),
         updated=_latest([item.published, *changed]).astimezone(zone),
         author=xml_text(author),
         categories=tuple(Category(c.term, xml_text(c.label), c.scheme) for c in categories),
         enclosure=enclosure,
+        language=None if item.lang == site.settings.language else item.lang,
     )
 
 
@@ -239,6 +271,7 @@ def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension
     feed.load_extension("podcast")
     feed.load_extension("dc", atom=False, rss=True)
     feed.register_extension("atom_enclosure", BaseExtension, AtomEnclosure, atom=True, rss=False)
+    feed.register_extension("atom_language", BaseExtension, AtomLanguage, atom=True, rss=False)
     feed.id(base + channel.file("atom"))
     feed.title(xml_text(channel.title))
     feed.description(xml_text(channel.description))
@@ -269,6 +302,10 @@ def _generator(channel: Channel, entries: Sequence[Entry], site: Site, extension
         item.podcast.itunes_summary(entry.summary)
         for category in entry.categories:
             item.category(term=category.term, label=category.label, scheme=category.scheme)
+        if entry.language and extension == "atom":
+            item.atom_language.language = entry.language
+        elif entry.language:
+            item.dc.dc_language(entry.language)
         if entry.enclosure and extension == "atom":
             item.atom_enclosure.enclosure = entry.enclosure
         elif entry.enclosure:
@@ -311,6 +348,8 @@ def _json_item(entry: Entry) -> dict[str, object]:
         "authors": [{"name": entry.author}],
         "tags": [category.label for category in entry.categories],
     }
+    if entry.language:
+        item["language"] = entry.language
     if entry.enclosure:
         item["attachments"] = [{"url": entry.enclosure.url, "mime_type": entry.enclosure.mime_type,
                                 "size_in_bytes": entry.enclosure.length}]

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from narrative import languages
 from narrative.config import FINDING_KINDS, Settings
 from narrative.loader import SourceFile
 from narrative.model import (
-    SLUG, TITLE_LIMIT, Change, Consent, Image, Item, Kind, PledgeUpdate, Progress, Recording, Response, Status,
-    Story,
+    SLUG, TITLE_LIMIT, Change, Consent, Conversation, Image, Item, Kind, Period, PledgeUpdate, Progress, Recording,
+    Response, Status, Story,
 )
 from narrative.problems import Problem, Severity, did_you_mean
 
-BODY_PICTURE = re.compile(r"!\[[^\]]*\]\(|<img\b", re.IGNORECASE)
+BODY_PICTURE = re.compile(r"!\[[^\[\]]*\]\(|<img\b", re.IGNORECASE)
+"""A picture in Markdown or HTML; its text is not read past another `[`, so a line of `![![![` is read in
+linear time."""
 RESERVED_SLUGS = frozenset({"index"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 RECORDING_TYPES = {"audio": "audio/", "video": "video/"}
@@ -196,10 +199,19 @@ def slug(value: Any, ctx: Context) -> str:
     return value
 
 
+AGREED = frozenset({"true", "yes"})
+"""A contributor's agreement as it may be written, in any case: `true` or `yes`, never `on`, `y` or `1`."""
+
+
+def _agreed(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in AGREED)
+
+
 def consent(value: Any, ctx: Context) -> Consent:
-    """`true`, or a record with `given: true` and optionally when (`date`) and how (`how`) it was given."""
-    refusal = "must be true: publish a story only when its contributor has agreed"
-    if value is True:
+    """`true` (or `yes`), or a record with `given: true` and optionally when (`date`) and how (`how`) it was
+    given."""
+    refusal = "must be true (or yes): publish a story only when its contributor has agreed"
+    if _agreed(value):
         return Consent(True)
     if not isinstance(value, Mapping):
         raise FieldError(refusal)
@@ -209,7 +221,7 @@ def consent(value: Any, ctx: Context) -> Consent:
     if value.get("given") is None:
         raise FieldError("nobody has recorded it yet: once the contributor has agreed to publication, an editor "
                          "writes 'given: true', with the date and how they agreed")
-    if value.get("given") is not True:
+    if not _agreed(value.get("given")):
         raise FieldError(refusal)
     when = published(value["date"], ctx).date() if value.get("date") is not None else None
     how = text(200)(value["how"], ctx) if value.get("how") is not None else None
@@ -279,6 +291,62 @@ def responder(value: Any, ctx: Context) -> str:
     return text(160)(value, ctx)
 
 
+def language(value: Any, ctx: Context) -> str:
+    """A BCP 47 language tag, such as `pl` or `bn`, in its standard form."""
+    if not isinstance(value, str):
+        raise FieldError(f"must be a language tag such as pl (Polish) or bn (Bengali), not {shown(value)}")
+    try:
+        return languages.standard(value)
+    except languages.LanguageError as error:
+        raise FieldError(str(error)) from None
+
+
+RANGE_WORD = " to "
+"""What joins the first and last day of a range: `2026-03-02 to 2026-03-06`."""
+
+
+def period(value: Any, ctx: Context) -> Period:
+    """A day (`2026-03-14`), or the first and last of several (`2026-03-02 to 2026-03-06`)."""
+    if not isinstance(value, str) or RANGE_WORD not in value:
+        return Period(published(value, ctx))
+    first, last = value.split(RANGE_WORD, 1)
+    start, end = published(first, ctx), published(last, ctx).date()
+    if end < start.date():
+        raise FieldError(f"ends on {end.isoformat()}, before it starts: write the first day, then 'to', then the "
+                         "last, like 2026-03-02 to 2026-03-06")
+    return Period(start, end if end != start.date() else None)
+
+
+def whole_number(value: Any, ctx: Context) -> int:
+    """A count of 1 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError(f"must be a whole number of 1 or more, not {shown(value)}")
+    return value
+
+
+def counts_by_topic(value: Any, ctx: Context) -> tuple[tuple[str, int], ...]:
+    """How many conversations were mainly about each topic, like {mental-health: 12, carers: 3}."""
+    example = "{mental-health: 12, carers: 3}"
+    if not isinstance(value, Mapping) or not value:
+        raise FieldError(f"must say how many conversations were about each topic, like {example}")
+    counts = []
+    for topic, count in value.items():
+        topic = _topic(topic, ctx)
+        try:
+            counts.append((topic, whole_number(count, ctx)))
+        except FieldError as error:
+            raise FieldError(f"{topic}: {error}") from None
+    return tuple(counts)
+
+
+def _channel(value: Any, ctx: Context) -> str:
+    return one_of(lambda c: c.settings.channel_slugs, "channel")(value, ctx)
+
+
+def _principle(value: Any, ctx: Context) -> str:
+    return one_of(lambda c: c.settings.principle_slugs, "principle")(value, ctx)
+
+
 def _kinds(value: Any, ctx: Context) -> str:
     """A kind of finding an editor has checked and accepted, so the screen stops reporting it."""
     if not isinstance(value, str):
@@ -309,26 +377,42 @@ STORY_FIELDS: dict[str, Field] = {
     "images": Field(list_of(image, example="[{src: images/garden.jpg, alt: A bench by roses}]")),
     "audio": Field(recording("audio")),
     "video": Field(recording("video")),
+    "lang": Field(language),
+    "translation_of": Field(slug),
+    "conversation": Field(slug),
 }
 UPDATE_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
     "summary": Field(written(text(300)), required=True),
-    "principle": Field(one_of(lambda c: c.settings.principle_slugs, "principle"), required=True),
+    "principle": Field(_principle, required=True),
     "status": Field(enum_of(Progress), required=True, attribute="progress"),
     "stories": Field(list_of(slug, example="[waiting-room-music]")),
     "topics": Field(list_of(_topic, example="[mental-health]")),
+    "lang": Field(language),
 }
 RESPONSE_FIELDS: dict[str, Field] = {
     "story": Field(slug, required=True),
     **COMMON_FIELDS,
     "responder": Field(written(responder), required=True),
     "change": Field(enum_of(Change)),
+    "lang": Field(language),
+}
+CONVERSATION_FIELDS: dict[str, Field] = {
+    "date": Field(period, required=True, attribute="period"),
+    "channel": Field(_channel, required=True),
+    "place": Field(text(120), required=True),
+    "people": Field(whole_number, required=True),
+    "conversations": Field(counts_by_topic, required=True, attribute="topics"),
+    "principle": Field(_principle, required=True),
+    "updated": COMMON_FIELDS["updated"],
+    "reviewed": COMMON_FIELDS["reviewed"],
 }
 SCHEMAS: dict[Kind, tuple[type, dict[str, Field], bool]] = {
     Kind.STORY: (Story, STORY_FIELDS, True),
     Kind.UPDATE: (PledgeUpdate, UPDATE_FIELDS, False),
     Kind.RESPONSE: (Response, RESPONSE_FIELDS, True),
+    Kind.CONVERSATION: (Conversation, CONVERSATION_FIELDS, False),
 }
 """For each kind: the model class, its fields, and whether the Markdown body must be there."""
 
@@ -375,7 +459,7 @@ def build(file: SourceFile, settings: Settings) -> tuple[Item | None, list[Probl
 
 def _missing(file: SourceFile, name: str) -> Problem:
     """A required field that is empty (at its line), or not there at all (at the closing '---', where it goes)."""
-    needs = f"missing: every {file.kind.name.lower()} needs a {name}"
+    needs = f"missing: every {file.kind.noun} needs a {name}"
     if file.source.line_of(name) is not None:
         return _problem(file, name, needs, "missing")
     return _problem(file, name, f"{needs}: add it above the closing '---'", "missing", line=file.source.end_line)

@@ -7,10 +7,11 @@ The only module that touches python-frontmatter. It knows nothing of what the fi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import frontmatter
 import yaml
@@ -19,17 +20,28 @@ from narrative.background import on_all_cores
 from narrative.model import Kind, Source, Unchecked
 from narrative.problems import Problem
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+LIMITS = "extra.narrative.limits"
+"""Where the settings that `Limits` holds (and the renderer's depth of lists) are written."""
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that leaves dates as text, so `fields.py` can say what is wrong with a bad one."""
+    """Safe YAML that reads a plain value as the text written unless it is plainly a number, `true`, `false`
+    or nothing: YAML 1.1's other guesses made `title: 10:30` the number 630, `author: 0x1F` 31, `role: .nan`
+    not a number and `consent: on` true. Dates are left as text too, so `fields.py` can say what is wrong
+    with a bad one."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", list("-+0123456789.")),
+    ("tag:yaml.org,2002:merge", r"^<<$", ["<"]),
+):
+    _FrontMatterLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
 class FrontMatterError(Exception):
@@ -135,7 +147,7 @@ def _kind(resolved: Path, stories: Path) -> Kind | None:
 
 
 def discover(stories_path: Path) -> list[Path]:
-    """Every Markdown file under the three content folders, in a stable order."""
+    """Every Markdown file under the content folders, in a stable order."""
     return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
 
 
@@ -147,11 +159,12 @@ screened, so it is reported rather than passed over (pictures and recordings bes
 
 def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecked]]:
     """Writing under the stories folder that no one would read: a file not named `.md`, or a `.md` file
-    outside the three content folders; with the text of each that is text, for the screen. Hidden files and
+    outside the content folders; with the text of each that is text, for the screen. Hidden files and
     folders (`.gitkeep`) are left alone."""
     found: list[Problem] = []
     texts: list[Unchecked] = []
     content = {str(stories_path / kind.folder) for kind in Kind}
+    base = root.resolve()
     for folder, folders, names in os.walk(stories_path):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         in_content = any(folder == top or folder.startswith(top + os.sep) for top in content)
@@ -160,15 +173,25 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             if name.startswith(".") or suffix.lower() not in TEXT_SUFFIXES or (suffix == ".md" and in_content):
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
-            shown = display_path(path, root)
+            shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
+            if links_out(path, base):
+                found.append(link_out(shown))
+                continue  # never read: it could show anything on the machine in the report
             found.append(_wrong_folder(shown, stories_path) if suffix == ".md" else Problem(
                 shown, 1, None, f"is not read, as its name does not end in '.md': rename it to "
                 f"'{path.stem.removesuffix('.md')}.md'", "not-markdown"))
-            try:
-                texts.append(_whole(path, shown))
-            except (OSError, UnicodeDecodeError):
-                continue  # a word-processor file or an unreadable one: reported above, with nothing to screen
+            texts += filter(None, [_whole(path, shown)])  # a word-processor file has nothing to screen
     return found, texts
+
+
+def links_out(path: Path, base: Path) -> bool:
+    """Whether `path` is a symbolic link to somewhere outside the site's folder (`base`, resolved)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(base)
+
+
+def link_out(shown: str) -> Problem:
+    return Problem(shown, 1, None, "is a link to a file outside the site's folder, so it is not read: put the "
+                   "file itself here, or remove the link", "link-outside")
 
 
 def _wrong_folder(shown: str, stories_path: Path) -> Problem:
@@ -188,9 +211,30 @@ def _shown(path: Path, resolved: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
+class Limits(Protocol):
+    """How big a file may be before it is read: the settings' `limits` (`config.LimitSettings`)."""
+
+    @property
+    def max_file_size(self) -> int: ...
+
+    @property
+    def max_line_length(self) -> int: ...
+
+
+def read(path: Path, shown: str, kind: Kind, limits: Limits) -> SourceFile | Problem:
     """One file, or the one problem that stops it from being read at all."""
+    text = _text(path, shown, limits)
+    if isinstance(text, Problem):
+        return text
+    return long_line(text, shown, limits.max_line_length) or parse(text, shown, kind, path)
+
+
+def _text(path: Path, shown: str, limits: Limits) -> str | Problem:
+    """A file's text, or why it cannot be read: too big, unreadable, or not UTF-8."""
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_size:
+            return too_big(size, shown, limits.max_file_size)
         raw = path.read_bytes()
     except OSError as error:
         return Problem(shown, 1, None, f"cannot be read: {error.strerror}", "unreadable")
@@ -199,7 +243,23 @@ def read(path: Path, shown: str, kind: Kind) -> SourceFile | Problem:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return Problem(shown, line, None, "is not UTF-8 text: save it again as UTF-8", "not-utf8")
-    return parse(text, shown, kind, path)
+    return text
+
+
+def too_big(size: int, shown: str, limit: int) -> Problem:
+    """A file of `size` bytes, more than `limit`, as a problem."""
+    return Problem(shown, 1, None, f"is {size:,} bytes long: a file may hold {limit:,} ({LIMITS}.max_file_size): "
+                   "keep to the story itself, or split it in two", "too-big")
+
+
+def long_line(text: str, shown: str, limit: int) -> Problem | None:
+    """The first line longer than `limit` characters, as a problem, or None."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > limit:
+            return Problem(shown, number, None, f"this line is {len(line):,} characters long: a line may hold "
+                           f"{limit:,} ({LIMITS}.max_line_length): break it into paragraphs, with an empty line "
+                           "between them", "long-line")
+    return None
 
 
 def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem:
@@ -214,18 +274,77 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     except FrontMatterError as error:
         line = leading + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
+    return SourceFile(kind, file, file.stem, meta, body, _placed(text, shown, handler))
+
+
+def _placed(text: str, shown: str, handler: _LineAwareHandler) -> Source:
+    """Where a parsed file's fields and body are: its front matter may follow blank lines."""
+    leading = text.count("\n", 0, len(text) - len(text.lstrip()))
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
-    source = Source(shown, lines, body_line=leading + handler.body_offset + 1,
-                    end_line=leading + handler.end_offset + 1)
-    return SourceFile(kind, file, file.stem, meta, body, source)
+    return Source(shown, lines, body_line=leading + handler.body_offset + 1,
+                  end_line=leading + handler.end_offset + 1)
 
 
 def words(file: SourceFile) -> Unchecked:
     """The texts of a file that is not a valid item, for the screen: every string in its front matter, under
-    the name of the field that holds it, however the field is spelt or nested, and the body."""
-    return Unchecked(file.source, tuple((str(name), text) for name, value in file.meta.items()
-                                        for text in strings(value)), file.body)
+    the name of the field that first holds it, however the field is spelt or nested, and the body."""
+    return _words(file.source, file.meta, file.body)
+
+
+def _words(source: Source, meta: dict[str, Any], body: str) -> Unchecked:
+    """A string met again is screened once: YAML's aliases can repeat one text ten thousand times in a few
+    lines."""
+    first: dict[str, str] = {}  # each text, and the field it is first met in
+    for name, value in meta.items():
+        for text in strings(value):
+            first.setdefault(text, str(name))
+    return Unchecked(source, tuple((name, text) for text, name in first.items()), body)
+
+
+def editor_pages(docs_path: Path, root: Path, limits: Limits,
+                 only: Iterable[Path] | None = None) -> tuple[list[Unchecked], list[Problem]]:
+    """The editors' own pages under `docs/` (all, or those in `only`), for the screen as stories are: the
+    strings in each page's front matter and its body, or all of a page whose front matter cannot be read (MkDocs
+    itself says what is wrong with it); and what stops a page being read, as for a story: a link out of the
+    site's folder (never read), a file or a line past the limits."""
+    base = root.resolve()
+    paths = sorted(docs_path.rglob("*.md")) if only is None else [path for path in only if in_folder(path, docs_path)]
+    pages: list[Unchecked] = []
+    problems: list[Problem] = []
+    for path in paths:
+        shown = _shown(path, Path(os.path.realpath(path.parent), path.name), base)  # a link's own name
+        if links_out(path, base):
+            problems.append(link_out(shown))
+            continue
+        text = _text(path, shown, limits)
+        if isinstance(text, Problem):
+            problems.append(text)
+            if text.code == "too-big":
+                pages += filter(None, [_whole(path, shown)])
+            continue
+        problems += filter(None, [long_line(text, shown, limits.max_line_length)])
+        pages.append(_page(text, shown))
+    return pages, problems
+
+
+def _page(text: str, shown: str) -> Unchecked:
+    """An editor's page, whose front matter is optional."""
+    handler = _LineAwareHandler()
+    if handler.detect(text.strip()):
+        try:
+            meta, body = frontmatter.parse(text, handler=handler)
+        except FrontMatterError:
+            pass
+        else:
+            return _words(_placed(text, shown, handler), meta, body)
+    return Unchecked(Source(shown), (), text)
+
+
+def in_folder(path: Path, folder: Path) -> bool:
+    """Whether `path` is a Markdown file under `folder`, however either is written; a link is where it is, not
+    where it points."""
+    return path.suffix == ".md" and Path(os.path.realpath(path.parent)).is_relative_to(folder.resolve())
 
 
 def strings(value: Any) -> Iterable[str]:
@@ -242,17 +361,21 @@ def strings(value: Any) -> Iterable[str]:
             waiting.extend(reversed(list(value.values() if isinstance(value, dict) else value)))
 
 
-UNPARSED = frozenset({"no-front-matter", "bad-front-matter"})
+UNPARSED = frozenset({"no-front-matter", "bad-front-matter", "too-big", "long-line"})
 """The problems after which a file's text is still screened whole: it could be read, not understood."""
 
 
-def _whole(path: Path, shown: str) -> Unchecked:
-    """A readable file whose front matter cannot be read, as one text from its first line."""
-    return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
+def _whole(path: Path, shown: str) -> Unchecked | None:
+    """A file whose front matter cannot be read, as one text from its first line; None for one that cannot be
+    read or is not UTF-8 text (a word-processor file, or one too big to read as a story that is not text)."""
+    try:
+        return Unchecked(Source(shown), (), path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
-Job = tuple[Path, str, Kind]
-"""A file to read: its path, its path as shown in messages, and its kind."""
+Job = tuple[Path, str, Kind, Limits]
+"""A file to read: its path, its path as shown in messages, its kind and the limits it is read within."""
 
 
 def read_all(jobs: Sequence[Job]) -> list[SourceFile | Problem]:
@@ -260,7 +383,7 @@ def read_all(jobs: Sequence[Job]) -> list[SourceFile | Problem]:
     return on_all_cores(_read, jobs)
 
 
-def load(paths: Iterable[Path], stories_path: Path, root: Path,
+def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
          reader: Callable[[Sequence[Job]], list[SourceFile | Problem]] = read_all,
          ) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
     """Read many files (with `reader`), each once however it is named, keeping every problem rather than stopping
@@ -278,13 +401,14 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path,
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            outcomes.append(_wrong_folder(shown, stories_path))
+            outcomes.append(link_out(_shown(path, path.parent.resolve() / path.name, base))
+                            if links_out(path, base) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
-        jobs.append((path, shown, kind))
+        jobs.append((path, shown, kind, limits))
     read_now = reader(jobs)
-    unparsed = [_whole(path, shown) for (path, shown, _), outcome in zip(jobs, read_now)
-                if isinstance(outcome, Problem) and outcome.code in UNPARSED]
+    unparsed = [text for (path, shown, *_), outcome in zip(jobs, read_now)
+                if isinstance(outcome, Problem) and outcome.code in UNPARSED and (text := _whole(path, shown))]
     done = iter(read_now)
     outcomes = [next(done) if outcome is None else outcome for outcome in outcomes]
     files = [outcome for outcome in outcomes if isinstance(outcome, SourceFile)]

@@ -2,14 +2,21 @@
 
 The only module that imports css_inline. The HTML comes from a Jinja2 template with autoescape on, so nothing a
 contributor writes is ever markup; the message is built with the standard library's `EmailMessage` and the
-SMTP policy, which encodes non-ASCII headers and folds long ones, and a title with a line break in it is
-flattened to one line before it reaches `Subject`, so it cannot add a header.
+SMTP policy, which encodes non-ASCII headers and folds long ones.
+
+No one's words can add a header, whatever the Python version: each header is made here from parts of a known
+shape (text through `header_text`, which leaves it one line and breaks every `=?` so that no encoded word
+can hide a line break (CVE-2024-6923); addresses as `Address`; the date as a datetime; identifiers and links
+checked to be printable ASCII), and the finished `.eml` is read back by `check_eml` before it is kept: a
+header that was not set, or a line break inside a value, stops the build.
 """
 
 from __future__ import annotations
 
+import email
 import functools
 import hashlib
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +30,7 @@ import css_inline
 import jinja2
 
 from narrative.config import Settings
-from narrative.digests import Digest, Period, kind_label
+from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import long_date, one_line, plural
 from narrative.problems import Problem
@@ -36,14 +43,37 @@ EMAIL_ITEMS = 30
 """Most items one email shows; the rest are a link to the digest's page. Gmail cuts off an email's HTML after
 102 KB, and 30 items of the longest titles, summaries and content notes stay well under that."""
 SETTING = "extra.narrative.digest"
+HEADERS = ("Subject", "From", "Reply-To", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
+           "MIME-Version", "Content-Type")
+"""Every header of a digest's message, each once: nothing else may be in it."""
+PART_HEADERS = ("Content-Type", "Content-Transfer-Encoding", "MIME-Version")
+"""The headers each of its two parts may have, each once."""
+_ENCODED_WORD = "=?"
+_PLAIN_ASCII = re.compile(r"[\x21-\x7e]+")
 
 _templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_POLICY = policy.SMTP.clone(refold_source="none")
+"""The SMTP policy, but a header set raw is written as it is: `List-Unsubscribe` must stay one `<URL>` that
+mail programs can read, where the policy would fold a long one into RFC 2047 encoded words."""
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
 
 
 class MailError(ValueError):
-    """A digest cannot be made; the message names the setting to fix."""
+    """A digest cannot be made; the message names the setting to fix, or what is wrong with the message."""
+
+
+def header_text(text: str) -> str:
+    """Text as it may go into a header: one line, and every `=?` broken by a word joiner (invisible), so that
+    nothing a contributor writes is read as an RFC 2047 encoded word, which could decode to a line break."""
+    return one_line(text).replace(_ENCODED_WORD, "=\u2060?")
+
+
+def _ascii(name: str, value: str) -> str:
+    """A header value made of printable ASCII alone (an identifier, a link), or `MailError` naming it."""
+    if not _PLAIN_ASCII.fullmatch(value):
+        raise MailError(f"the {name} header would hold {value!r}: it must be printable ASCII without spaces")
+    return value
 
 
 @functools.lru_cache(maxsize=16)
@@ -53,7 +83,7 @@ def parse_address(value: str) -> Address | None:
     if not spec or "@" not in spec or not spec.isascii():
         return None
     try:
-        return Address(display_name=one_line(display), addr_spec=spec)
+        return Address(display_name=header_text(display), addr_spec=spec)
     except (ValueError, IndexError):
         return None
 
@@ -83,6 +113,10 @@ def settings_problems(settings: Settings) -> list[Problem]:
         problems.append(Problem(settings.config_file, None, f"{SETTING}.unsubscribe_url",
                                 "missing: every digest must offer one-click unsubscribe, e.g. "
                                 "unsubscribe_url: https://example.org/unsubscribe", "missing"))
+    elif not _PLAIN_ASCII.fullmatch(settings.digest.unsubscribe_url):
+        problems.append(Problem(settings.config_file, None, f"{SETTING}.unsubscribe_url", "must be plain ASCII, "
+                                "as it goes into an email's header: write other letters percent-encoded, like %C3%A9 "
+                                "for é", "bad-setting"))
     return problems
 
 
@@ -99,6 +133,23 @@ class MailItem:
     note: str | None = None
     recording: str | None = None
     recording_action: str | None = None
+    lang: str | None = None
+    """The language of the title and summary, where the item says one."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What makes a sent digest one reader's own: why they get it and their own links, signed by the service.
+    Nothing in it identifies the reader to anyone but the service, and nothing tracks them."""
+
+    why: str
+    """Ends `You are getting this email because ...`: what they asked for and how often."""
+    manage: str
+    """Their `Manage your emails` page."""
+    unsubscribe: str
+    """Their one-click unsubscribe address (`List-Unsubscribe`, RFC 8058)."""
+    archive: str | None = None
+    """Where to read the email on the website, when not the digest's archive page (a story's responses)."""
 
 
 @dataclass(frozen=True)
@@ -114,10 +165,13 @@ class Email:
         return {"email.html": self.html.encode("utf-8"), "email.txt": self.text.encode("utf-8"), "email.eml": self.eml}
 
 
-def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
+def mail_item(item: Story | PledgeUpdate | Answer, site: Site) -> MailItem:
     settings = site.settings
     base = settings.site_url or ""
     date = long_date(item.published.astimezone(settings.zone))
+    if isinstance(item, Answer):
+        return MailItem("Response", one_line(item.title), base + item.url, f"{date} · {item.response.responder}",
+                        item.summary, "Read the response", lang=item.story.lang)
     if isinstance(item, Story):
         who = item.display_author + (f", {item.role}" if item.role else "")
         topics = ", ".join(settings.topic(slug).label for slug in item.topics)
@@ -125,18 +179,21 @@ def mail_item(item: Story | PledgeUpdate, site: Site) -> MailItem:
         return MailItem("Story", one_line(item.title), base + item.url, f"{date} · {who} · {topics}",
                         item.summary, "Read the story", item.content_note,
                         base + recording.url if recording else None,
-                        recording.link_text if recording else None)
+                        recording.link_text if recording else None, item.lang)
     principle = settings.principle(item.principle)
     return MailItem("Pledge update", one_line(item.title), base + item.url,
-                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update")
+                    f"{date} · {principle.name} · {item.progress.label}", item.summary, "Read the update",
+                    lang=item.lang)
 
 
 def counts(digest: Digest) -> str:
-    """`3 stories and 1 pledge update`."""
+    """`3 stories and 1 pledge update`, `1 pledge update and 2 responses`."""
     stories = sum(isinstance(item, Story) for item in digest.items)
-    updates = len(digest.items) - stories
+    answers = sum(isinstance(item, Answer) for item in digest.items)
+    updates = len(digest.items) - stories - answers
     parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
-    return " and ".join(parts)
+    parts += [plural(answers, "response")] * bool(answers)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def subject(digest: Digest, settings: Settings) -> str:
@@ -145,7 +202,7 @@ def subject(digest: Digest, settings: Settings) -> str:
         text = f"New {kind_label(digest.items[0]).lower()}: {digest.title}"
     else:
         text = f"{digest.title}: {counts(digest)}"
-    return one_line(f"{settings.digest.subject_prefix} {text}")
+    return header_text(f"{settings.digest.subject_prefix} {text}")
 
 
 def intro(digest: Digest) -> str:
@@ -195,10 +252,9 @@ def plain_text(digest: Digest, items: Sequence[MailItem], links: dict[str, str],
         lines.append("")
     if rest := more(digest, len(items)):
         lines += ["-" * 20, *_link(rest, links["archive"]), ""]
-    lines += ["-" * 20, *_wrap(f"You are getting this email because you subscribed to {settings.site_name} from "
-                                f"{settings.organisation}."), "",
+    lines += ["-" * 20, *_wrap(f"You are getting this email because {links['why']}"), "",
               *_link("Read this digest on the website", links["archive"]),
-              *_link("Other ways to follow", links["subscribe"]),
+              *_link("Manage your emails", links["manage"]),
               *_link("Unsubscribe", links["unsubscribe"])]
     return "\n".join(lines) + "\n"
 
@@ -221,36 +277,89 @@ def fingerprint(digest: Digest) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
 
 
-def message_id(digest: Digest, settings: Settings) -> str:
+def message_id(digest: Digest, settings: Settings, personal: str = "") -> str:
     host = urlsplit(settings.site_url or "").hostname or "localhost"
-    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}@{host}>"
+    suffix = f".{personal}" if personal else ""
+    return f"<digest.{digest.period.value}.{digest.key.replace('/', '.')}.{fingerprint(digest)}{suffix}@{host}>"
 
 
-def compose(digest: Digest, site: Site) -> Email:
-    """One digest's email in its three forms; `MailError` names any digest setting that is missing or wrong."""
+def archived(settings: Settings) -> Recipient:
+    """The links of the archive's copy, which is nobody's: the subscribe page, where readers manage their
+    emails, and the site's own unsubscribe address."""
+    base = settings.site_url or ""
+    return Recipient(f"you subscribed to {settings.site_name} from {settings.organisation}.",
+                     base + "subscribe/#email", settings.digest.unsubscribe_url or "")
+
+
+def draw(digest: Digest, site: Site, recipient: Recipient) -> tuple[str, str, str]:
+    """A digest's subject, HTML part and plain-text part, with the recipient's links in them."""
     settings = site.settings
+    base = settings.site_url or ""
+    links = {"home": base, "archive": recipient.archive or base + digest.url, "why": recipient.why,
+             "manage": recipient.manage, "unsubscribe": recipient.unsubscribe}
+    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
+    subject_line = subject(digest, settings)
+    return (subject_line, html(digest, items, links, settings, subject_line),
+            plain_text(digest, items, links, settings))
+
+
+def message(digest: Digest, settings: Settings, parts: tuple[str, str, str], unsubscribe: str,
+            to: str | None = None, personal: str = "") -> bytes:
+    """The RFC 5322 message of drawn parts; `to` and `personal` (a stable suffix of its `Message-ID`) make
+    it one reader's, so a copy sent again after a crash carries the same `Message-ID` and reads as the same."""
     problems = settings_problems(settings)
     if problems:
         raise MailError("\n".join(str(problem) for problem in problems))
     sender, _ = _address(settings, "sender")
     reply_to, _ = _address(settings, "reply_to")
-    base = settings.site_url or ""
-    links = {"home": base, "archive": base + digest.url, "subscribe": base + "subscribe/",
-             "unsubscribe": settings.digest.unsubscribe_url or ""}
-    items = [mail_item(item, site) for item in digest.items[:EMAIL_ITEMS]]
-    subject_line = subject(digest, settings)
-    html_part = html(digest, items, links, settings, subject_line)
-    text_part = plain_text(digest, items, links, settings)
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject_line
-    message["From"] = sender
-    message["Reply-To"] = reply_to
-    message["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
-    message["Message-ID"] = message_id(digest, settings)
-    message["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text_part, cte="quoted-printable")
-    message.add_alternative(html_part, subtype="html", cte="quoted-printable")
-    message.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
-    return Email(subject_line, html_part, text_part, message.as_bytes())
+    subject_line, html_part, text_part = parts
+    letter = EmailMessage(policy=_POLICY)
+    letter["Subject"] = subject_line
+    letter["From"] = sender
+    if to is not None:
+        letter["To"] = to
+    letter["Reply-To"] = reply_to
+    letter["Date"] = digest.items[0].published.astimezone(settings.zone)  # the newest item's time
+    letter["Message-ID"] = _ascii("Message-ID", message_id(digest, settings, personal))
+    # one address, never folded into encoded words
+    letter.set_raw("List-Unsubscribe", _ascii("List-Unsubscribe", f"<{unsubscribe}>"))
+    letter["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    letter.set_content(text_part, cte="quoted-printable")
+    letter.add_alternative(html_part, subtype="html", cte="quoted-printable")
+    letter.set_boundary(f"=_narrative_{fingerprint(digest)}")  # "=_" never occurs in quoted-printable text
+    eml = letter.as_bytes()
+    check_eml(eml, subject_line, addressed=to is not None)
+    return eml
+
+
+def compose(digest: Digest, site: Site) -> Email:
+    """The archive's copy of a digest's email in its three forms; `MailError` names any digest setting that
+    is missing or wrong, or what makes the message unsafe."""
+    recipient = archived(site.settings)
+    parts = draw(digest, site, recipient)
+    return Email(*parts, message(digest, site.settings, parts, recipient.unsubscribe))
+
+def _letters(text: str) -> str:
+    """Text without its spaces: the library's folding may add one, or drop one between encoded words."""
+    return "".join(text.split())
+
+
+def check_eml(eml: bytes, subject_line: str, *, addressed: bool = False) -> None:
+    """The message read back as a mail client would: exactly the headers set here, each once (and in each part
+    those the library sets; `To` too when it is `addressed` to one reader), no line break inside any value,
+    and the subject as it was meant; else `MailError`, so that an email that could reach anyone else is never
+    kept or sent."""
+    headers = (*HEADERS, "To") if addressed else HEADERS
+    parsed = email.message_from_bytes(eml, policy=policy.default)
+    parts = list(parsed.iter_parts())
+    wrong = [] if sorted(parsed.keys()) == sorted(headers) else [
+        f"has the headers {', '.join(parsed.keys())}, not {', '.join(headers)}"]
+    wrong += [f"a part has the headers {', '.join(part.keys())}" for part in parts
+              if not set(part.keys()) <= set(PART_HEADERS) or len(set(part.keys())) != len(part.keys())]
+    wrong += [f"the {name} header holds a line break" for part in (parsed, *parts)
+              for name, value in part.items() if "\r" in str(value) or "\n" in str(value)]
+    if _letters(str(parsed["Subject"])) != _letters(subject_line):
+        wrong.append("the subject does not read back as it was written")
+    if wrong:
+        raise MailError(f"the email for '{subject_line}' is not safe to send: {'; '.join(wrong)}")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import ChoiceLoader, PackageLoader, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,15 +29,16 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, build_cache, config as settings_module, feeds, keys, presentation, search_index
+from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
+                       search_index, share_form)
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_context",
-           "on_env", "on_post_page", "on_template_context", "on_post_build", "on_serve"]
+__all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_content",
+           "on_page_context", "on_env", "on_post_page", "on_template_context", "on_post_build", "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -122,7 +123,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _current
     if str(THEME) not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
-    raw = {"site_name": config.site_name, "site_url": config.site_url, "extra": config.extra,
+    raw = {"site_name": config.site_name, "site_url": config.site_url, "docs_dir": config.docs_dir,
+           "extra": config.extra,
            "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
     root = Path(config.config_file_path or ".").resolve().parent
     name = Path(config.config_file_path).name
@@ -289,6 +291,12 @@ def _dress(page: MkDocsPage, generated: Page) -> None:
     page.title = html.escape(generated.title)  # type: ignore[misc]
 
 
+def on_page_content(html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+    """An editor's page under `docs/` cleaned as contributions are; the core's own pages are drawn from HTML
+    that is clean already."""
+    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html)
+
+
 @pass_context
 def _same_at_each_depth(context: Context, name: str) -> Markup:
     """The template `name` drawn once for each depth of page (`base_url`) and reused: the header's search box
@@ -329,6 +337,8 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_feeds"] = _feed_links(site)
     env.globals["narrative_search_parts"] = _state().search_parts
     env.filters.update(presentation.FILTERS)
+    env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
+    env.globals["narrative_share_form"] = share_form
     return env
 
 

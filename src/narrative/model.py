@@ -19,15 +19,22 @@ MEDIA = "media/"
 
 
 class Kind(enum.Enum):
-    """The three kinds of contributed file, each in its own folder under `stories/`."""
+    """The four kinds of contributed file, each in its own folder under `stories/`."""
 
     STORY = "patient"
     UPDATE = "pledge"
     RESPONSE = "responses"
+    CONVERSATION = "conversations"
 
     @property
     def folder(self) -> str:
         return self.value
+
+    @property
+    def noun(self) -> str:
+        """What one file of the kind is called in messages."""
+        return {"patient": "story", "pledge": "update", "responses": "response",
+                "conversations": "conversation record"}[self.value]
 
 
 class Status(enum.Enum):
@@ -144,6 +151,12 @@ class Story:
     video: Recording | None = None
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
+    """The BCP 47 tag of the language it is written in; None is the site's own (English)."""
+    translation_of: str | None = None
+    """The slug of the story this one translates."""
+    conversation: str | None = None
+    """The slug of the conversation record it was gathered in, which counts it already."""
 
     kind = Kind.STORY
 
@@ -176,6 +189,7 @@ class PledgeUpdate:
     topics: tuple[str, ...] = ()
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
 
     kind = Kind.UPDATE
 
@@ -197,19 +211,65 @@ class Response:
     change: Change | None = None
     updated: dt.datetime | None = None
     reviewed: tuple[str, ...] = ()
+    lang: str | None = None
 
     kind = Kind.RESPONSE
 
 
-Item = Story | PledgeUpdate | Response
+@dataclass(frozen=True)
+class Period:
+    """The day, or the days from `start` to `end`, that a conversation record covers."""
+
+    start: dt.datetime
+    end: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end or self.start.date()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A record of conversations held away from this site (a listening booth, an event, a phone line), written
+    by the staff or volunteers who held them: counted on the impact page, never published as a page of its own.
+
+    `topics` holds how many conversations were mainly about each topic; their sum is the record's number of
+    conversations. A story gathered in them names the record (`conversation:`), and is counted here alone."""
+
+    slug: str
+    period: Period
+    channel: str
+    place: str
+    people: int
+    topics: tuple[tuple[str, int], ...]
+    principle: str
+    body: str
+    source: Source
+    updated: dt.datetime | None = None
+    reviewed: tuple[str, ...] = ()
+
+    kind = Kind.CONVERSATION
+
+    @property
+    def published(self) -> dt.datetime:
+        """When the conversations began: what orders records and places them in a month."""
+        return self.period.start
+
+    @property
+    def conversations(self) -> int:
+        return sum(count for _, count in self.topics)
+
+
+Item = Story | PledgeUpdate | Response | Conversation
 
 
 @dataclass(frozen=True)
 class Unchecked:
-    """A contributed file that is not a valid item (a field is wrong, or its front matter cannot be read):
-    never published, but its words are screened all the same, so that a mistake in one field never hides a
-    crisis or personal data from the editors. `fields` holds each text found in the front matter under its
-    field's name; a file whose front matter cannot be read is all `body`, from its first line."""
+    """A file whose words are screened though it is not a valid item: a contributed file with a wrong field
+    or front matter that cannot be read (never published, but a mistake in one field must never hide a crisis
+    or personal data from the editors), or an editor's page under `docs/` (published by MkDocs). `fields`
+    holds each text found in the front matter under its field's name; a file whose front matter cannot be read
+    is all `body`, from its first line."""
 
     source: Source
     fields: tuple[tuple[str, str], ...]

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from narrative import charts, feeds, impact
+from narrative import charts, feeds, impact, languages, open_data, suppression
 from narrative.digests import Period, archive
 from narrative.model import Story
 from narrative.render import body_html
@@ -94,6 +94,9 @@ def story_pages(site: Site) -> Iterator[Page]:
             "topics": [site.settings.topic(slug) for slug in story.topics],
             "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
+            "intake_url": site.settings.intake.url,
+            "versions": [(version, version.lang or languages.SITE_LANGUAGE) for version in site.versions(story)],
+            "language_name": None if languages.is_site_language(story.lang) else languages.english_name(story.lang),
         })
     for story in site.withdrawn:
         yield Page(_src(story.url), "This story was withdrawn", "narrative/withdrawn.html",
@@ -145,7 +148,19 @@ def subscribe_page(site: Site) -> Iterator[Page]:
                    "formats": feeds.FORMATS,
                    "site_url": site.settings.site_url or "",
                    "contact": site.settings.digest.reply_to,
+                   "intake_url": site.settings.intake.url,
+                   "topics": site.settings.topics,
+                   "principles": site.settings.principles,
                })
+
+
+def your_story_page(site: Site) -> Iterator[Page]:
+    """Where a writer looks up their story with its reference and private code: only when the site names its
+    intake service, which answers."""
+    if site.settings.intake.url:
+        yield Page(_src("your-story/"), "Your story", "narrative/your-story.html",
+                   "See what has happened to the story you shared with us, or take it back.",
+                   {"intake_url": site.settings.intake.url})
 
 
 DIGEST_FILES = (("email.html", "The email"), ("email.txt", "The email as plain text"),
@@ -169,17 +184,24 @@ def digest_pages(site: Site) -> Iterator[Page]:
 
 
 def impact_pages(site: Site) -> Iterator[Page]:
-    """The impact page: what the stories add up to, counted and drawn once per build."""
+    """The impact page: what the conversations add up to, counted and drawn once per build, and the links to
+    the same figures as open data."""
     counted = impact.measure(site)
     yield Page(_src("impact/"), "Our impact", "narrative/impact.html",
                f"How many conversations we have had, what they were about, where we heard them and what "
-               f"changed: {len(site.stories)} stories so far.", {
+               f"changed: {counted.conversations:,} conversations so far.", {
                    "impact": counted,
                    "figures": [charts.figure(chart) for chart in impact.charts(counted)],
+                   "downloads": open_data.downloads(counted),
+                   "package": open_data.FOLDER + open_data.PACKAGE,
+                   "updated": open_data.last_updated(counted),
+                   "updated_iso": counted.updated.date().isoformat() if counted.updated else None,
+                   "rule": suppression.RULE,
+                   "licence": site.settings.licence,
                })
 
 
 def all_pages(site: Site) -> list[Page]:
     """Every generated page of the site, in a stable order."""
     return [*list_pages(site), *story_pages(site), *pledge_pages(site), *subscribe_page(site), *digest_pages(site),
-            *impact_pages(site)]
+            *impact_pages(site), *your_story_page(site)]

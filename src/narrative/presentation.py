@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from narrative.languages import autonym
+
 
 def long_date(moment: dt.datetime | dt.date) -> str:
     """`14 March 2026`: the GOV.UK style, unambiguous for every reader."""
@@ -41,4 +43,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "iso_date": iso_date,
     "plural": plural,
     "percent": percent,
+    "autonym": autonym,
 }

@@ -2,13 +2,19 @@
 
 The only module that imports Python-Markdown for contributed text. Raw HTML in a contribution is allowed
 through Markdown and then cut down by `sanitise.clean()`, so that a `<b>` survives and a `<script>` does not.
+
+Python-Markdown reads nested lists by recursion (a few hundred levels crash it) and looks for the end of each
+`[` and each link's `(` by walking the rest of the paragraph (unclosed ones make it quadratic: 20 KB of `[`
+takes a minute). So before any body is rendered, `trouble()` measures both, in time linear in the body, and
+`check()` reports a body past them, or one that fails all the same, as a problem on its file.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import markdown
 from markdown.extensions.smarty import SmartyExtension, SubstituteTextPattern
@@ -16,7 +22,10 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
 
 from narrative.background import on_all_cores
-from narrative.model import Item
+from narrative.config import LimitSettings
+from narrative.loader import LIMITS
+from narrative.model import Item, Kind, Status
+from narrative.problems import Problem
 from narrative.sanitise import clean
 
 EXTENSIONS = ("sane_lists", "smarty", "tables")
@@ -77,13 +86,35 @@ def converter_for(extensions: tuple[str, ...]) -> markdown.Markdown:
     return converter
 
 
-_converter = converter_for(EXTENSIONS)
+_converters: dict[tuple[str, ...], markdown.Markdown] = {}
+
+
+def _convert(text: str, extensions: tuple[str, ...]) -> str:
+    """`text` converted by the one converter with `extensions`. A text that fails part way (one nested too
+    deeply raises RecursionError) leaves a new converter behind: Python-Markdown's `reset()` does not undo all a
+    failure leaves, and every later text came out wrong (as the text written, or inside the last one's list)."""
+    converter = _converters.get(extensions) or _converters.setdefault(extensions, converter_for(extensions))
+    try:
+        return converter.reset().convert(text)
+    except Exception:
+        del _converters[extensions]
+        raise
 
 
 def to_html(text: str, base_url: str | None = None) -> str:
     """Markdown to sanitised HTML; headings start at level 2 because the page title is the only h1."""
-    html = _converter.reset().convert(text)
-    return clean(_demote_h1(html), base_url)
+    return clean(_demote_h1(_convert(text, EXTENSIONS)), base_url)
+
+
+PAGE_EXTENSIONS = ("admonition", "attr_list", "fenced_code", "tables", "toc")
+"""What MkDocs renders an editor's page with: its own defaults, and the sample site's admonitions and
+attribute lists."""
+
+
+def page_html(text: str) -> str:
+    """An editor's page under `docs/` as MkDocs renders it, before the build cleans it: to check what the
+    cleaning would take out."""
+    return _convert(text, PAGE_EXTENSIONS)
 
 
 def _demote_h1(html: str) -> str:
@@ -123,3 +154,113 @@ def render_bodies(items: Iterable[Item], known: Mapping[Item, str] | None = None
 
 def _render(item: Item) -> str:
     return to_html(item.body)
+
+
+BRACKET_WORK = 2_000_000
+"""Characters Python-Markdown may walk, in all, looking for the ends of a body's `[` and links' `(`: about
+half a second. A story with a hundred links closed on the same line walks a few thousand."""
+_NESTING = re.compile(r"([ \t]*)((?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*)+)(?=\S)")
+"""The indent, and the list markers and quote marks that begin a line with something after them."""
+_RULE = " \t-*_"
+"""What a line of `* * *` or `- - -` holds, which is a rule across the page, not lists."""
+_MARKS = re.compile(r"[-*+>]|\d{1,9}[.)]")
+_BRACKETS = re.compile(r"\\.|[\[\]()]")
+
+
+def depth(line: str) -> int:
+    """How deep the lists and quotes that `line` opens are: one for each marker, one for each four spaces
+    of indent before them (a tab counts four)."""
+    match = _NESTING.match(line)
+    if match is None or not line[match.end():].strip(_RULE):
+        return 0
+    return len(match[1].expandtabs(4)) // 4 + len(_MARKS.findall(match[2]))
+
+
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Each run of lines between empty lines, with the number of lines before it."""
+    start, lines = 0, text.split("\n")
+    for number, line in enumerate([*lines, ""]):
+        if not line.strip():
+            if number > start:
+                yield start, "\n".join(lines[start:number])
+            start = number + 1
+
+
+def bracket_work(block: str) -> int:
+    """Characters Python-Markdown walks looking for the `]` of each `[`, and the `)` of each `(` that opens a
+    link's address: up to the one that closes it, or to the end of the block when none does. `\\[` is text."""
+    work, brackets, parens = 0, [], []
+    for match in _BRACKETS.finditer(block):
+        mark, at = match[0], match.start()
+        if mark == "[":
+            brackets.append(at)
+        elif mark == "]" and brackets:
+            work += at - brackets.pop()
+        elif mark == "(":
+            parens.append((at, at > 0 and block[at - 1] == "]"))
+        elif mark == ")" and parens:
+            opened, link = parens.pop()
+            work += at - opened if link else 0
+    return work + sum(len(block) - at for at in brackets) + sum(len(block) - at for at, link in parens if link)
+
+
+def trouble(body: str, limits: LimitSettings) -> tuple[int, str] | None:
+    """What would make rendering `body` crash or take too long, as (line within the body, from 0; message)."""
+    for number, line in enumerate(body.split("\n")):
+        if depth(line) > limits.max_depth:
+            return number, (f"lists or quotes nested {depth(line)} deep: keep to {limits.max_depth} "
+                            f"({LIMITS}.max_depth); a line like '- - - words' is three lists, one inside another")
+    work = 0
+    for start, block in _blocks(body):
+        work += bracket_work(block)
+        if work > BRACKET_WORK:
+            return start, ("too many '[' or '(' without their ']' or ')' from this paragraph on: close each one, "
+                           "or write '\\[' for a bracket that is only text")
+    return None
+
+
+def check(items: Iterable[Item], limits: LimitSettings, known: Mapping[Item, str] | None = None) -> list[Problem]:
+    """A problem for each body (but a withdrawn story's or a conversation record's, never shown) that could not
+    be rendered as the build will render it; the bodies rendered are kept, so the build and the screen do not
+    render them again. The bodies `known` (found renderable before within the same limits, as a cache keeps
+    them) are taken as they are."""
+    _bodies.update(known or {})
+    todo = [item for item in items if shown(item) and item not in _bodies]
+    problems = []
+    for item, outcome in zip(todo, on_all_cores(functools.partial(attempt, limits=limits),
+                                                [item.body for item in todo], least=PARALLEL_FROM)):
+        if isinstance(outcome, str):
+            _bodies[item] = outcome
+        else:
+            line, message = outcome
+            problems.append(Problem(item.source.path, item.source.body_line + line, None, message, "unrenderable"))
+    return problems
+
+
+def shown(item: Item) -> bool:
+    """Whether an item's body is ever shown on a page: a withdrawn story's and a conversation record's never are."""
+    return item.kind is not Kind.CONVERSATION and getattr(item, "status", Status.PUBLISHED) is not Status.WITHDRAWN
+
+
+def attempt(body: str, limits: LimitSettings, convert: Callable[[str], str] = to_html) -> str | tuple[int, str]:
+    """The body rendered by `convert`, or where (its line within the body, from 0) and why it cannot be."""
+    found = trouble(body, limits)
+    if found is not None:
+        return found
+    try:
+        return convert(body)
+    except RecursionError:
+        return 0, "cannot be turned into a page: it is nested too deeply; use fewer lists inside lists"
+    except Exception as error:  # noqa: BLE001 - whatever Markdown or nh3 trips on is the file's problem
+        return 0, f"cannot be turned into a page ({type(error).__name__}): look for unusual marks in the text"
+
+
+def readers_html(body: str, limits: LimitSettings, item: Item | None = None) -> str | None:
+    """A body as safe HTML, as a reader of the site would see it (for the screen): the one `check` or
+    `render_bodies` kept for `item` if there is one, else rendered now and not kept; None for a body that cannot
+    be rendered, which `check` reports on its own."""
+    html = _bodies.get(item) if item is not None else None
+    if html is None:
+        outcome = attempt(body, limits)
+        html = outcome if isinstance(outcome, str) else None
+    return html

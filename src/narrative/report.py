@@ -10,6 +10,7 @@ personal data appears only masked, as the screen left it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,14 +20,25 @@ from narrative.changes import Changes
 from narrative.presentation import one_line, plural
 from narrative.problems import Problem, Severity, has_errors
 from narrative.screen import Finding, Reading, Screening
-from narrative.screen.finding import READABILITY
+from narrative.screen.finding import LANGUAGE, READABILITY
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
+_LINKABLE = re.compile(r"(?i)(:)(//)|\b(www)(\.)")
+"""What GitHub turns into a link even without Markdown's marks: `https://...` and `www.`."""
+_JOINER = "\u2060"
+"""A word joiner: invisible, but it stops GitHub from reading a mention or a bare link."""
 
 
 def escape(text: str) -> str:
-    """Text shown as written: Markdown's marks backslashed, mentions broken with a word joiner, one line."""
-    return _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@\u2060")
+    """Text shown as written: Markdown's marks backslashed, mentions and bare links (`https://`, `www.`) broken
+    with a word joiner, one line."""
+    escaped = _MARKDOWN.sub(r"\\\1", one_line(text)).replace("@", "@" + _JOINER)
+    return _LINKABLE.sub(lambda match: _JOINER.join(part for part in match.groups() if part), escaped)
+
+
+def _code(text: str) -> str:
+    """Text for inside a code span, which shows backslashes: a backtick would end the span, so it goes."""
+    return one_line(text).replace("`", "'")
 
 
 def _place(line: int | None, name: str | None) -> str:
@@ -50,6 +62,8 @@ class _File:
     warnings: list[str] = field(default_factory=list)
     reading: Reading | None = None
     hard_to_read: bool = False
+    redactable: bool = False
+    """It holds personal data (an error or not), which `narrative redact` can replace by placeholders."""
 
     @property
     def flagged(self) -> bool:
@@ -85,10 +99,12 @@ def _files(problems: Sequence[Problem], screening: Screening, changes: Changes |
             section.hard_to_read = True
         elif finding.urgent:
             section.urgent.append(_entry(finding))
-        elif finding.severity is Severity.ERROR:
-            section.errors.append(_entry(finding))
+        elif finding.kind == LANGUAGE:  # what to do is the whole of it: the message says who must read it
+            entries = section.errors if finding.severity is Severity.ERROR else section.warnings
+            entries.append(f"{_place(finding.line, finding.field)}: {escape(finding.message)}")
         else:
-            section.personal.append(_entry(finding))
+            (section.errors if finding.severity is Severity.ERROR else section.personal).append(_entry(finding))
+            section.redactable |= finding.kind != READABILITY  # the rest is personal data
     for reading in screening.readings:
         files[reading.path].reading = reading
     return dict(sorted(files.items()))
@@ -104,6 +120,8 @@ def _section(path: str, section: _File) -> list[str]:
                            ("Also check", section.warnings)):
         if entries:
             lines += [f"**{title}**", "", *(f"- {entry}" for entry in entries), ""]
+        if section.redactable and entries and entries is (section.personal or section.errors):  # once, after it
+            lines += [f"To replace them with placeholders, run `narrative redact {_code(path)}`.", ""]
     if section.reading is not None:
         note = (" Harder to read than this site aims for: shorter sentences and everyday words would help more "
                 "people.") if section.hard_to_read else ""
@@ -159,6 +177,50 @@ ADVICE = {
 """Said once at the end, for the kinds of entry the report holds, rather than under every file."""
 
 
+LENGTH = 60_000
+"""Characters the report keeps to: GitHub takes 65,536 in a comment (and 1 MiB in a job's summary), and a
+file can hold hundreds of thousands of findings. What is left out is counted, and `narrative check` lists it."""
+ENTRIES = 50
+"""Entries a file's section lists under each heading; the rest are counted."""
+QUIET = 100
+"""Files with nothing to flag that are listed by name; the rest are counted."""
+
+
+LISTS = ("errors", "urgent", "personal", "requests", "accepted", "warnings")
+"""A file section's lists of entries, in the order the report gives them."""
+
+
+def _shortened(section: _File) -> tuple[_File, int]:
+    """The section with no more than `ENTRIES` entries under each heading, and how many were left out."""
+    kept = {name: getattr(section, name)[:ENTRIES] for name in LISTS}
+    left = sum(len(getattr(section, name)) - len(entries) for name, entries in kept.items())
+    return dataclasses.replace(section, **kept), left
+
+
+def _flagged_sections(files: dict[str, _File], room: int) -> list[str]:
+    """Each flagged file's section, in path order, as many as fit in `room` characters (files with urgent
+    findings first, then those with errors), then a line saying how many entries (and files) were
+    left out, and where to read them all."""
+    flagged = [(path, section) for path, section in files.items() if section.flagged]
+    kept: dict[str, list[str]] = {}
+    size, left = 0, 0
+    for path, section in sorted(flagged, key=lambda pair: (not pair[1].urgent, not pair[1].errors)):
+        shortened, dropped = _shortened(section)
+        text = _section(path, shortened)
+        length = sum(len(line) + 1 for line in text)
+        if size + length > room:
+            left += sum(len(getattr(section, name)) for name in LISTS)
+            continue
+        size, left, kept[path] = size + length, left + dropped, text
+    lines = [line for path, _ in flagged if path in kept for line in kept[path]]
+    if left:
+        files_left = len(flagged) - len(kept)
+        where = f" (and {plural(files_left, 'file')} more)" if files_left else ""
+        lines += [f"**{plural(left, 'more entry', 'more entries')}{where} left out to keep this report short:** "
+                  "run `narrative check` on the files to see every one.", ""]
+    return lines
+
+
 def markdown(problems: Sequence[Problem], screening: Screening, checked: int, changes: Changes | None = None) -> str:
     """The report on the check's own problems and the screen's findings and readings; `checked` is the number
     of files looked at. With `changes` (what a pull request alters), findings editors have accepted are listed
@@ -167,13 +229,13 @@ def markdown(problems: Sequence[Problem], screening: Screening, checked: int, ch
     failing = has_errors([*problems, *screening.problems])
     changed = _review_changes(changes, screening)
     lines = [_verdict(files, failing, checked, bool(changed)), "", *changed]
-    for path, section in files.items():
-        if section.flagged:
-            lines += _section(path, section)
+    lines += _flagged_sections(files, LENGTH - sum(len(line) + 1 for line in lines))
     quiet = [(path, section.reading) for path, section in files.items() if not section.flagged and section.reading]
     if quiet:
+        more = [f"- and {plural(len(quiet) - QUIET, 'more file')}"] if len(quiet) > QUIET else []
         lines += [f"<details><summary>{plural(len(quiet), 'file')} with nothing to flag</summary>", "",
-                  *(f"- {escape(path)}: {_scores(reading)}" for path, reading in quiet), "", "</details>", ""]
+                  *(f"- {escape(path)}: {_scores(reading)}" for path, reading in quiet[:QUIET]), *more, "",
+                  "</details>", ""]
     advice = [text for name, text in ADVICE.items() if any(getattr(section, name) for section in files.values())]
     if advice:
         lines += ["**What to do**", "", *(f"- {text}" for text in advice), ""]

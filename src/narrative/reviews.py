@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from narrative import loader
 from narrative.config import FINDING_KINDS, Settings
 from narrative.problems import Problem, did_you_mean
 
@@ -88,6 +89,8 @@ def shown(settings: Settings) -> str:
 def load(settings: Settings) -> tuple[Reviews, list[Problem]]:
     """The reviews on record (none when the file is absent), and every problem with the file, each at its line."""
     name = shown(settings)
+    if loader.links_out(location(settings), settings.root.resolve()):
+        return Reviews(), [loader.link_out(name)]  # never read: it could show anything on the machine
     try:
         text = location(settings).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -142,6 +145,14 @@ def _entries(name: str, key: yaml.Node, value: yaml.Node) -> Iterator[Review | P
                          day if isinstance(day, dt.date) else None)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes each value out in full: reviews recorded on one day share one date, which YAML would otherwise
+    write once as an anchor (`&id001`) and then as aliases, a puzzle for an editor reading the file."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def record(settings: Settings, new: Iterable[Review],
            lapsed: Iterable[Review] = ()) -> tuple[list[Review], list[Problem]]:
     """Add reviews to the file (writing it if need be), less the `lapsed` ones, and return those not already on
@@ -156,6 +167,6 @@ def record(settings: Settings, new: Iterable[Review],
     kept = [review for review in reviews.entries if review not in gone]
     for review in sorted([*kept, *added], key=lambda review: (review.path, review.line or 0)):
         by_path.setdefault(review.path, []).append(review.as_entry())
-    location(settings).write_text(HEADER + yaml.safe_dump(by_path, sort_keys=False, allow_unicode=True,
-                                                          default_flow_style=None, width=120), encoding="utf-8")
+    location(settings).write_text(HEADER + yaml.dump(by_path, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                                                     default_flow_style=None, width=120), encoding="utf-8")
     return added, []

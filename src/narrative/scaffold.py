@@ -56,9 +56,24 @@ responder: {RESPONDER}
 ---
 {RESPONSE_BODY}
 """,
+    Kind.CONVERSATION: """---
+# The day of the conversations, or the first and last of several: {date} to {date}
+date: {date}
+# How they were held: {channels}
+channel: {channel}
+place: {place}
+# How many people you spoke with, and how many conversations were mainly about each topic: the check
+# reports the 0s until you write the real numbers
+people: 0
+conversations: {{{topic}: 0}}
+principle: {principle}
+---
+A short note on what people told us, if you like (no names or personal details).
+""",
 }
 """A new file's words: a story starts as a draft, its consent for the editor to record, and the template's
-summary and text fail the check until someone writes their own."""
+summary and text fail the check until someone writes their own; a conversation record's numbers are 0s, which
+fail it too, so that a record left unfilled never counts."""
 
 
 class ScaffoldError(ValueError):
@@ -77,9 +92,15 @@ def slugify(title: str) -> str:
 
 def new_file(kind: Kind, settings: Settings, title: str | None = None, story: str | None = None,
              today: dt.date | None = None) -> Path:
-    """Write a new file of `kind` and return its path; never overwrites an existing file."""
+    """Write a new file of `kind` and return its path; never overwrites an existing file. A conversation
+    record's `title` is the place the conversations were held, which names its file with the day."""
     today = today or dt.datetime.now(settings.zone).date()
-    if kind is Kind.RESPONSE:
+    if kind is Kind.CONVERSATION:
+        if not title or not title.strip():
+            raise MissingArgument("a conversation record says where the conversations were held: give the "
+                                  "place with --place")
+        slug = _unused(settings.stories_path / kind.folder, f"{slugify(title) or 'conversations'}-{today.isoformat()}")
+    elif kind is Kind.RESPONSE:
         if not story:
             raise MissingArgument("a response answers a story: give its slug with --story")
         if not SLUG.match(story) or not any((settings.stories_path / Kind.STORY.folder).rglob(f"{story}.md")):
@@ -102,7 +123,8 @@ def new_file(kind: Kind, settings: Settings, title: str | None = None, story: st
         raise ScaffoldError(f"{path} already exists: choose another title or edit that file")
     text = TEMPLATES[kind].format(
         title=_yaml_text(title or ""), date=today.isoformat(), topic=settings.topics[0].slug,
-        principle=settings.principles[0].slug, story=story,
+        principle=settings.principles[0].slug, story=story, place=_yaml_text(title or ""),
+        channel=settings.channels[0].slug, channels=", ".join(settings.channel_slugs),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -26,11 +26,12 @@ URL = {"type": "string", "pattern": r"^https?://[^/\s]+\S*$"}
 DOMAIN = {"type": ["string", "null"], "pattern": r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"}
 
 
-def _entries(keys: tuple[str, str, str], forbidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _entries(keys: tuple[str, ...], forbidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A list of mappings with a slug first and texts after it."""
     slug = {**SLUG, "not": {"enum": sorted(forbidden)}} if forbidden else SLUG
     return {"type": "array", "minItems": 1, "items": {
         "type": "object", "required": list(keys), "additionalProperties": False,
-        "properties": {keys[0]: slug, keys[1]: TEXT, keys[2]: TEXT}}}
+        "properties": {keys[0]: slug, **{key: TEXT for key in keys[1:]}}}}
 
 
 SCHEMA_OF: Mapping[config.Parser, dict[str, Any]] = {
@@ -48,6 +49,7 @@ SCHEMA_OF: Mapping[config.Parser, dict[str, Any]] = {
     config._domain: DOMAIN,
     config._topics: _entries(("slug", "label", "description")),
     config._principles: _entries(("slug", "name", "commitment"), config.RESERVED_PRINCIPLE_SLUGS),
+    config._channels: _entries(("slug", "label")),
 }
 """The shape of what each parser in config.py accepts."""
 
@@ -65,10 +67,16 @@ def _docstrings(cls: type) -> dict[str, str]:
 
 
 def _defaults(cls: type) -> dict[str, Any]:
-    """Defaults as YAML would write them (tuples as lists); settings without one are left out."""
-    return {field.name: list(field.default) if isinstance(field.default, tuple) else field.default
-            for field in dataclasses.fields(cls) if field.default is not dataclasses.MISSING
-            and not dataclasses.is_dataclass(field.default)}
+    """Defaults as YAML would write them (tuples as lists, entries such as channels as mappings); settings
+    without one are left out."""
+    return {field.name: _as_yaml(field.default) for field in dataclasses.fields(cls)
+            if field.default is not dataclasses.MISSING and not dataclasses.is_dataclass(field.default)}
+
+
+def _as_yaml(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_as_yaml(entry) for entry in value]
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
 def _table(cls: type, parsers: Mapping[str, config.Parser]) -> dict[str, Any]:

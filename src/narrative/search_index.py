@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from pagefind.service import get_executable
 
-from narrative import search_cache
+from narrative import languages, search_cache
 from narrative.background import cores
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import iso_date, long_date
@@ -33,11 +34,12 @@ from narrative.site import Site
 
 FOLDER = "pagefind"
 """Where the index goes under the site root; the search box's script loads `pagefind/pagefind.js` from here."""
-LANGUAGE = "en"
-"""The language Pagefind stems words for: the site's templates and content are in English."""
+LANGUAGE = languages.SITE_LANGUAGE
+"""The language of the site's pages and of every record that does not say another: the search box's own, whose
+index in each part it opens first."""
 STORY, UPDATE = "Story", "Pledge update"
 """The `kind` filter's values, as the search box shows them."""
-OPTIONS = ("--force-language", LANGUAGE, "--quiet")
+OPTIONS = ("--quiet",)
 """How Pagefind is run, beside where it reads and writes."""
 
 
@@ -53,18 +55,23 @@ class Record:
     iso_date: str
     topics: tuple[str, ...]
     body: str
+    language: str = LANGUAGE
+    """The language Pagefind stems its words for: it keeps an index for each language in a part."""
 
     def html(self) -> str:
         """The record as the page Pagefind indexes: title, summary, topics and body are searchable; title,
-        summary and dates come back as metadata; kind and topics are filters."""
+        summary, dates and a language other than English come back as metadata; kind and topics are filters."""
         topics = "".join(f'<li data-pagefind-filter="topic">{escape(topic)}</li>' for topic in self.topics)
+        language = "" if self.language == LANGUAGE else f' data-pagefind-meta="lang:{escape(self.language)}"'
         return (
-            f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{escape(self.title)}'
-            f'</title></head><body data-pagefind-body data-pagefind-filter="kind:{escape(self.kind)}"'
+            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
+            f'<title>{escape(self.title)}</title></head>'
+            f'<body data-pagefind-body data-pagefind-filter="kind:{escape(self.kind)}"'
             f' data-pagefind-meta="title[data-title], summary[data-summary], date[data-date], iso_date[data-iso]"'
             f' data-title="{escape(self.title)}" data-summary="{escape(self.summary)}"'
             f' data-date="{escape(self.date)}" data-iso="{escape(self.iso_date)}">'
-            f"<h1>{escape(self.title)}</h1><p>{escape(self.summary)}</p><ul>{topics}</ul>{self.body}</body></html>"
+            f"<h1{language}>{escape(self.title)}</h1><p>{escape(self.summary)}</p><ul>{topics}</ul>{self.body}"
+            "</body></html>"
         )
 
 
@@ -73,7 +80,8 @@ def record(item: Story | PledgeUpdate, site: Site, body: bool = True) -> Record:
     without its `body` when only where it falls among the parts is wanted."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
-                  long_date(item.published), iso_date(item.published), topics, body_html(item) if body else "")
+                  long_date(item.published), iso_date(item.published), topics, body_html(item) if body else "",
+                  languages.primary(item.lang) if item.lang else LANGUAGE)
 
 
 def records(site: Site, bodies: bool = True) -> list[Record]:
@@ -96,9 +104,14 @@ class Part:
     def folder(self) -> str:
         return f"{FOLDER}/{self.number}/"
 
-    def for_reader(self) -> dict[str, str]:
-        """What the search box needs to search this part and to say which stretch of time it covers."""
-        return {"path": self.folder, "from": self.records[0].date, "to": self.records[-1].date}
+    def for_reader(self) -> dict[str, Any]:
+        """What the search box needs to search this part and to say which stretch of time it covers; with
+        `languages`, the part's other languages, whose indexes the box opens beside the site's own."""
+        found: dict[str, Any] = {"path": self.folder, "from": self.records[0].date, "to": self.records[-1].date}
+        others = sorted({each.language for each in self.records} - {LANGUAGE})
+        if others:
+            found["languages"] = others
+        return found
 
 
 def parts(found: Sequence[Record], size: int) -> list[Part]:
@@ -117,7 +130,7 @@ def site_parts(site: Site) -> list[Part]:
     return parts(records(site), site.settings.search.part_size)
 
 
-def for_reader(site: Site) -> list[dict[str, str]]:
+def for_reader(site: Site) -> list[dict[str, Any]]:
     """The parts as the search box reads them, newest first."""
     found = parts(records(site, bodies=False), site.settings.search.part_size)  # where parts begin and end only
     return [part.for_reader() for part in reversed(found)]

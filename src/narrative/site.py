@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from narrative.config import Settings
-from narrative.model import Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
+from narrative.model import Conversation, Item, PledgeUpdate, Progress, Response, Status, Story, Unchecked
 from narrative.reviews import Reviews
 
 T = TypeVar("T")
@@ -49,6 +49,8 @@ class Site:
     """The findings editors have accepted."""
     waiting: tuple[Item, ...] = ()
     """Items dated after the build, left out until their day (unless a preview, or `publish_future`)."""
+    records: tuple[Conversation, ...] = ()
+    """Records of conversations held away from the site, newest first: counted, never published as pages."""
 
     @classmethod
     def from_items(cls, items: Iterable[Item], settings: Settings, preview: bool = False,
@@ -70,13 +72,14 @@ class Site:
             tuple(unchecked),
             reviews,
             tuple(waiting),
+            tuple(item for item in due if isinstance(item, Conversation)),
         )
 
     @property
     def every_item(self) -> tuple[Item, ...]:
-        """Every item read from a file, drafts, withdrawn stories, items waiting for their day and responses too:
-        what the screen reads, as their text is in the repository all the same."""
-        return (*self.all_stories, *self.updates, *self.all_responses, *self.waiting)
+        """Every item read from a file, drafts, withdrawn stories, items waiting for their day, responses and
+        conversation records too: what the screen reads, as their text is in the repository all the same."""
+        return (*self.all_stories, *self.updates, *self.all_responses, *self.records, *self.waiting)
 
     @property
     def scheduled(self) -> tuple[Item, ...]:
@@ -100,6 +103,19 @@ class Site:
     def story(self, slug: str) -> Story | None:
         """A public story by slug, or None when there is none (or it may not be shown)."""
         return self._by_slug.get(slug)
+
+    @cached_property
+    def _translations(self) -> dict[str, tuple[Story, ...]]:
+        return group((story.translation_of, story) for story in reversed(self.stories) if story.translation_of)
+
+    def versions(self, story: Story) -> tuple[Story, ...]:
+        """The other public stories that are the same story in another language: the one it translates and
+        that one's other translations, or its own translations; oldest first."""
+        original = self.story(story.translation_of) if story.translation_of else story
+        if original is None:
+            return ()
+        family = (original, *self._translations.get(original.slug, ()))
+        return tuple(other for other in family if other.slug != story.slug)
 
     @cached_property
     def responses(self) -> tuple[Response, ...]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from narrative.loader import SourceFile
-from narrative.model import SLUG, Item, Kind
+from narrative.model import SLUG, Conversation, Item, Kind, Story
 from narrative.problems import Problem, Severity
 
 
@@ -41,6 +41,39 @@ def story_references(files: Iterable[SourceFile], story_slugs: frozenset[str]) -
             if slug not in story_slugs:
                 yield Problem(file.path, file.source.line_of(name), name,
                               f"no story is called '{slug}' (looked for stories/patient/{slug}.md)", "unknown-story")
+
+
+def conversation_references(items: Sequence[Item], record_slugs: frozenset[str]) -> Iterator[Problem]:
+    """A story may name the conversation record it was gathered in, which must exist and have held at least
+    as many conversations as the stories that name it: each of them is counted there, and only there."""
+    named: dict[str, list[Story]] = defaultdict(list)
+    for item in items:
+        if isinstance(item, Story) and item.conversation is not None:
+            if item.conversation in record_slugs:
+                named[item.conversation].append(item)
+            else:
+                yield Problem(item.source.path, item.source.line_of("conversation"), "conversation",
+                              f"no conversation record is called '{item.conversation}' (looked for "
+                              f"stories/{Kind.CONVERSATION.folder}/{item.conversation}.md)", "unknown-conversation")
+    for record in items:
+        if isinstance(record, Conversation) and len(named[record.slug]) > record.conversations:
+            yield Problem(record.source.path, record.source.line_of("conversations"), "conversations",
+                          f"adds up to {record.conversations}, but {len(named[record.slug])} stories say they were "
+                          "gathered in these conversations: count each of them here", "too-few-conversations")
+
+
+def translations(items: Iterable[Item], story_slugs: frozenset[str]) -> Iterator[Problem]:
+    """A translation names the story it translates: another story that exists."""
+    for item in items:
+        if not isinstance(item, Story) or item.translation_of is None:
+            continue
+        if item.translation_of == item.slug:
+            yield Problem(item.source.path, item.source.line_of("translation_of"), "translation_of",
+                          "names this story itself: give the slug of the story it translates", "self-translation")
+        elif item.translation_of not in story_slugs:
+            yield Problem(item.source.path, item.source.line_of("translation_of"), "translation_of",
+                          f"no story is called '{item.translation_of}' (looked for "
+                          f"stories/patient/{item.translation_of}.md)", "unknown-story")
 
 
 FAR_AHEAD = dt.timedelta(days=366)
@@ -78,7 +111,10 @@ def validate(files: Sequence[SourceFile], items: Sequence[Item], now: dt.datetim
     `hold`), and requests for review; `files` includes those whose fields were wrong, so one error does not
     hide another (a response to a story with a typo in its date still finds its story)."""
     story_slugs = frozenset(file.slug for file in files if file.kind is Kind.STORY)
+    record_slugs = frozenset(file.slug for file in files if file.kind is Kind.CONVERSATION)
     yield from duplicate_slugs(files)
     yield from story_references(files, story_slugs)
+    yield from conversation_references(items, record_slugs)
+    yield from translations(items, story_slugs)
     yield from future_dates(items, now or dt.datetime.now(dt.timezone.utc), hold)
     yield from review_requests(items)

@@ -2,26 +2,29 @@
 harder than the site aims for.
 
 Detectors work on plain strings and yield hits at offsets; `screen()` walks every text of every item (the
-front-matter fields people write and the body), turns offsets into the file's lines, sets apart the findings an
-editor has accepted (`narrative.reviews`; a story's own `reviewed:` accepts nothing), and decides from the
-settings how much each finding matters. The same
-function serves `narrative check`, the MkDocs build and the web form. Nothing here prints.
+front-matter fields people write and the body), reads each as a reader sees it and what is written but never
+shown (`readable`: the body as the site renders it), turns offsets into the file's lines, sets apart the
+findings an editor has accepted (`narrative.reviews`; a story's own `reviewed:` accepts nothing), and decides
+from the settings how much each finding matters. The same function serves `narrative check`, the MkDocs build
+and the web form. Nothing here prints.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from narrative import reviews
+from narrative import languages, render, reviews
 from narrative.background import on_all_cores
-from narrative.config import Settings
+from narrative.config import LimitSettings, Settings
 from narrative.model import Item, Unchecked
 from narrative.problems import Problem, Severity
 from narrative.reviews import Reviews
-from narrative.screen import crisis, personal_data, readability
-from narrative.screen.finding import CRISIS, READABILITY, Finding, Hit
+from narrative.screen import crisis, personal_data, readability, readable
+from narrative.screen.finding import CRISIS, LANGUAGE, READABILITY, Finding, Hit
 from narrative.screen.readability import Reading
 
 __all__ = ["Finding", "Reading", "Screening", "errors", "screen", "screen_item"]
@@ -30,7 +33,7 @@ Detector = Callable[[str], Iterator[Hit]]
 Screened = Item | Unchecked
 """What the screen reads: a valid item, or the words of a file that is not one."""
 
-TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder")
+TEXT_FIELDS = ("title", "summary", "content_note", "author", "role", "location", "service", "responder", "place")
 """Front-matter fields holding words a person wrote, screened as well as the body."""
 
 
@@ -67,6 +70,38 @@ def texts(item: Screened) -> Iterator[tuple[str | None, int | None, str]]:
     yield None, item.source.body_line, item.body
 
 
+_BREAK = re.compile("\n")
+
+
+@functools.lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    """Where each line break of a text is, so that the line of a hit is found by bisection rather than by
+    counting the breaks before it again for each hit (quadratic for a text of many findings)."""
+    return [match.start() for match in _BREAK.finditer(text)]
+
+
+def _as_read(item: Screened, field: str | None, text: str, limits: LimitSettings) -> readable.Readable:
+    """A text as a reader sees it: a field's words, or the body as the site renders it when it has any markup
+    (the render the check made, or the build's, which its pages reuse). A body never shown (a withdrawn
+    story's, a conversation record's) is read past its markup as a field is, without rendering it; so is one
+    that cannot be rendered, which the check reports on its own."""
+    if field is not None or not readable.INLINE.search(text):
+        return readable.of_text(text)
+    if isinstance(item, Unchecked):
+        html = render.readers_html(text, limits)
+    else:
+        html = render.readers_html(text, limits, item) if render.shown(item) else None
+    return readable.of_text(text) if html is None else readable.of_html(text, html)
+
+
+def _hits(item: Screened, field: str | None, text: str, detectors: Iterable[Detector],
+          limits: LimitSettings) -> Iterator[Hit]:
+    """What each detector finds in one text of an item, at offsets into the text as written."""
+    as_read = _as_read(item, field, text, limits)
+    for detector in detectors:
+        yield from readable.find(detector, text, as_read)
+
+
 def _severity(kind: str, settings: Settings) -> Severity:
     if kind in settings.screening.error_kinds:
         return Severity.ERROR
@@ -80,7 +115,7 @@ def _accept(path: str, kind: str) -> str:
 def _finding(path: str, field: str | None, line: int | None, text: str, hit: Hit, settings: Settings) -> Finding:
     """A hit placed in its file: a body hit on its own line, a front-matter hit on its field's line."""
     if field is None and line is not None:
-        line += text.count("\n", 0, hit.start)
+        line += bisect.bisect_left(_line_breaks(text), hit.start)
     if hit.kind == CRISIS:
         message = (f"urgent: {hit.label} ('{hit.text}'): make sure the person is safe and follow the "
                    f"safeguarding procedure; once done, an editor accepts it with {_accept(path, CRISIS)}")
@@ -88,7 +123,7 @@ def _finding(path: str, field: str | None, line: int | None, text: str, hit: Hit
         message = (f"{hit.label} '{hit.text}': remove it, or once checked an editor accepts it with "
                    f"{_accept(path, hit.kind)}")
     return Finding(path, line, field, hit.kind, hit.label, hit.text, message, _severity(hit.kind, settings),
-                   reviews.fingerprint(path, hit.kind, text[hit.start:hit.end]))
+                   reviews.fingerprint(path, hit.kind, readable.plain(text[hit.start:hit.end])))
 
 
 def _readability_note(item: Screened, reading: Reading, settings: Settings) -> Finding | None:
@@ -108,11 +143,37 @@ def _text_findings(item: Screened, settings: Settings, detectors: Iterable[Detec
     found = [
         _finding(item.source.path, field, line, text, hit, settings)
         for field, line, text in texts(item)
-        for detector in detectors
-        for hit in detector(text)
+        for hit in _hits(item, field, text, detectors, settings.limits)
         if kinds is None or hit.kind in kinds
     ]
     return sorted(found, key=lambda finding: finding.line or 0)
+
+
+def _language_note(item: Screened, tag: str, settings: Settings) -> Finding:
+    """Crisis words and readability are English: an item in another language needs a reader who speaks it. The
+    review is bound to every text the crisis screen would have read, so it lapses when any of them changes."""
+    name = languages.english_name(tag)
+    message = (f"not screened for crisis words: it is in {name}, so someone who speaks {name} must read it for "
+               f"anything that means a person is at risk; once done, an editor accepts it with "
+               f"{_accept(item.source.path, LANGUAGE)}")
+    read = "\n".join(text for _, _, text in texts(item))
+    return Finding(item.source.path, item.source.line_of("lang"), "lang", LANGUAGE, "not screened for crisis words",
+                   name, message, _severity(LANGUAGE, settings), reviews.fingerprint(item.source.path, LANGUAGE, read))
+
+
+def _findings(item: Screened, settings: Settings, detectors: Collection[Detector],
+              kinds: Collection[str] | None = None) -> list[Finding]:
+    """What `detectors` find in an item, of `kinds` (all when None), in file order. Personal data is looked for
+    in every language; crisis words, which are English, only in English, and an item in another language is
+    marked for a reader who speaks it instead."""
+    tag = getattr(item, "lang", None)
+    if languages.is_site_language(tag):
+        return _text_findings(item, settings, detectors, kinds)
+    findings = _text_findings(item, settings, [detector for detector in detectors if detector is not crisis.find],
+                              kinds)
+    if kinds is None or LANGUAGE in kinds:
+        findings.append(_language_note(item, tag, settings))
+    return sorted(findings, key=lambda finding: finding.line or 0)
 
 
 def _split(findings: Iterable[Finding], on_record: Reviews) -> tuple[list[Finding], list[Finding]]:
@@ -125,16 +186,19 @@ def _split(findings: Iterable[Finding], on_record: Reviews) -> tuple[list[Findin
 
 
 def screen_item(item: Screened, settings: Settings,
-                on_record: Reviews = Reviews()) -> tuple[list[Finding], list[Finding], Reading]:
-    """One item's findings in file order, those an editor has accepted set apart, and how its body reads."""
-    findings = _text_findings(item, settings, (crisis.find, personal_data.find))
+                on_record: Reviews = Reviews()) -> tuple[list[Finding], list[Finding], Reading | None]:
+    """One item's findings in file order, those an editor has accepted set apart, and how its body reads
+    (English only: the scores are English's)."""
+    findings = _findings(item, settings, (crisis.find, personal_data.find))
+    if not languages.is_site_language(getattr(item, "lang", None)):
+        return *_split(findings, on_record), None
     reading = readability.measure(item.source.path, item.source.body_line, item.body)
     note = _readability_note(item, reading, settings)
     findings = sorted([*findings, note], key=lambda finding: finding.line or 0) if note else findings
     return *_split(findings, on_record), reading
 
 
-def errors(items: Iterable[Item], settings: Settings, on_record: Reviews = Reviews()) -> list[Finding]:
+def errors(items: Iterable[Screened], settings: Settings, on_record: Reviews = Reviews()) -> list[Finding]:
     """Only the findings `screening.error_kinds` makes errors and no editor has accepted, looking only for those
     kinds: what a build or a deploy needs, without the full screen's cost (measuring readability alone costs
     more than rendering every page), and nothing at all when no kind is an error."""
@@ -143,8 +207,9 @@ def errors(items: Iterable[Item], settings: Settings, on_record: Reviews = Revie
         return [finding for finding in screen(items, settings, on_record).findings
                 if finding.severity is Severity.ERROR]
     detectors = [detector for detector, wanted in ((crisis.find, CRISIS in kinds),
-                                                   (personal_data.find, bool(kinds - {CRISIS}))) if wanted]
-    if not detectors:
+                                                   (personal_data.find, bool(kinds - {CRISIS, LANGUAGE})))
+                 if wanted]
+    if not detectors and LANGUAGE not in kinds:
         return []
     held = on_all_cores(functools.partial(_held, settings=settings, detectors=detectors, kinds=kinds,
                                           on_record=on_record), sorted(items, key=lambda item: item.source.path))
@@ -154,7 +219,7 @@ def errors(items: Iterable[Item], settings: Settings, on_record: Reviews = Revie
 def _held(item: Screened, settings: Settings, detectors: list[Detector], kinds: frozenset[str],
           on_record: Reviews) -> list[Finding]:
     """One item's findings of `kinds` that no editor has accepted."""
-    return _split(_text_findings(item, settings, detectors, kinds), on_record)[0]
+    return _split(_findings(item, settings, detectors, kinds), on_record)[0]
 
 
 def screen(items: Iterable[Screened], settings: Settings, on_record: Reviews = Reviews()) -> Screening:
@@ -164,5 +229,5 @@ def screen(items: Iterable[Screened], settings: Settings, on_record: Reviews = R
     screened = on_all_cores(functools.partial(screen_item, settings=settings, on_record=on_record),
                             sorted(items, key=lambda item: item.source.path))
     return Screening(tuple(finding for active, _, _ in screened for finding in active),
-                     tuple(reading for _, _, reading in screened),
+                     tuple(reading for _, _, reading in screened if reading is not None),
                      tuple(finding for _, accepted, _ in screened for finding in accepted))

@@ -2,9 +2,9 @@
 
 For safeguarding, missing a story about someone at risk costs far more than an editor's minute on a false
 alarm, so the phrases lean towards recall: a story about a death by suicide or a past overdose is flagged too,
-and the editor accepts it with `reviewed: [crisis]` once the safeguarding lead has seen it. What is left out is
-only the everyday sense of a word ("abuse of the parking rules", "I fell and hurt myself"). Phrases are whole
-words, any case, British spellings, with straight or curly apostrophes.
+and an editor accepts it (`narrative review PATH --accept crisis`) once the safeguarding lead has seen it.
+What is left out is only the everyday sense of a word ("abuse of the parking rules", "I fell and hurt
+myself"). Phrases are whole words, any case, British spellings, with straight or curly apostrophes.
 """
 
 from __future__ import annotations
@@ -17,54 +17,118 @@ from narrative.screen.finding import CRISIS, Hit
 
 _SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)"
 _PERSON = r"(?:my|his|her|their|your)"
-_NOT = r"(?:(?:do|does|did|is|was|are|were|ca|could)n[’']t|not|never|no\s+longer)"
+_SUBJECT = r"(?:i|he|she|they|we)"
+_NOT = r"(?:(?:do|does|did|is|was|are|were|ca|could|would|wo)n[’']t|not|never|no\s+longer)"
+_APOSTROPHE = r"[’']"
+_CANNOT = rf"(?:can{_APOSTROPHE}t|cannot|can\s+not|couldn{_APOSTROPHE}t|could\s+not)"
+_PILLS = r"(?:pills|tablets|painkillers|paracetamol|medication|meds)"
+_OWN_END = (r"(?:at\s+home|in\s+(?:\w+\s+)?(?:own|sleep|peace|hospital|hospice|comfort|bed)|peacefully"
+            r"|with\s+dignity|surrounded|comfortably|naturally|without\s+pain|of\s+old\s+age)")
+"""How people speak of the death they hope for at the end of life: "she wanted to die in her own bed"."""
+_CLAUSE_END = (r"(?=[^\S\n]*(?:[^\w\s]|\n|$)"
+               r"|\s+(?:any\s*more|like\s+this|and|but|so|because|without|with\s+(?:it|life)))")
+"""Where a phrase like "I can't go on" ends a thought, rather than going on to "holiday" or "the bus"."""
+_PLACE = (r"(?:the|a|an|this|that)\s+"
+          r"(?:car\s*park|building|hospital|ward|room|lift|maze|queue|station|estate|corridors?)")
+"""Places a person finds "no way out of" that are only places."""
+_FAMILY = (r"(?:everyone|everybody|they|people|the\s+world"
+           r"|(?:my|his|her|their)\s+(?:family|kids|children|partner|wife|husband|son|daughter|parents))")
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "suicide": (
-        r"suicid(?:e|es|al|ality)",
-        rf"kill(?:s|ed|ing)?\s+{_SELF}",
-        rf"hang(?:s|ed|ing)?\s+{_SELF}",
-        r"(?:wish|wishes|wished|wishing)\s+(?:i|he|she|they|we)\s+(?:was|were|had\s+been)\s+dead",
-        r"t(?:ake|akes|aking|ook|aken)\s+too\s+many\s+(?:pills|tablets|painkillers|paracetamol)",
-        r"(?:think|thinks|thinking|thought)\s+(?:of|about)\s+ending\s+it",
-        r"jump(?:s|ed|ing)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|lorry|car)",
-        rf"end(?:s|ed|ing)?\s+{_PERSON}\s+(?:own\s+)?life",
-        rf"t(?:ake|akes|aking|ook|aken)\s+{_PERSON}\s+own\s+life",
-        r"(?:want|wanted|wanting|wants)\s+to\s+die",
-        r"better\s+off\s+dead",
-        r"no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on)",
-        r"end\s+it\s+all",
-        rf"{_NOT}\s+want\s+to\s+(?:be\s+here|live|wake\s+up)\s+any\s*more",
-        r"overdos(?:e|ed|es|ing)",
+        r"suicid(?:e|es|al|ality)(?!\s+(?:prevention|awareness|training|strategy|helpline))",
+        rf"(?:kill|hang)(?:s|ed|ing)?\s+{_SELF}(?!\s+(?:laughing|with\s+laughter))",
+        r"found\s+hanging",
+        rf"(?:wish|wishes|wished|wishing)\s+{_SUBJECT}(?:\s+(?:was|were|had\s+been)\s+dead"
+        rf"|(?:{_APOSTROPHE}d|\s+had)\s+never\s+been\s+born)",
+        rf"t(?:ake|akes|aking|ook|aken)\s+(?:(?:too\s+many|a\s+load\s+of|loads\s+of|a\s+handful\s+of)\s+{_PILLS}"
+        rf"(?!\s+by\s+(?:accident|mistake))|{_PERSON}\s+(?:own\s+)?life(?!\s+savings))",
+        rf"(?:swallow(?:s|ed|ing)?\s+(?:all|a\s+load|a\s+handful)\s+(?:of\s+)?{_PERSON}?\s*"
+        rf"|(?:stockpil(?:e|es|ed|ing)|sav(?:e|es|ed|ing)\s+up|hoard(?:s|ed|ing)?)\s+{_PERSON}\s+){_PILLS}",
+        r"(?:think|thinks|thinking|thought|felt|feel|feels|feeling)\s+(?:of|about|like)\s+"
+        r"(?:(?:ending\s+(?:it|things|everything|my\s+life)|jumping)\b(?!\s+with)"
+        r"|(?:driving|crashing|steering)\s+(?:[\w-]+\s+){0,2}into)",
+        r"jump(?:s|ed|ing)?\s+(?:in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|lorry|car)"
+        r"|off\s+(?:a|the)\s+(?:bridge|cliff|roof|building|multi[- ]?storey))",
+        r"walk(?:s|ed|ing)?\s+into\s+the\s+(?:sea|river|lake)(?!\s+(?:at|on|for)\b)",
+        rf"end(?:s|ed|ing)?\s+(?:{_PERSON}\s+(?:own\s+)?life|it\s+all)",
+        rf"(?:ways|how)\s+to\s+(?:die|kill\s+{_SELF}|end\s+(?:it\s+all|{_PERSON}\s+life))",
+        rf"(?:want|wants|wanted|wanting)\s+(?:to\s+(?:die(?!\s+{_OWN_END})|be\s+dead"
+        r"|disappear(?!\s+(?:into|under|through|behind|from|for\s+a)))|(?:it\s+all|everything)\s+to\s+(?:stop|end))",
+        r"(?:going\s+to|gonna|might|about\s+to)\s+do\s+something\s+stupid",
+        r"(?:letters?|notes?)\s+to\s+say\s+goodbye|goodbye\s+(?:letters?|notes?)",
+        rf"(?:better\s+off\s+(?:dead|without\s+me)|(?:better|easier|happier)\s+(?:off\s+)?if\s+{_SUBJECT}\s+"
+        rf"(?:(?:was|were)n{_APOSTROPHE}t\s+(?:here|around|alive)"
+        r"|(?:was|were)\s+(?:gone|dead|not\s+here|not\s+around)))",
+        rf"{_FAMILY}(?:\s+would|{_APOSTROPHE}d|\s+will|{_APOSTROPHE}ll)\s+(?:all\s+)?be\s+"
+        r"(?:so\s+much\s+|much\s+|far\s+)?(?:better\s+off|happier)\s+without\s+(?:me|him|her|them|us)",
+        r"(?:nobody|no\s+one|no-one)\s+would\s+(?:even\s+)?(?:miss\s+(?:me|him|her)|care\s+if\s+(?:i|he|she|they)"
+        r"\s+(?:died|was\s+gone|were\s+gone))",
+        r"(?:no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|carry\s+on|carrying\s+on)"
+        r"|point\s+(?:in|of)\s+(?:living|going\s+on|carrying\s+on|being\s+alive))" + _CLAUSE_END,
+        rf"nothing\s+(?:left\s+)?to\s+live\s+for",
+        rf"(?:not|(?:is|was|are|were)n{_APOSTROPHE}t|no\s+longer)\s+worth\s+living",
+        rf"(?:tired|sick)\s+of\s+(?:living|being\s+alive|life){_CLAUSE_END}",
+        rf"{_CANNOT}\s+(?:(?:(?:go|carry)\s+on|(?:take|stand|bear)\s+it\s+any\s*more){_CLAUSE_END}"
+        r"|face\s+(?:another\s+day|living|life|going\s+on|tomorrow)|see\s+(?:a|any)\s+future)",
+        r"(?:see|sees|saw)\s+no\s+future",
+        r"(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+for\s*ever",
+        r"(?:sleep|asleep)\s+and\s+(?:never|not)\s+wake\s+up",
+        r"(?:(?:tried|try|tries|trying|attempted|attempting)\s+to\s+end\s+(?:it|things|everything)\b"
+        r"|(?:going\s+to|gonna|want(?:s|ed)?\s+to|plan(?:s|ned|ning)?\s+to)\s+end\s+(?:it|everything)"
+        + _CLAUSE_END + r")(?!\s+with)",
+        r"no\s+(?:other\s+)?way\s+out(?!\s+(?:of\s+" + _PLACE + r"|except|apart))",
+        r"(?:see|saw|find|found)\s+(?:a|any)\s+way\s+out(?!\s+of\s+" + _PLACE + ")",
+        rf"(?:{_NOT}\s+want|not\s+wanting)\s+to\s+(?:(?:be\s+here|live|be\s+alive|wake\s+up)\s+any\s*more"
+        rf"|(?:live|be\s+alive|(?:carry|go)\s+on(?:\s+living)?|be\s+here){_CLAUSE_END}"
+        r"|wake\s+up(?!\s+(?:the|my|his|her|him|them|us|anyone|everyone|early|so\s+early|at|before|till|until|for"
+        r"|after)\b))",
+        rf"(?:hope|hopes|hoped|hoping|wish|wishes|wished|wishing|pray|prayed)\s+(?:that\s+)?{_SUBJECT}\s+(?:would\s+not"
+        rf"|wouldn{_APOSTROPHE}t|won{_APOSTROPHE}t|will\s+not|don{_APOSTROPHE}t|didn{_APOSTROPHE}t|(?:would\s+)?never)"
+        rf"\s+wake\s+up{_CLAUSE_END}",
+        r"overdos(?:e|ed|es|ing)(?!\s+(?:on|of)\s+(?:sugar|chocolate|caffeine|coffee|vitamins?|sunshine|cake))",
     ),
     "self-harm": (
-        r"self[- ]?harm(?:s|ed|ing)?",
+        r"self[- ]?harm(?:s|ed|ing)?(?!\s+(?:prevention|awareness|training))",
         r"self[- ]?injur(?:y|ies|ing|ed)",
-        rf"(?:cut|cuts|cutting|burn|burns|burning|harm|harms|harming|hurting|starving)\s+{_SELF}",
-        rf"(?:cut|cuts|cutting|slit|slits|slitting|slashed)\s+{_PERSON}\s+wrists?",
+        rf"(?:cut|cuts|cutting|burn|burns|burning|harm|harms|harming|hurting|starving)\s+{_SELF}"
+        r"(?!\s+(?:a|an|some|off|free|shaving|short|loose|by\s+accident|accidentally|on\s+(?:a|an|the|some))\b)",
+        rf"(?:hurt|hurts|cut|cuts|burnt|burned|harmed)\s+{_SELF}\s+(?:on\s+purpose|deliberately)",
+        rf"(?:cut|cuts|cutting|slit|slits|slitting|slashed|burn|burns|burning)\s+{_PERSON}\s+"
+        r"(?:wrists?|arms?|legs?|thighs?|skin)(?!\s+on\s+(?:a|an|the|some)\b)",
+        rf"(?:hit|hits|hitting|punch(?:es|ed|ing)?|scratch(?:es|ed|ing)?|bang(?:s|ed|ing)?|bit|bites?|biting)\s+"
+        rf"{_SELF}(?!\s+on\s+(?:a|an|the)\s+(?:door|cupboard|table|shelf|corner|edge|car|bed)\b)",
         rf"(?:want|wanted|wanting|tried|try|trying|urges?)\s+to\s+(?:hurt|harm|cut|burn)\s+{_SELF}",
+        rf"what\s+{_SUBJECT}\s+(?:might|would|could)\s+do\s+to\s+{_SELF}",
     ),
     "abuse": (
-        r"abus(?:e|ed|es|ing|ive|er|ers)"
-        r"(?!\s+(?:of\s+)?(?:the\s+|our\s+|a\s+)?(?:parking|rules?|system|process|policy|privileges?|power)\b)",
-        r"neglect(?:s|ed|ing|ful)?",
+        r"abus(?:e|ed|es|ing|ive|er|ers)(?!\s+(?:of\s+)?(?:the\s+|our\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}"
+        r"(?:parking|rules?|system|process|policy|privileges?|power)\b)",
+        r"neglect(?:s|ed|ing|ful)?(?!\s+(?:the|my|our)\s+(?:garden|house|paperwork|emails|post|hobbies))",
         r"domestic\s+violence",
+        r"push(?:ed|es|ing)?\s+(?:me|her|him|us|them)\s+(?:down\s+the\s+stairs|against\s+(?:a|the)\s+wall"
+        r"|into\s+(?:a|the)\s+wall)",
         r"coercive\s+control",
         r"sexual(?:ly)?\s+(?:assault(?:ed)?|abused|exploited|exploitation)",
         r"rap(?:e|ed|ist)",
-        r"(?:he|she|they)\s+(?:hit|hits|beat|beats|kicked|kicks|choked|chokes|strangled|punched|punches)\s+(?:me|us)",
+        r"(?:he|she|they)\s+(?:hit|hits|beat|beats|kicked|kicks|choked|chokes|strangled|punched|punches)"
+        r"\s+(?:me|us|her|him|them)\b(?!\s+(?:at|on\s+the\s+head\s+at|with\s+a\s+pillow))",
         rf"{_PERSON}\s+(?:husband|wife|partner|boyfriend|girlfriend|ex|dad|father|stepdad|mum|mother|son|daughter"
         r"|carer)\s+(?:hit|hits|beat|beats|kicked|kicks|choked|chokes|strangled|punched|punches|hurt|hurts)"
-        r"\s+(?:me|us)",
+        r"\s+(?:me|us|her|him|them)\b(?!\s+at\s+(?:chess|cards|scrabble|draughts|tennis|golf|pool|darts))",
     ),
     "immediate danger": (
-        r"in\s+(?:immediate\s+|real\s+|serious\s+)?danger",
+        r"(?<!not\s)(?<!n[’']t\s)in\s+(?:immediate\s+|real\s+|serious\s+)?danger(?!\s+of\b)",
         rf"{_NOT}\s+safe\s+at\s+home",
         rf"{_NOT}\s+(?:feel|feeling|felt)\s+safe",
+        rf"(?:i{_APOSTROPHE}m|i\s+am|we{_APOSTROPHE}re|we\s+are|(?:he|she){_APOSTROPHE}s|(?:he|she)\s+is|they"
+        rf"{_APOSTROPHE}re|they\s+are|i\s+was|(?:he|she)\s+was)\s+not\s+safe{_CLAUSE_END}",
         r"unsafe\s+at\s+home",
         r"(?:afraid|scared|frightened|fear(?:ed|ing)?)\s+for\s+(?:my|his|her|their|our)\s+li(?:fe|ves)",
         r"threaten(?:s|ed|ing)?\s+to\s+(?:kill|hurt|harm)",
-        r"(?:going|want|wants|wanted)\s+to\s+kill\s+(?:me|him|her|them|us)",
+        r"(?:going|want|wants|wanted)\s+to\s+kill\s+(?:me|him|her|them|us)(?!\s+for\b)",
+        rf"(?:he|she|they)(?:\s+will|{_APOSTROPHE}ll|\s+would|{_APOSTROPHE}d|(?:\s+is|{_APOSTROPHE}s)\s+going\s+to)"
+        r"\s+kill\s+(?:me|us|her|him)(?!\s+for\b)",
     ),
 }
 """Each category's phrases as patterns; the category names the finding ("words about self-harm")."""

@@ -6,6 +6,7 @@ JSON output can leak it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ CRISIS = "crisis"
 """The kind of an urgent finding: words about suicide, self-harm, abuse or immediate danger."""
 READABILITY = "readability"
 """The kind of the gentle note on a story that reads harder than the site aims for."""
+LANGUAGE = "language"
+"""The kind of the note on an item not in English: its crisis words are for someone who reads it to find."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,20 @@ class Hit:
 
 
 def distinct(hits: Iterable[Hit]) -> list[Hit]:
-    """Hits that overlap no earlier one (so earlier in `hits` wins), in the order they appear in the text."""
+    """Hits that overlap no earlier one (so earlier in `hits` wins), in the order they appear in the text.
+
+    The hits taken never overlap, so kept in order of start they are in order of end too: a new hit can only
+    overlap its two neighbours there, found by bisection, and a text with many hits is not quadratic."""
+    starts: list[int] = []
     taken: list[Hit] = []
     for hit in hits:
-        if not any(hit.start < other.end and other.start < hit.end for other in taken):
-            taken.append(hit)
-    return sorted(taken, key=lambda hit: hit.start)
+        at = bisect.bisect_left(starts, hit.start)
+        before_overlaps = at > 0 and taken[at - 1].end > hit.start
+        after_overlaps = at < len(taken) and taken[at].start < hit.end
+        if not before_overlaps and not after_overlaps:
+            starts.insert(at, hit.start)
+            taken.insert(at, hit)
+    return taken
 
 
 @dataclass(frozen=True)

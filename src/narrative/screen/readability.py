@@ -17,9 +17,11 @@ from narrative.background import long_lived
 MIN_WORDS = 30
 """Below this many words the scores swing too far on one long word to be worth a note."""
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>]+>")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\[\]]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
+_TAG = re.compile(r"<[^<>]+>")
+"""Neither a link nor a tag is read past the next opening mark (`[`, `(` or `<`), so that each character is
+looked at a few times at most: a line of a million `[` or `<` is read in a moment, not in hours."""
 _MARKER = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+|>\s*)+")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)]*$")
@@ -51,10 +53,19 @@ LANGUAGE = "en_US"
 """textstat's language, whose dictionary and hyphenation count syllables."""
 
 
+LONGEST_WORD = 45
+"""Letters in the longest word of an English dictionary; a longer "word" is a string of marks or digits."""
+LETTERS_A_SYLLABLE = 3
+
+
 @functools.lru_cache(maxsize=None)
 def syllables(word: str) -> int:
     """The syllables of one word as textstat counts them (its pronouncing dictionary, else hyphenation): the
-    same few thousand words make up every story, so each is counted once, not once per use."""
+    same few thousand words make up every story, so each is counted once, not once per use. A word longer
+    than any in a dictionary is counted as a syllable every three letters: hyphenating a line of a million
+    digits took ten seconds."""
+    if len(word) > LONGEST_WORD:
+        return len(word) // LETTERS_A_SYLLABLE
     return counts.count_syllables(word, LANGUAGE)
 
 

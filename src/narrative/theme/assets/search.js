@@ -83,6 +83,7 @@
       }).then(function (module) {
           return module.options({ baseUrl: root.pathname, bundlePath: bundle.pathname, noWorker: true })
             .then(function () { return module.init(); })
+            .then(function () { return languages(module, parts[0]); })
             .then(function () { return module; });
         }));
       pagefind.catch(function () { pagefind = null; });
@@ -90,11 +91,21 @@
     return pagefind;
   }
 
+  // Pagefind keeps an index for each language in a part and opens the page's own: a part's other languages
+  // (a story in Polish) are merged in by their full address, which Pagefind does not take for the same index.
+  function languages(module, part) {
+    return Promise.all((part.languages || []).map(function (language) {
+      return module.mergeIndex(new URL(part.path, root).href,
+                               { baseUrl: root.pathname, language: language, noWorker: true });
+    }));
+  }
+
   function widen() {
     if (!widened) {
       widened = load().then(function (module) {
         return whole(Promise.all(parts.slice(1).map(function (part) {
-          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname, noWorker: true });
+          return module.mergeIndex(new URL(part.path, root).pathname, { baseUrl: root.pathname, noWorker: true })
+            .then(function () { return languages(module, part); });
         }))).then(function () {
           everything = true;
           return module;
@@ -180,6 +191,7 @@
     var heading = element("h3", "nv-search__result-title");
     var link = element("a", "", meta.title || found.url);
     link.href = found.url;
+    if (meta.lang) link.lang = meta.lang;
     heading.appendChild(link);
     item.appendChild(heading);
     var about = element("p", "nv-search__result-meta");
@@ -192,7 +204,11 @@
       about.appendChild(date);
     }
     item.appendChild(about);
-    if (meta.summary) item.appendChild(element("p", "nv-search__result-summary", meta.summary));
+    if (meta.summary) {
+      var summary = element("p", "nv-search__result-summary", meta.summary);
+      if (meta.lang) summary.lang = meta.lang;
+      item.appendChild(summary);
+    }
     var topics = (found.filters && found.filters.topic) || [];
     if (topics.length) {
       item.appendChild(element("p", "nv-search__result-topics", (topics.length === 1 ? "Topic: " : "Topics: ")

@@ -1,0 +1,109 @@
+"""The default destination: a branch `submissions/<reference>` in the git repository the service runs in.
+
+Made with git's own plumbing and a temporary index (`hash-object`, `update-index`, `write-tree`,
+`commit-tree`), so the service's checkout, its index and its current branch are never touched. The branch is
+created only if it does not exist (`update-ref` with an all-zero old value), so a second delivery finds the
+first's commit. When the repository has the remote named by `NARRATIVE_INTAKE_GIT_REMOTE` (`origin` by
+default), the branch is pushed there, and a failed push is retried like any failed delivery.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from narrative.intake.destinations import DeliveryError, branch, description, title
+from narrative.intake.queue import Delivery
+from narrative.intake.submission import Submission
+
+NO_COMMIT = "0" * 40
+ELSEWHERE = frozenset({"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"})
+"""Variables that would point git at another repository or index than the site's: a push's own (credentials,
+SSH) are kept."""
+GIT_TIMEOUT = 120
+"""Seconds a git command may take (a push to a remote that does not answer): then it is tried again later.
+git never asks for a password on the terminal: the worker has no one to answer."""
+AUTHOR = ("narrative intake", "intake@localhost")
+"""Who commits the branch: the service, not the writer, whose name may be theirs to keep."""
+
+
+class GitBranch:
+    def __init__(self, root: Path, stories_dir: str, remote: str | None, base: str | None) -> None:
+        self.root = root
+        self.stories_dir = stories_dir
+        self.remote = remote
+        self.base = base
+
+    def _git(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        """git's answer, or `DeliveryError` naming the command (git's own words may hold a remote's address
+        with a password in it, so they are left out)."""
+        clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
+        try:
+            result = subprocess.run(["git", *args], cwd=self.root, input=data or b"", capture_output=True,
+                                    env={**clean, "GIT_TERMINAL_PROMPT": "0", **(env or {})}, check=False,
+                                    timeout=GIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
+        if result.returncode != 0:
+            raise DeliveryError(f"git {args[0]} failed (exit {result.returncode})")
+        return result.stdout.decode("utf-8").strip()
+
+    def problem(self) -> str | None:
+        try:
+            self._git("rev-parse", "--verify", f"{self.base or 'HEAD'}^{{commit}}")
+        except DeliveryError:
+            return (f"{self.root.absolute()} is not in a git repository with a commit on "
+                    f"{self.base or 'its current branch'}: start the service in the checkout of the story "
+                    "repository, or set NARRATIVE_INTAKE_DESTINATION=github")
+        return None
+
+    def deliver(self, submission: Submission) -> Delivery:
+        name = branch(submission)
+        folder = f"{self._git('rev-parse', '--show-prefix')}{self.stories_dir}/"
+        path = folder + submission.path
+        commit = self._existing(name) or self._commit(submission, name, folder)
+        if self.remote and self._has_remote(self.remote):
+            self._git("push", "--quiet", self.remote, f"refs/heads/{name}:refs/heads/{name}")
+        return Delivery(submission.reference, submission.slug, path, name, commit)
+
+    def _existing(self, name: str) -> str | None:
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{name}^{{commit}}")
+        except DeliveryError:
+            return None
+
+    def _has_remote(self, remote: str) -> bool:
+        try:
+            self._git("remote", "get-url", remote)
+        except DeliveryError:
+            return False
+        return True
+
+    def _commit(self, submission: Submission, name: str, folder: str) -> str:
+        """One commit on the base holding the story file and its pictures, made on a temporary index; the
+        branch is created to point at it only if no delivery made it first."""
+        base = self._git("rev-parse", "--verify", f"{self.base or 'HEAD'}^{{commit}}")
+        files = [(folder + file_path, data) for file_path, data in submission.files]
+        when = submission.received.isoformat()
+        identity = {"GIT_AUTHOR_NAME": AUTHOR[0], "GIT_AUTHOR_EMAIL": AUTHOR[1], "GIT_AUTHOR_DATE": when,
+                    "GIT_COMMITTER_NAME": AUTHOR[0], "GIT_COMMITTER_EMAIL": AUTHOR[1]}
+        with tempfile.TemporaryDirectory(prefix="narrative-intake-") as scratch:
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            self._git("read-tree", base, env=index)
+            for file_path, data in files:
+                blob = self._git("hash-object", "-w", "--stdin", data=data)
+                self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{file_path}", env=index)
+            tree = self._git("write-tree", env=index)
+        message = f"{title(submission)}\n\n{description(submission)}"
+        commit = self._git("commit-tree", tree, "-p", base, "-F", "-", data=message.encode("utf-8"), env=identity)
+        try:
+            self._git("update-ref", f"refs/heads/{name}", commit, NO_COMMIT)
+        except DeliveryError:
+            existing = self._existing(name)
+            if existing is None:
+                raise
+            return existing
+        return commit

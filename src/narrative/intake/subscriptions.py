@@ -1,0 +1,183 @@
+"""The subscription routes: sign up, confirm, manage one's emails, and unsubscribe with one click (RFC 8058).
+
+Every answer is a plain page that works without JavaScript. A sign-up's answer is the same whether the address
+was known or not, and the only email it sends goes to that address. Links from emails are signed (`links`);
+one that was altered, has expired or names a subscription that is gone is refused with a page saying what to
+do instead. No answer names an address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from narrative.intake import links, scopes
+from narrative.intake.form import email_address
+from narrative.intake.letters import confirmation
+from narrative.intake.mailer import Mailer, Outcome
+from narrative.intake.send import manage_url
+from narrative.intake.settings import IntakeSettings
+from narrative.intake.subscribers import Subscribers
+
+log = logging.getLogger("narrative.intake")
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+MAX_ADDRESS = 254
+
+_templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
+                                                            jinja2.PackageLoader("narrative", "templates")]),
+                                autoescape=True,
+                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str, str, str] | list[tuple[str, str]]:
+    """The address, scope and frequency a sign-up asks for, or each field's problem as (field, message)."""
+    errors: list[tuple[str, str]] = []
+    address = email_address(form.get("email", "").strip()[:MAX_ADDRESS + 1])
+    if address is None or not address.isascii():  # an address mail servers must take without SMTPUTF8
+        errors.append(("email", "Enter an email address in the right format, like name@example.com"))
+    follow = form.get("follow", "")
+    try:
+        scope = scopes.parse(follow, form.get(follow, "").strip(), settings.site)
+    except scopes.ScopeError as error:
+        errors.append(("follow", str(error)))
+    frequency = form.get("frequency", "")
+    if frequency not in scopes.FREQUENCIES:
+        errors.append(("frequency", "Choose how often you would like emails: instant, daily or weekly"))
+    return errors or (address, scope, frequency)
+
+
+class Pages:
+    """The routes' answers, drawn from one template."""
+
+    def __init__(self, settings: IntakeSettings) -> None:
+        self.settings = settings
+
+    def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
+        site = self.settings.site
+        context = {"button": None, "errors": (), "link": None, **context}
+        html = _templates.get_template("subscription.html").render(
+            title=title, paragraphs=paragraphs, site=site, site_url=site.site_url or "",
+            subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+    def refused(self) -> HTMLResponse:
+        return self.page("This link does not work",
+                         "It may have expired (a link to confirm works for two days), or part of it may be missing. "
+                         "You can sign up again on our website, or use the newest email we sent you.", status=400)
+
+
+def routes(settings: IntakeSettings, store: Subscribers, mailer: Mailer,
+           clock: Callable[[], dt.datetime] = _now) -> list[BaseRoute]:
+    """The routes for `create_app` to mount: `/subscribe` and the pages under it that emails link to."""
+    pages = Pages(settings)
+    keys = settings.keys
+    public = settings.public_url
+
+    async def sign_up(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=20)
+        read = read_sign_up({key: str(value) for key, value in form.items()}, settings)
+        if isinstance(read, list):
+            return pages.page("Check what you entered", "Go back, put this right and send the form again.",
+                              status=400, errors=read)
+        address, scope, frequency = read
+        await run_in_threadpool(_sign_up, address, scope, frequency)
+        return pages.page("Check your email",
+                          "If this address can get our emails, we have sent it a link to confirm what you "
+                          "asked for. Nothing is sent until you do.",
+                          "The link works for two days. If the email has not come within a few minutes, look "
+                          "in your junk or spam folder.")
+
+    def _sign_up(address: str, scope: str, frequency: str) -> None:
+        now = clock()
+        store.forget_unconfirmed(now)
+        subscription = store.sign_up(address, scope, frequency, now)
+        token = links.sign(links.Link("confirm", subscription.id, frequency, now + links.CONFIRM_FOR), keys)
+        outcome = mailer.send(confirmation(address, scope, frequency, f"{public}subscribe/confirm/{token}",
+                                           settings.site))
+        if outcome is not Outcome.SENT:  # the reader is told the same: the answer never says what is known
+            log.warning("subscriptions: a confirmation email was not sent (%s)", outcome.value)
+
+    async def confirm(request: Request) -> Response:
+        link = links.verify(request.path_params["token"], "confirm", keys, clock())
+        subscription = link and await run_in_threadpool(store.subscription, link.target)
+        if link is None or subscription is None or link.frequency not in scopes.FREQUENCIES:
+            return pages.refused()
+        what = (f"Emails about {scopes.describe(subscription.scope, settings.site)}: "
+                f"{scopes.HOW_OFTEN[link.frequency]}.")
+        if request.method == "GET":
+            return pages.page("Confirm your emails", what,
+                              button={"action": request.url.path, "fields": (), "label": "Yes, send me these emails"})
+        await run_in_threadpool(store.confirm, subscription.id, link.frequency, clock())
+        return pages.page("You are subscribed", what,
+                          "Every email has a link to change what you get, or to stop.",
+                          link=(manage_url(public, links.sign(links.Link("manage", subscription.subscriber), keys)),
+                                "Manage your emails"))
+
+    async def manage(request: Request) -> Response:
+        link = links.verify(request.path_params["token"], "manage", keys, clock())
+        if link is None:
+            return pages.refused()
+        if request.method == "POST":
+            form = await request.form(max_files=0, max_fields=10)
+            left = await run_in_threadpool(_change, link.target, {key: str(value) for key, value in form.items()})
+            if left:
+                return pages.page("You will get no more emails", "We have stopped every email and forgotten your "
+                                  "address.")
+            return RedirectResponse(request.url.path, status_code=303)
+        held = await run_in_threadpool(store.of, link.target)
+        site = settings.site
+        return pages.page("Manage your emails", action=request.url.path, frequencies=scopes.FREQUENCIES,
+                          subscriptions=[(each, scopes.describe(each.scope, site)) for each in held],
+                          topics=site.topics, principles=site.principles)
+
+    def _change(subscriber: int, form: dict[str, str]) -> bool:
+        """What the manage page's form asked; True when the reader left altogether."""
+        action, frequency = form.get("action"), form.get("frequency", "")
+        number = int(form["subscription"]) if form.get("subscription", "").isdigit() else None
+        if action == "leave":
+            store.leave(subscriber)
+            return True
+        if action == "drop" and number is not None:
+            store.drop(number, subscriber)
+        elif action == "change" and number is not None and frequency in scopes.FREQUENCIES:
+            store.change(subscriber, number, frequency)
+        elif action == "add" and frequency in scopes.FREQUENCIES:
+            kind, _, slug = form.get("follow", "").partition(":")
+            try:
+                store.add(subscriber, scopes.parse(kind, slug, settings.site), frequency, clock())
+            except scopes.ScopeError:
+                pass
+        return False
+
+    async def unsubscribe(request: Request) -> Response:
+        link = links.verify(request.path_params["token"], "unsubscribe", keys, clock())
+        if link is None:
+            return pages.refused()
+        if request.method == "GET":
+            return pages.page("Stop these emails", "Press the button and we send you no more of these emails.",
+                              button={"action": request.url.path, "fields": (ONE_CLICK,), "label": "Unsubscribe"})
+        form = await request.form(max_files=0, max_fields=5)
+        if form.get(ONE_CLICK[0]) != ONE_CLICK[1]:
+            return pages.page("Stop these emails", "Press the button to unsubscribe.", status=400,
+                              button={"action": request.url.path, "fields": (ONE_CLICK,), "label": "Unsubscribe"})
+        await run_in_threadpool(store.drop, link.target)
+        return pages.page("You are unsubscribed", "You will get no more of these emails.")
+
+    return [
+        Route("/subscribe", sign_up, methods=["POST"]),
+        Route("/subscribe/confirm/{token}", confirm, methods=["GET", "POST"]),
+        Route("/subscribe/manage/{token}", manage, methods=["GET", "POST"]),
+        Route("/subscribe/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
+    ]
