@@ -153,3 +153,21 @@ def test_a_page_changed_in_the_output_folder_is_drawn_again(site: Project, tmp_p
     _, site_dir = built(site)
     assert "tampered" not in page.read_text(encoding="utf-8")
     assert_same_as_clean(site, site_dir, tmp_path)
+
+
+def test_the_screen_sees_a_review_taken_back_and_an_editors_page_edited(site: Project) -> None:
+    """The screen's findings are kept with the reviews and the editors' pages in their key: taking back an
+    editor's review, or putting personal data into a page under `docs/`, stops the next build all the same."""
+    reviews = site.root / "stories/reviews.yml"
+    accepted = reviews.read_text(encoding="utf-8")
+    replace(reviews, "docs/privacy.md:\n- {kind: email, fingerprint: d304fd24c8900687777e03ed26717efc, line: 82, "
+                     "date: 2026-12-06}\n", "")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (docs/\S+): .*$", result.stderr, re.MULTILINE) == ["docs/privacy.md:86"]
+    reviews.write_text(accepted, encoding="utf-8")
+    built(site)
+    replace(site.root / "docs/about.md", "# About our pledge", "# About our pledge\n\nRing 07700 900123.")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (docs/\S+): .*$", result.stderr, re.MULTILINE) == ["docs/about.md:7"]

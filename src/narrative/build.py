@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
                        reviews, search_index)
@@ -296,7 +297,7 @@ def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]
 
 
 def shared_key(site: Site | None, problems: Sequence[Problem], feed_links: object,
-               search_parts: Sequence[Mapping[str, str]], adapter: object) -> str | None:
+               search_parts: Sequence[Mapping[str, Any]], adapter: object) -> str | None:
     """The key of what every generated page shows beyond its own content: the code, the settings, the problems
     a preview lists, every feed's link, the search index's parts, and what the builder adds (its theme, its
     settings file, its navigation...); None when one of them cannot be keyed."""

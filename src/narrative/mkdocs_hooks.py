@@ -65,7 +65,7 @@ class _Build:
     outputs: build_cache.Pages = field(default_factory=build_cache.Pages)
     kept: frozenset[str] = frozenset()
     """The generated pages kept from the last build, by their path in the output folder."""
-    search_parts: list[dict[str, str]] = field(default_factory=list)
+    search_parts: list[dict[str, Any]] = field(default_factory=list)
     """The search index's parts as the search box reads them."""
     beside_before: frozenset[str] = frozenset()
     """The feeds' and digests' files the last build wrote, left in place for this one to compare with."""
