@@ -171,3 +171,14 @@ def test_the_screen_sees_a_review_taken_back_and_an_editors_page_edited(site: Pr
     result, _ = site.build()
     assert result.returncode == 1
     assert re.findall(r"^  (docs/\S+): .*$", result.stderr, re.MULTILINE) == ["docs/about.md:7"]
+
+
+def test_a_body_kept_from_the_last_build_is_checked_again_within_new_limits(site: Project) -> None:
+    replace(site.root / "stories/patient/story-3.md", "went well.", "went well.\n\n- one\n    - two\n        - three")
+    built(site)
+    replace(site.root / "mkdocs.yml", "    per_page: 20\n", "    per_page: 20\n    limits:\n      max_depth: 2\n")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (stories/\S+): (.*)$", result.stderr, re.MULTILINE) == [
+        ("stories/patient/story-3.md:13", "lists or quotes nested 3 deep: keep to 2 (extra.narrative.limits."
+         "max_depth); a line like '- - - words' is three lists, one inside another")]
