@@ -87,3 +87,27 @@ def test_an_error_in_the_content_is_shown_on_the_page_being_previewed(project: P
         _, err = server.communicate(timeout=30)
     assert "end of life" not in err
     assert f"ERROR   -  narrative: 1 problem(s) in the content, listed on every page:\n  {problem}" in err
+
+
+def test_the_feeds_and_the_pages_kept_follow_each_edit_while_serving(project: Project) -> None:
+    """The page being previewed does not wait for the feeds and the search index, which follow it; pages an
+    edit does not change are kept from one rebuild to the next, and those it does change are drawn again."""
+    story = project.story("first-story", title="The first title")
+    project.story("second-story", body="Nothing changes here.\n")
+    port = free_port()
+    server = narrative_serve(project, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert "The first title" in fetch_until(f"{base}/stories/first-story/", "The first title", 60)
+        for title in ("The second title", "The third title"):  # the second edit while the first's feeds are made
+            story.write_text(story.read_text(encoding="utf-8").replace("The first title", title)
+                             .replace("The second title", title), encoding="utf-8")
+            assert title in fetch_until(f"{base}/stories/first-story/", title, 60)
+        assert "The third title" in fetch_until(f"{base}/stories/", "The third title", 60)
+        assert "The third title" in fetch_until(f"{base}/feeds/all.xml", "The third title", 60)
+        assert "The second title" not in fetch_until(f"{base}/feeds/all.xml", "The third title", 60)
+        assert "Nothing changes here." in fetch_until(f"{base}/stories/second-story/", "Nothing changes", 60)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "generated pages were unchanged and kept from the last build" in err

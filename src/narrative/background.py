@@ -15,10 +15,11 @@ import functools
 import gc
 import os
 import pickle
+import select
 import signal
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +43,10 @@ def _report(work: Callable[[], object], pipe: int) -> None:
         data = pickle.dumps((False, BackgroundError(f"{type(outcome[1]).__name__}: {outcome[1]} ({error})")))
     with os.fdopen(pipe, "wb") as out:
         out.write(data)
+
+
+def _cancelled() -> Any:
+    raise BackgroundError("the background work was stopped before it finished")
 
 
 def _stop(pid: int, pipe: int) -> None:
@@ -87,6 +92,20 @@ class Background(Generic[T]):
             pass
         self._pid, self._read = pid, read
         self._stop = weakref.finalize(self, _stop, pid, read)
+
+    def done(self) -> bool:
+        """Whether the work has finished (its result can be had without waiting for it)."""
+        if self._pid is None:
+            return True
+        readable, _, _ = select.select([self._read], [], [], 0)
+        return bool(readable)
+
+    def cancel(self) -> None:
+        """Stop the work and everything it started; its result is never asked for."""
+        if self._pid is not None:
+            self._stop()
+        self._pid = None
+        self._work = _cancelled
 
     def result(self) -> T:
         if self._pid is None:

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from narrative import digests, editor_pages, feeds, fields, loader, mail, open_data, render, reviews, search_index
+from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
+                       reviews, search_index)
 from narrative.background import long_lived, on_all_cores
 from narrative.config import Settings
+from narrative.loader import SourceFile
 from narrative.model import Item
 from narrative.output import Output
+from narrative.pages import Page
 from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
-from narrative.screen import Finding, Screening, screen
+from narrative.screen import Finding, Screened, Screening, screen
 from narrative.screen import errors as screen_for_errors
 from narrative.site import Site
 from narrative.validate import validate
@@ -28,16 +33,18 @@ PREVIEW_MARKER = ".narrative-preview"
 its own build)."""
 
 
-def read_site(settings: Settings, preview: bool = False,
-              only: Iterable[Path] | None = None) -> tuple[Site, list[Problem]]:
+def read_site(settings: Settings, preview: bool = False, only: Iterable[Path] | None = None,
+              cache: Path | None = None) -> tuple[Site, list[Problem]]:
     """Load every contributed file, build the model and check it; problems about files outside `only`
     (when given) are left out, though every file is read so references between files still resolve. The site
-    is kept from then on, and made as `long_lived` says."""
+    is kept from then on, and made as `long_lived` says. With a `cache` folder, a file read before with the
+    same bytes is not parsed again."""
     with long_lived():
-        return _read_site(settings, preview, only)
+        return _read_site(settings, preview, only, cache)
 
 
-def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -> tuple[Site, list[Problem]]:
+def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
+               cache: Path | None) -> tuple[Site, list[Problem]]:
     paths = loader.discover(settings.stories_path)
     wanted = None
     strays, stray_texts = loader.strays(settings.stories_path, settings.root)
@@ -50,12 +57,12 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
                           "updates and responses are .md files", "not-markdown")
                   for path in only if path.suffix != ".md"]
     pages, page_problems = loader.editor_pages(settings.docs_path, settings.root, settings.limits, only)
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits)
+    reader = loader.read_all if cache is None else functools.partial(_read_cached, build_cache.store(cache / PARSED))
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits, reader)
     problems += [*strays, *page_problems, *editor_pages.removed_markup(pages, settings.limits)]
     unchecked += [*stray_texts, *pages]
     items: list[Item] = []
-    for file, (item, item_problems) in zip(files, on_all_cores(functools.partial(fields.build, settings=settings),
-                                                               files)):
+    for file, (item, item_problems) in zip(files, _items(files, settings, cache)):
         problems += item_problems
         if item is not None:
             items.append(item)
@@ -63,13 +70,71 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None) -
             unchecked.append(loader.words(file))
     now = dt.datetime.now(dt.timezone.utc)
     problems += validate(files, items, now, hold=not (preview or settings.publish_future))
-    problems += render.check([item for item in items if wanted is None or item.source.path in wanted],
-                             settings.limits)  # the bodies the build will render, as it will render them
+    problems += _check_bodies([item for item in items if wanted is None or item.source.path in wanted],
+                              settings, cache)  # the bodies the build will render, as it will render them
     on_record, review_problems = reviews.load(settings)
     if wanted is not None:
         problems = [problem for problem in problems if problem.path in wanted]
     return (Site.from_items(items, settings, preview, unchecked, on_record, now),
             sort_problems([*problems, *review_problems]))
+
+
+PARSED, ITEMS, BODIES, SCREENED = "parsed.pickle", "items.pickle", "bodies.pickle", "screened.pickle"
+"""The stores in the build's cache: each file as parsed, each file's item (and problems), each body as HTML,
+each item's findings that are errors."""
+MEDIA_FIELDS = frozenset({"images", "audio", "video"})
+"""Fields naming files beside the story, whose item depends on those files too (that they are there, their
+size): a file's key holds what is found at every path these fields name."""
+Built = tuple[Item | None, list[Problem]]
+
+
+def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> list[Built]:
+    """`fields.build` for each file, on all the machine's cores; with a `cache` folder, a file whose fields were
+    read before (the same fields, settings and code, and the same pictures and recordings) is taken from it."""
+    build_each = functools.partial(fields.build, settings=settings)
+    if cache is None:
+        return on_all_cores(build_each, files)
+    maker = keys.LONG_LIVED
+    shared = maker.key(keys.code(), settings)
+    keyed = {number: maker.key(shared, file, _media(file)) for number, file in enumerate(files)} if shared else {}
+    keyed = {number: key for number, key in keyed.items() if key is not None}
+    into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
+    found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
+    rest = [number for number in range(len(files)) if number not in found]
+    found.update(zip(rest, on_all_cores(build_each, [files[number] for number in rest])))
+    return [found[number] for number in range(len(files))]
+
+
+def _media(file: SourceFile) -> list[tuple[str, int, int] | str]:
+    """What is at each path the file's picture and recording fields name: its size and time, or nothing."""
+    found: list[tuple[str, int, int] | str] = []
+    for name in sorted(MEDIA_FIELDS & file.meta.keys()):
+        for text in loader.strings(file.meta[name]):
+            try:
+                stat = (file.file.parent / text).stat()
+                found.append((text, stat.st_size, stat.st_mtime_ns))
+            except (OSError, ValueError):
+                found.append(text)
+    return found
+
+
+def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[loader.Job],
+                 ) -> list[SourceFile | Problem]:
+    """`loader.read_all`, taking from `into` each file whose bytes (and name, kind, the limits it is read within
+    and the code) it has seen."""
+    code = keys.code().encode()
+    keyed: dict[int, str] = {}
+    for number, (path, shown, kind, limits) in enumerate(jobs):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # read again below, which says why it cannot be
+        keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
+                                                    repr(limits).encode(), data])).hexdigest()
+    found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
+    unread = [number for number in range(len(jobs)) if number not in found]
+    found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
+    return [found[number] for number in range(len(jobs))]
 
 
 def _shown(settings: Settings, paths: Iterable[Path]) -> set[str]:
@@ -87,11 +152,31 @@ def screen_site(site: Site, only: Iterable[Path] | None = None) -> Screening:
     return screen(items, site.settings, site.reviews)
 
 
-def screen_errors(site: Site) -> list[Finding]:
+def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
     """The screen's findings that stop a build or a deploy (the kinds `screening.error_kinds` names, unless an
     editor has accepted them), looked for in every loaded file and the editors' pages; with no such kinds,
-    nothing is screened. Bodies are read as `read_site` rendered them (`render.check`), and the pages reuse them."""
-    return screen_for_errors([*site.every_item, *site.unchecked], site.settings, site.reviews)
+    nothing is screened. Bodies are read as `read_site` rendered them (`render.check`), and the pages reuse them.
+    With a `cache` folder, a file or page screened before, with the same code (the screen, what it reads, its
+    phrases), settings and reviews, is not screened again."""
+    screened = [*site.every_item, *site.unchecked]
+    if cache is None:
+        return screen_for_errors(screened, site.settings, site.reviews)
+    maker = keys.LONG_LIVED
+    shared = maker.key(keys.code(), site.settings, site.reviews)
+    keyed = {item: maker.key(shared, item) for item in screened} if shared else {}
+    if not keyed or None in keyed.values():
+        return screen_for_errors(screened, site.settings, site.reviews)
+    into: build_cache.Store[list[Finding]] = build_cache.store(cache / SCREENED)
+    found = build_cache.cached(into, keyed, lambda items: _by_item(items, site))  # type: ignore[arg-type]
+    return [finding for item in sorted(keyed, key=lambda item: item.source.path) for finding in found[item]]
+
+
+def _by_item(items: list[Screened], site: Site) -> list[list[Finding]]:
+    """`screen_for_errors` of `items`, as each item's findings."""
+    found: dict[str, list[Finding]] = {}
+    for finding in screen_for_errors(items, site.settings, site.reviews):
+        found.setdefault(finding.path, []).append(finding)
+    return [found.get(item.source.path, []) for item in items]
 
 
 def held_notices(site: Site, held: Iterable[Finding]) -> dict[str, list[str]]:
@@ -116,10 +201,49 @@ def waiting_line(site: Site) -> str | None:
             f"(the first on {long_date(first.date())}); a preview shows them")
 
 
-def render_bodies(site: Site) -> None:
+def render_bodies(site: Site, cache: Path | None = None) -> None:
     """Every public story's, update's and response's body rendered now, on all the machine's cores, so that
-    pages, feeds, digests and the search index find them done."""
-    render.render_bodies([*site.stories, *site.updates, *site.responses])
+    pages, feeds, digests and the search index find them done. With a `cache` folder, a body rendered before
+    (the same text, limits and code) is taken from it."""
+    items = [*site.stories, *site.updates, *site.responses]
+    if cache is None:
+        render.render_bodies(items)
+        return
+    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
+    keyed = _body_keys(items, site.settings)
+    render.render_bodies(items, known=_known_bodies(keyed, into))
+    _keep_bodies(keyed, into)
+
+
+def _check_bodies(items: list[Item], settings: Settings, cache: Path | None) -> list[Problem]:
+    """`render.check` of `items`; with a `cache` folder, a body rendered before (so found renderable within the
+    same limits, by the same code) is taken from it, and each body rendered now is kept there."""
+    if cache is None:
+        return render.check(items, settings.limits)
+    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
+    keyed = _body_keys(items, settings)
+    problems = render.check(items, settings.limits, known=_known_bodies(keyed, into))
+    _keep_bodies(keyed, into)
+    return problems
+
+
+def _body_keys(items: Iterable[Item], settings: Settings) -> dict[Item, str]:
+    """Each body's key in the cache: its text, the limits it is checked within and the code that renders it."""
+    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()
+    return {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
+
+
+def _known_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> dict[Item, str]:
+    """The bodies `into` holds of the items not rendered yet."""
+    return {item: html for item, key in keyed.items()
+            if not render.rendered(item) and (html := into.get(key)) is not None}
+
+
+def _keep_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> None:
+    """Each body rendered now kept in `into` (and each kept already marked as still used)."""
+    for item, key in keyed.items():
+        if render.rendered(item) and into.get(key) is None:
+            into.put(key, render.body_html(item))
 
 
 def media_files(site: Site) -> dict[str, Path]:
@@ -145,10 +269,10 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
             writer.write(f"{folder}{digest.folder}{name}", data)
 
 
-def write_outputs(site: Site, out: Path) -> list[Path]:
+def write_outputs(site: Site, out: Path) -> Output:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the files written. A path outside `out`, or
-    written twice, stops the build."""
+    digests' email files beside their archive pages); returns the writer, which lists the files written. A path
+    outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
     for path, data in {**feeds.render(site), **open_data.files(site)}.items():
@@ -158,16 +282,36 @@ def write_outputs(site: Site, out: Path) -> list[Path]:
     else:
         (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
     write_digests(site, kept, writer, digests.FOLDER)
-    return writer.written
+    return writer
 
 
-def write_beside_pages(site: Site, out: Path) -> list[Problem]:
+def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]:
     """Everything the build makes from the site alone, beside MkDocs' pages: the search index (Pagefind at work
-    while the feeds and digests are written) and `write_outputs`. Returns the index's problems; a feed or digest
-    that cannot be written raises, as in `write_outputs`. The hook runs this in a background process."""
+    while the feeds and digests are written) and `write_outputs`. Returns the index's problems and the paths
+    of the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
+    The hook runs this in a background process."""
     indexing = search_index.start(site, out)
-    write_outputs(site, out)
-    return indexing.finish()
+    build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
+    written = write_outputs(site, out).written_paths
+    return indexing.finish(), written
+
+
+def shared_key(site: Site | None, problems: Sequence[Problem], feed_links: object,
+               search_parts: Sequence[Mapping[str, Any]], adapter: object) -> str | None:
+    """The key of what every generated page shows beyond its own content: the code, the settings, the problems
+    a preview lists, every feed's link, the search index's parts, and what the builder adds (its theme, its
+    settings file, its navigation...); None when one of them cannot be keyed."""
+    return keys.Keys().key(keys.code(), site.settings if site else None, site.preview if site else None,
+                           [str(problem) for problem in problems], feed_links, list(search_parts), adapter)
+
+
+def page_keys(made: Iterable[Page], shared: str | None,
+              held: Mapping[str, list[str]]) -> dict[str, str | None]:
+    """Each page's key by its `src_uri`: everything it shows (title, template, description, its context, the
+    notices held on it) and the `shared` key; None for all when there is no shared key, so none is kept."""
+    maker = keys.LONG_LIVED
+    return {page.src_uri: maker.key(shared, page.src_uri, page.title, page.template, page.description,
+                                    page.context, held.get(page.url)) if shared else None for page in made}
 
 
 def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -297,7 +297,7 @@ def _words(source: Source, meta: dict[str, Any], body: str) -> Unchecked:
     lines."""
     first: dict[str, str] = {}  # each text, and the field it is first met in
     for name, value in meta.items():
-        for text in _strings(value):
+        for text in strings(value):
             first.setdefault(text, str(name))
     return Unchecked(source, tuple((name, text) for text, name in first.items()), body)
 
@@ -347,7 +347,7 @@ def in_folder(path: Path, folder: Path) -> bool:
     return path.suffix == ".md" and Path(os.path.realpath(path.parent)).is_relative_to(folder.resolve())
 
 
-def _strings(value: Any) -> Iterable[str]:
+def strings(value: Any) -> Iterable[str]:
     """The strings in a value, however nested, each list or mapping walked once: YAML's aliases can make a
     few lines hold millions of items, or a list that holds itself."""
     seen: set[int] = set()
@@ -374,12 +374,22 @@ def _whole(path: Path, shown: str) -> Unchecked | None:
         return None
 
 
-def load(paths: Iterable[Path], stories_path: Path, root: Path,
-         limits: Limits) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
-    """Read many files, each once however it is named, keeping every problem rather than stopping at the first;
-    with them, the whole text of each file whose front matter could not be read, for the screen."""
+Job = tuple[Path, str, Kind, Limits]
+"""A file to read: its path, its path as shown in messages, its kind and the limits it is read within."""
+
+
+def read_all(jobs: Sequence[Job]) -> list[SourceFile | Problem]:
+    """Each file read, on all the machine's cores."""
+    return on_all_cores(_read, jobs)
+
+
+def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
+         reader: Callable[[Sequence[Job]], list[SourceFile | Problem]] = read_all,
+         ) -> tuple[list[SourceFile], list[Problem], list[Unchecked]]:
+    """Read many files (with `reader`), each once however it is named, keeping every problem rather than stopping
+    at the first; with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
-    jobs: list[tuple[Path, str, Kind, Limits]] = []
+    jobs: list[Job] = []
     seen: set[Path] = set()
     stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
     resolved_folders: dict[Path, Path] = {}
@@ -396,7 +406,7 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path,
             continue
         outcomes.append(None)
         jobs.append((path, shown, kind, limits))
-    read_now = on_all_cores(_read, jobs)  # many files are read on all the machine's cores
+    read_now = reader(jobs)
     unparsed = [text for (path, shown, *_), outcome in zip(jobs, read_now)
                 if isinstance(outcome, Problem) and outcome.code in UNPARSED and (text := _whole(path, shown))]
     done = iter(read_now)
@@ -416,5 +426,5 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def _read(job: tuple[Path, str, Kind, Limits]) -> SourceFile | Problem:
+def _read(job: Job) -> SourceFile | Problem:
     return read(*job)

@@ -1,14 +1,17 @@
 """The MkDocs adapter: each hook mirrors an MkDocs event and hands straight off to the core.
 
 The only module that imports MkDocs. Moving to ProperDocs or another builder means rewriting this file,
-not the core. State lives in one `_Build` per build, made afresh by `on_config` (so `mkdocs serve` rebuilds
-from scratch when a story changes).
+not the core. State lives in one `_Build` per build, made afresh by `on_config`; what one build hands the next
+(the pages still current in the output folder, each file's work) is in `.cache/narrative/` (`build_cache`), so
+a rebuild under `mkdocs serve`, or a second `narrative build`, draws only the pages an edit changed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
+import os
 import posixpath
 import time
 from collections.abc import Callable
@@ -26,15 +29,16 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from narrative import build, config as settings_module, feeds, presentation, sanitise, search_index, share_form
+from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
+                       search_index, share_form)
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
 
-__all__ = ["on_startup", "on_config", "on_files", "on_page_markdown", "on_page_content", "on_page_context", "on_env",
-           "on_post_build", "on_serve"]
+__all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_content",
+           "on_page_context", "on_env", "on_post_page", "on_template_context", "on_post_build", "on_serve"]
 
 log = logging.getLogger("mkdocs.hooks.narrative")
 
@@ -48,17 +52,29 @@ class _Build:
     settings: Settings
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
-    beside: Background[list[Problem]] | None = None
+    beside: Background[tuple[list[Problem], list[str]]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
     held: dict[str, list[str]] = field(default_factory=dict)
     page_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
     started: float = field(default_factory=time.monotonic)
+    files: _Files | None = None
+    page_keys: dict[str, str | None] = field(default_factory=dict)
+    """Each generated page's key, by its path in the output folder."""
+    outputs: build_cache.Pages = field(default_factory=build_cache.Pages)
+    kept: frozenset[str] = frozenset()
+    """The generated pages kept from the last build, by their path in the output folder."""
+    search_parts: list[dict[str, Any]] = field(default_factory=list)
+    """The search index's parts as the search box reads them."""
+    beside_before: frozenset[str] = frozenset()
+    """The feeds' and digests' files the last build wrote, left in place for this one to compare with."""
 
 
 _current: _Build | None = None
 _serving = False
+_unfinished: _Build | None = None
+"""Under `mkdocs serve`, the last rebuild, if its index, feeds and digests may still be being made."""
 
 
 class _CorePage(MkDocsPage):
@@ -69,6 +85,20 @@ class _CorePage(MkDocsPage):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = ""
         self.present_anchor_ids = set()
+
+
+class _Files(Files):
+    """MkDocs' files, less the generated pages whose output is still current (`kept`): MkDocs neither reads,
+    draws nor writes those, yet links to them resolve and the sitemap lists them."""
+
+    kept: frozenset[str] = frozenset()
+
+    def documentation_pages(self, *, inclusion: Callable[[InclusionLevel], bool] = InclusionLevel.is_included
+                            ) -> list[File]:
+        return [file for file in super().documentation_pages(inclusion=inclusion) if file.src_uri not in self.kept]
+
+    def every_page(self) -> list[File]:
+        return list(super().documentation_pages())
 
 
 def _fail(what: str, problems: list[Problem]) -> PluginError:
@@ -96,7 +126,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     raw = {"site_name": config.site_name, "site_url": config.site_url, "docs_dir": config.docs_dir,
            "extra": config.extra,
            "theme": {"language": config.theme["language"] if "language" in config.theme else None}}
-    root = Path(config.config_file_path or ".").parent
+    root = Path(config.config_file_path or ".").resolve().parent
     name = Path(config.config_file_path).name
     settings, problems = settings_module.from_mapping(raw, root=root, path=name)
     problems += build.output_problems(settings) if settings else []
@@ -106,11 +136,36 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    """The last build's output set aside before MkDocs empties the folder, for `on_nav` to put back what is
+    still current; under `mkdocs serve`, once the last rebuild's index, feeds and digests are finished."""
+    global _unfinished
+    if _unfinished is not None:
+        _finish_beside(_unfinished, Path(config.site_dir))
+        _unfinished = None
+    build_cache.set_aside(Path(config.site_dir))
+
+
+def _finish_beside(state: _Build, site_dir: Path) -> None:
+    """The index, feeds and digests of the last rebuild under `mkdocs serve`, which the page being previewed did
+    not wait for: their problems are logged once they are done; if they are still being made they are stopped,
+    as this rebuild makes them again, and none of their files is kept."""
+    if state.beside is None:
+        return
+    if not state.beside.done():
+        state.beside.cancel()
+        return
+    problems, written = state.beside.result()
+    if problems:
+        log.error(str(_fail("narrative: the preview was built without its search index", problems)))
+    _remember_beside(state, site_dir, written)
+
+
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
     preview = settings_module.preview_requested()
-    site, problems = build.read_site(state.settings, preview=preview)
-    held = build.screen_errors(site)  # a preview shows these on their pages; a build stops on them
+    site, problems = build.read_site(state.settings, preview=preview, cache=_cache(state))
+    held = build.screen_errors(site, _cache(state))  # a preview shows these on their pages; a build stops on them
     errors = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
               if problem.severity is Severity.ERROR]
     if errors and not _serving:
@@ -121,33 +176,125 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state.held = build.held_notices(site, held) if preview else {}
     if waiting := build.waiting_line(site):
         log.info(f"narrative: {waiting}")
-    build.render_bodies(site)
+    build.render_bodies(site, _cache(state))
+    files = state.files = _Files(files)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
         file = File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-        _CorePage(None, file, config)
+        _dress(_CorePage(None, file, config), page)
         files.append(file)
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    out = Path(config.site_dir)  # the index, feeds and digests are made on another core while MkDocs draws
-    state.beside = Background(lambda: build.write_beside_pages(site, out), yielding=True)
     state.page_count = len(files.documentation_pages())
     return files
+
+
+def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    """Each generated page's key, from its own content and what every page shares (the code, the theme, the
+    settings, the navigation, the editors' pages); the pages whose key and file are unchanged are kept, and the
+    rest of the last build's output goes."""
+    state, site_dir = _state(), Path(config.site_dir)
+    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
+    state.beside_before = frozenset(state.outputs.beside or ())
+    state.search_parts = search_index.for_reader(state.site) if state.site else []
+    by_src = build.page_keys(state.pages.values(), _shared_key(state, config, nav), state.held)
+    kept: set[str] = set()
+    for file in state.files.every_page() if state.files else ():
+        if file.src_uri in by_src:
+            state.page_keys[file.dest_uri] = by_src[file.src_uri]
+            if state.outputs.still_there(file.dest_uri, by_src[file.src_uri], site_dir / build_cache.SET_ASIDE):
+                kept.add(file.src_uri)
+    state.kept = frozenset(files.get_file_from_path(src_uri).dest_uri for src_uri in kept)
+    rewritten = _rewritten(config, files)
+    build_cache.bring_back(site_dir, lambda path: path in state.kept or path in rewritten
+                           or path in state.beside_before or path.startswith(f"{search_index.FOLDER}/"))
+    if state.files is not None:
+        state.files.kept = frozenset(kept)
+    site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
+    if site is not None:  # build's output is back in place; the cache's stores are written there too
+        state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
+        build_cache.save_all(write=False)
+    if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
+        build_cache.release()
+        keys.LONG_LIVED.forget()
+    return nav
+
+
+def _rewritten(config: MkDocsConfig, files: Files) -> set[str]:
+    """The files MkDocs writes again in every build (in place, which costs less than making them anew): every
+    page and file it is given, and the theme's own pages."""
+    included = InclusionLevel.is_in_serve if _serving else InclusionLevel.is_included
+    written = {file.dest_uri for file in files if included(file.inclusion)}
+    written.update(config.theme.static_templates)
+    written.update(f"{name}.gz" for name in config.theme.static_templates if name == "sitemap.xml")
+    return written
+
+
+def on_post_page(output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+    """A page MkDocs will not write, as it drew nothing, is removed: the last build's file is not current."""
+    if not output.strip():
+        Path(page.file.abs_dest_path).unlink(missing_ok=True)
+    return output
+
+
+def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
+    """What every generated page depends on beyond its own content; None (so no page is kept) if a part of it
+    cannot be read."""
+    try:
+        theme = keys.of_files([path for folder in config.theme.dirs for path in _theme_files(Path(folder))])
+        settings_file = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+        editors = keys.of_files([Path(file.abs_src_path) for file in state.files or ()
+                                 if file.is_documentation_page() and file.abs_src_path])
+    except OSError:
+        return None
+    adapter = (theme, settings_file, editors, config.site_url or "", config.use_directory_urls, _serving,
+               _nav_outline(nav.items))
+    return build.shared_key(state.site, state.problems, _feed_links(state.site), state.search_parts, adapter)
+
+
+def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
+    """Every feed by its path, without its items, for the links in each page's head: what is not there cannot
+    be drawn, so a page's key need not hold every item of every feed."""
+    return {channel.path: dataclasses.replace(channel, items=()) for channel in feeds.channels(site)} if site else {}
+
+
+def _theme_files(folder: Path) -> list[Path]:
+    """The files of a theme folder, but for Material's thousands of icons (its version, in `keys.code()`, stands
+    for them)."""
+    found = []
+    for parent, children, names in os.walk(folder.resolve()):
+        children[:] = [child for child in children if child != ".icons"]
+        found += [Path(parent, name) for name in names]
+    return found
+
+
+def _nav_outline(items: Any) -> list[Any]:
+    return [(item.title, getattr(item, "url", None), _nav_outline(item.children or []))
+            for item in items]
+
+
+def _cache(state: _Build) -> Path:
+    return state.settings.root / build_cache.FOLDER
 
 
 def on_page_markdown(markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
     generated = _state().pages.get(page.file.src_uri)
     if generated is not None:
-        page.meta["template"] = generated.template
-        page.meta["description"] = html.escape(generated.description)
-        page.title = html.escape(generated.title)  # type: ignore[misc]
+        _dress(page, generated)  # again: MkDocs reading the page emptied its metadata
     return markdown
 
 
+def _dress(page: MkDocsPage, generated: Page) -> None:
+    """The generated page's title, description and template where MkDocs' navigation, sitemap and theme look."""
+    page.meta["template"] = generated.template
+    page.meta["description"] = html.escape(generated.description)
+    page.title = html.escape(generated.title)  # type: ignore[misc]
+
+
 def on_page_content(html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
-    """An editor's page under `docs/` cleaned as contributions are; the core's own pages are drawn from HTML
-    that is clean already."""
-    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html)
+    """An editor's page under `docs/` cleaned as contributions are, but for where the share form goes; the core's
+    own pages are drawn from HTML that is clean already."""
+    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html, share_form.MARKERS)
 
 
 @pass_context
@@ -187,8 +334,8 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
     env.globals["narrative_site"] = site
     env.globals["narrative_problems"] = _state().problems
-    env.globals["narrative_feeds"] = {channel.path: channel for channel in feeds.channels(site)} if site else {}
-    env.globals["narrative_search_parts"] = search_index.for_reader(site) if site else []
+    env.globals["narrative_feeds"] = _feed_links(site)
+    env.globals["narrative_search_parts"] = _state().search_parts
     env.filters.update(presentation.FILTERS)
     env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
     env.globals["narrative_share_form"] = share_form
@@ -202,13 +349,52 @@ def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocs
     return context
 
 
+def on_template_context(context: dict[str, Any], *, template_name: str, config: MkDocsConfig) -> dict[str, Any]:
+    """The sitemap lists every page, those kept from the last build too."""
+    if template_name == "sitemap.xml" and _state().files is not None:
+        context["pages"] = _state().files.every_page()
+    return context
+
+
 def on_post_build(*, config: MkDocsConfig) -> None:
-    state = _state()
-    if state.beside is not None and (problems := state.beside.result()):
-        raise _fail("narrative: the site was built without its search index", problems)
+    """The pages' keys kept for the next build, once the index, feeds and digests are written beside the pages;
+    under `mkdocs serve` the page being previewed does not wait for those, which the next rebuild finishes."""
+    global _unfinished
+    state, site_dir = _state(), Path(config.site_dir)
+    _remember_pages(state, site_dir)
+    keys.LONG_LIVED.forget_unused()
+    if state.beside is not None and _serving:
+        _unfinished = state
+    elif state.beside is not None:
+        problems, written = state.beside.result()
+        if problems:
+            raise _fail("narrative: the site was built without its search index", problems)
+        _remember_beside(state, site_dir, written)
     if state.site is not None:
         digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
         log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
+        if state.kept:
+            log.info(f"narrative: {len(state.kept):,} of {len(state.page_keys):,} generated pages were unchanged and "
+                     f"kept from the last build; {len(state.page_keys) - len(state.kept):,} were drawn")
+
+
+def _remember_pages(state: _Build, site_dir: Path) -> None:
+    """For the next build: the key of every page now in the output folder."""
+    for dest_uri, key in state.page_keys.items():
+        if dest_uri not in state.kept:
+            state.outputs.record(dest_uri, key, site_dir)
+    state.outputs.forget_all_but(state.page_keys)
+    state.outputs.beside = None
+    state.outputs.save(_cache(state) / build_cache.PAGES)
+
+
+def _remember_beside(state: _Build, site_dir: Path, written: list[str]) -> None:
+    """For the next build: the feeds' and digests' files; those the last build wrote and this one did not are
+    removed, as a clean build would not have them."""
+    for stale in state.beside_before - set(written):
+        (site_dir / stale).unlink(missing_ok=True)
+    state.outputs.beside = written
+    state.outputs.save(_cache(state) / build_cache.PAGES)
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -41,10 +41,24 @@ class Output:
         return path
 
     def write(self, relative: str, content: str | bytes) -> Path:
-        """Write text (as UTF-8, line endings untouched) or bytes to `relative` under the root."""
+        """Write text (as UTF-8, line endings untouched) or bytes to `relative` under the root; a file that already
+        holds them, left by the last build, is left as it is."""
         path = self.target(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        path.write_bytes(data)
+        if not _holds(path, data):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         self._written[relative] = path
         return path
+
+    @property
+    def written_paths(self) -> list[str]:
+        """The files written so far, by their `/`-separated path under the root."""
+        return list(self._written)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import markdown
 from markdown.extensions.smarty import SmartyExtension, SubstituteTextPattern
@@ -134,13 +134,20 @@ def body_html(item: Item) -> str:
     return html
 
 
-def render_bodies(items: Iterable[Item]) -> None:
-    """Render now every body not yet rendered, sharing them out among the machine's cores, so that `body_html`
-    then finds them all done; bodies of items not given are forgotten, so that under `mkdocs serve` the old
-    text of each edited story does not stay in memory from one rebuild to the next."""
+def rendered(item: Item) -> bool:
+    """Whether the item's body is rendered already."""
+    return item in _bodies
+
+
+def render_bodies(items: Iterable[Item], known: Mapping[Item, str] | None = None) -> None:
+    """Render now every body not yet rendered nor `known` (rendered before, as a cache keeps them), sharing them
+    out among the machine's cores, so that `body_html` then finds them all done; bodies of items not given are
+    forgotten, so that under `mkdocs serve` the old text of each edited story does not stay in memory from one
+    rebuild to the next."""
     wanted = dict.fromkeys(items)
     for stale in _bodies.keys() - wanted.keys():
         del _bodies[stale]
+    _bodies.update((item, html) for item, html in (known or {}).items() if item in wanted)
     todo = [item for item in wanted if item not in _bodies]
     _bodies.update(zip(todo, on_all_cores(_render, todo, least=PARALLEL_FROM)))
 
@@ -212,10 +219,12 @@ def trouble(body: str, limits: LimitSettings) -> tuple[int, str] | None:
     return None
 
 
-def check(items: Iterable[Item], limits: LimitSettings) -> list[Problem]:
+def check(items: Iterable[Item], limits: LimitSettings, known: Mapping[Item, str] | None = None) -> list[Problem]:
     """A problem for each body (but a withdrawn story's or a conversation record's, never shown) that could not
     be rendered as the build will render it; the bodies rendered are kept, so the build and the screen do not
-    render them again."""
+    render them again. The bodies `known` (found renderable before within the same limits, as a cache keeps
+    them) are taken as they are."""
+    _bodies.update(known or {})
     todo = [item for item in items if shown(item) and item not in _bodies]
     problems = []
     for item, outcome in zip(todo, on_all_cores(functools.partial(attempt, limits=limits),

@@ -66,6 +66,19 @@ def whole(entry: Path) -> bool:
         return False
 
 
+def same(entry: Path, target: Path) -> bool:
+    """Whether `target` (the last build's part in the output folder) already holds what the whole `entry` holds:
+    the same files at the same sizes, and the same bytes in those not named for their contents."""
+    try:
+        listed = json.loads((entry / FILES).read_text(encoding="utf-8"))
+        if not target.is_dir() or sizes(target) != listed:
+            return False
+        return all((entry / name).read_bytes() == (target / name).read_bytes()
+                   for name in listed if Path(name).parent.name not in HASHED)
+    except (OSError, ValueError):
+        return False
+
+
 def _link_or_copy(source: str, target: str) -> None:
     if Path(source).parent.name in HASHED:
         try:
@@ -93,6 +106,8 @@ class Cache:
         if not whole(entry):
             shutil.rmtree(entry, ignore_errors=True)
             return False
+        if same(entry, target):
+            return True
         shutil.rmtree(target, ignore_errors=True)
         try:
             copy(entry, target)

@@ -75,17 +75,18 @@ class Record:
         )
 
 
-def record(item: Story | PledgeUpdate, site: Site) -> Record:
-    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them."""
+def record(item: Story | PledgeUpdate, site: Site, body: bool = True) -> Record:
+    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them;
+    without its `body` when only where it falls among the parts is wanted."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
-                  long_date(item.published), iso_date(item.published), topics, body_html(item),
+                  long_date(item.published), iso_date(item.published), topics, body_html(item) if body else "",
                   languages.primary(item.lang) if item.lang else LANGUAGE)
 
 
-def records(site: Site) -> list[Record]:
+def records(site: Site, bodies: bool = True) -> list[Record]:
     """A record for every story and update anyone may read: nothing else is ever searchable."""
-    return [record(item, site) for item in (*site.stories, *site.updates)]
+    return [record(item, site, bodies) for item in (*site.stories, *site.updates)]
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def site_parts(site: Site) -> list[Part]:
 
 def for_reader(site: Site) -> list[dict[str, Any]]:
     """The parts as the search box reads them, newest first."""
-    return [part.for_reader() for part in reversed(site_parts(site))]
+    found = parts(records(site, bodies=False), site.settings.search.part_size)  # where parts begin and end only
+    return [part.for_reader() for part in reversed(found)]
 
 
 MEMORY = Path("/dev/shm")
@@ -314,11 +316,23 @@ def _problem(out: Path, message: str) -> Problem:
                    code="search-index")
 
 
+def _remove_others(out: Path, found: Sequence[Part]) -> None:
+    """Whatever is under `out/pagefind/` besides the parts found: parts a last build left that this one has not."""
+    folder = out / FOLDER
+    wanted = {str(part.number) for part in found}
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if entry.name not in wanted:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    if not found and folder.is_dir():
+        folder.rmdir()
+
+
 def start(site: Site, out: Path) -> Indexing:
     """Start Pagefind on the site's records, as many parts at a time as `parts_at_once` says, writing
     `out/pagefind/<part>/`. With nothing published there is no index (Pagefind refuses an empty site); the
     search box then points to the story index and the topics."""
     found = site_parts(site)
+    _remove_others(out, found)
     if not found:
         return Indexing(out)
     executable = get_executable()

@@ -1,0 +1,141 @@
+"""Keys for what a build makes: a short digest of everything an output depends on, so an output whose key is
+unchanged can be kept instead of made again.
+
+A key is computed from values, never from names or times: two builds that would make the same bytes from the
+same inputs compute the same key, in any process. A value this module cannot read whole (an object that is not
+one of the model's plain types) makes no key at all, and what depends on it is made afresh every time: a key
+never leaves anything out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import importlib.metadata
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "pagefind")
+"""The libraries whose versions change what a build makes from the same content."""
+_PLAIN = (bool, int, float, Decimal, dt.date, dt.time, dt.timedelta, dt.tzinfo, ZoneInfo, Path, type(None))
+
+
+class Unkeyable(TypeError):
+    """A value holds something a key cannot be made from."""
+
+
+class Keys:
+    """Makes keys, remembering the digest of each dataclass it has read (the same story is on its own page, a
+    list page and a topic page, and under `mkdocs serve` in every rebuild) until `forget_unused()`."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[object, bytes]] = {}
+        self._used: set[int] = set()
+
+    def forget_unused(self) -> None:
+        """Forget the values not read since the last call, so that a long-lived maker does not keep every
+        version of every story alive."""
+        self._seen = {number: seen for number, seen in self._seen.items() if number in self._used}
+        self._used = set()
+
+    def forget(self) -> None:
+        """Forget every value read, as a build that runs once does when it no longer needs them."""
+        self._seen, self._used = {}, set()
+
+    def key(self, *values: Any) -> str | None:
+        """The key of `values` together, or None if one of them cannot be read whole."""
+        digest = hashlib.sha256()
+        try:
+            for value in values:
+                self._feed(value, digest)
+        except Unkeyable:
+            return None
+        return digest.hexdigest()[:40]
+
+    def _feed(self, value: Any, digest: Any) -> None:
+        if isinstance(value, str):  # Markup too: its text is what is drawn
+            data = value.encode("utf-8", "surrogatepass")
+            digest.update(b"s%d:" % len(data))
+            digest.update(data)
+        elif isinstance(value, bytes):
+            digest.update(b"b%d:" % len(value))
+            digest.update(value)
+        elif isinstance(value, enum.Enum):
+            digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            digest.update(self._dataclass(value))
+        elif isinstance(value, _PLAIN):
+            digest.update(f"{type(value).__qualname__}:{value!r};".encode())
+        elif isinstance(value, Mapping):
+            digest.update(b"{%d:" % len(value))
+            for name, each in value.items():
+                self._feed(name, digest)
+                self._feed(each, digest)
+        elif isinstance(value, (list, tuple)):
+            digest.update(b"[%d:" % len(value))
+            for each in value:
+                self._feed(each, digest)
+        elif isinstance(value, (set, frozenset)):
+            digest.update(b"<%d:" % len(value))
+            for each in sorted(self._alone(each) for each in value):
+                digest.update(each)
+        else:
+            raise Unkeyable(type(value).__qualname__)
+
+    def _alone(self, value: Any) -> bytes:
+        digest = hashlib.sha256()
+        self._feed(value, digest)
+        return digest.digest()
+
+    def _dataclass(self, value: Any) -> bytes:
+        self._used.add(id(value))
+        seen = self._seen.get(id(value))
+        if seen is not None:
+            return seen[1]
+        digest = hashlib.sha256(f"d{type(value).__module__}.{type(value).__qualname__}:".encode())
+        for each in dataclasses.fields(value):
+            digest.update(each.name.encode())
+            self._feed(getattr(value, each.name), digest)
+        made = digest.digest()
+        self._seen[id(value)] = (value, made)  # the value kept alive, so its id is not reused
+        return made
+
+
+def of_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """The key of files' names (relative to `root`, when given) and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update((path.relative_to(root) if root else path).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:40]
+
+
+LONG_LIVED = Keys()
+"""The maker a build uses for the items it reads: under `mkdocs serve` the items of unchanged files are the same
+objects from one rebuild to the next (kept by the cache's stores), so their digests are not made again."""
+_code: str | None = None
+
+
+def code() -> str:
+    """The key of the code that makes the site: narrative's own modules and templates, and the versions of the
+    libraries that draw and convert. Any change to them makes every output again."""
+    global _code
+    if _code is None:
+        files = [path for path in PACKAGE.rglob("*") if path.is_file() and path.suffix in (".py", ".html", ".xml",
+                                                                                            ".css", ".js", ".json")
+                 and "__pycache__" not in path.parts]
+        versions = []
+        for library in LIBRARIES:
+            try:
+                versions.append(f"{library} {importlib.metadata.version(library)}")
+            except importlib.metadata.PackageNotFoundError:
+                versions.append(f"{library} none")
+        _code = hashlib.sha256(f"{of_files(files, PACKAGE)} {versions}".encode()).hexdigest()[:40]
+    return _code

@@ -1,0 +1,184 @@
+"""A build after an edit redraws only what the edit changed, and its output is the output of a clean build: each
+kind of input is edited in turn, and the whole output folder of the incremental build is compared with that of a
+build from a fresh copy of the site, with no cache and no output folder, byte for byte."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from narrative.build_cache import FOLDER, SET_ASIDE
+from narrative.search_index import FOLDER as SEARCH
+from tests.conftest import REPO, Project, run_mkdocs
+
+THEME_FILE = "narrative/partials/story-card.html"
+
+
+def files(site_dir: Path) -> dict[str, Path]:
+    """Every file of a built site by its path there, but for the files Pagefind names for their contents (two
+    clean builds of the same records name some of them differently) and `sitemap.xml.gz` (its header holds the
+    time it was written)."""
+    found = {path.relative_to(site_dir).as_posix(): path for path in site_dir.rglob("*") if path.is_file()}
+    return {name: path for name, path in found.items()
+            if not (name.startswith(f"{SEARCH}/") and "/" in name.removeprefix(f"{SEARCH}/").strip("/")
+                    and name.rsplit("/", 2)[-2] in {"fragment", "index", "filter"} or ".pf_meta" in name
+                    or name.endswith("pagefind-entry.json")) and name != "sitemap.xml.gz"}
+
+
+def assert_same_as_clean(project: Project, site_dir: Path, tmp_path: Path) -> None:
+    """The incremental output holds exactly the files a clean build of the same sources makes, with the same
+    bytes, and the index's parts."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project.root, fresh, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
+    clean = run_mkdocs(fresh / "mkdocs.yml", fresh / "site")
+    assert clean.returncode == 0, clean.stderr
+    ours, theirs = files(site_dir), files(fresh / "site")
+    assert sorted(ours) == sorted(theirs)
+    _, differ, errors = filecmp.cmpfiles(site_dir, fresh / "site", list(ours), shallow=False)
+    assert (differ, errors) == ([], [])
+    parts = sorted(path.name for path in (site_dir / SEARCH).iterdir())
+    assert parts == sorted(path.name for path in (fresh / "site" / SEARCH).iterdir())
+    assert not (site_dir / SET_ASIDE).exists()
+
+
+def built(project: Project) -> tuple[str, Path]:
+    result, site_dir = project.build()
+    assert result.returncode == 0, result.stderr
+    return result.stderr, site_dir
+
+
+@pytest.fixture
+def site(project: Project) -> Project:
+    """A small site with its own theme folder, built once, so that the cache is warm."""
+    for number in range(1, 6):
+        project.story(f"story-{number}", body=f"Story number {number} went well.\n", date=f"2026-03-0{number}")
+    project.story("carers-story", topics=["carers"])
+    project.update("quieter-nights", stories=["story-1"])
+    project.response("story-2-reply", "story-2")
+    (project.root / "overrides").mkdir()
+    theme = project.root / "overrides" / THEME_FILE
+    theme.parent.mkdir(parents=True)
+    shutil.copy(REPO / "src/narrative/theme" / THEME_FILE, theme)
+    text = project.config_file.read_text(encoding="utf-8")
+    project.config_file.write_text(text.replace("theme:\n  name: material\n",
+                                                "theme:\n  name: material\n  custom_dir: overrides\n"),
+                                   encoding="utf-8")
+    built(project)
+    return project
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "a story's body": lambda root: replace(root / "stories/patient/story-3.md", "went well", "went badly"),
+    "a title shown on list pages": lambda root: replace(root / "stories/patient/story-4.md", "title: Story 4",
+                                                        "title: A new title"),
+    "a response": lambda root: replace(root / "stories/responses/story-2-reply.md", "Thank you", "Thanks"),
+    "a new response": lambda root: shutil.copy(root / "stories/responses/story-2-reply.md",
+                                               root / "stories/responses/another-reply.md"),
+    "a template": lambda root: replace(root / "overrides" / THEME_FILE, "<", "<!-- edited -->\n<"),
+    "a setting": lambda root: replace(root / "mkdocs.yml", "per_page: 20", "per_page: 3"),
+    "an editor's page": lambda root: replace(root / "docs/about.md", "# About our pledge", "# About the pledge"),
+    "a deletion": lambda root: (root / "stories/patient/story-5.md").unlink(),
+    "a withdrawal": lambda root: replace(root / "stories/patient/story-1.md", "consent: true",
+                                         "consent: true\nstatus: withdrawn"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_rebuild_after_an_edit_is_a_clean_build(site: Project, tmp_path: Path, edit: str) -> None:
+    EDITS[edit](site.root)
+    _, site_dir = built(site)
+    assert_same_as_clean(site, site_dir, tmp_path)
+
+
+def kept(log: str) -> tuple[int, int]:
+    [line] = [line for line in log.splitlines() if "generated pages were unchanged" in line]
+    found = re.search(r"narrative: ([\d,]+) of ([\d,]+) generated pages were unchanged and kept from the last "
+                      r"build; ([\d,]+) were drawn$", line)
+    assert found, line
+    return int(found[1]), int(found[3])
+
+
+def test_an_edit_to_one_story_draws_only_the_pages_that_show_it(site: Project) -> None:
+    site_dir = site.root / "site"
+    pages = {path: path.stat().st_mtime_ns for path in site_dir.rglob("index.html")}
+    replace(site.root / "stories/patient/story-3.md", "went well", "went badly")
+    log, _ = built(site)
+    _, drawn = kept(log)
+    written = sorted(path.relative_to(site_dir).as_posix() for path, before in pages.items()
+                     if path.stat().st_mtime_ns != before)
+    editors = ["about/index.html", "accessibility/index.html", "index.html", "privacy/index.html",
+               "share-your-story/index.html"]  # MkDocs' own pages, drawn every time
+    assert written == sorted([*editors, "stories/story-3/index.html", "stories/index.html",
+                              "topics/mental-health/index.html", "subscribe/index.html", "digests/index.html",
+                              "digests/instant/story-3/index.html", "digests/daily/2026-03-03/index.html",
+                              "digests/weekly/2026-W10/index.html"])
+    assert drawn == len(written) - len(editors)
+    assert "went badly" in (site_dir / "stories/story-3/index.html").read_text(encoding="utf-8")
+
+
+def test_an_unchanged_site_draws_nothing_and_writes_no_feed(site: Project) -> None:
+    feed = site.root / "site/feeds/all.xml"
+    before = feed.stat().st_mtime_ns
+    log, _ = built(site)
+    kept_pages, drawn = kept(log)
+    assert drawn == 0 and kept_pages > 20
+    assert feed.stat().st_mtime_ns == before
+
+
+def test_a_cache_that_cannot_be_read_is_no_cache(site: Project, tmp_path: Path) -> None:
+    for path in (site.root / FOLDER).glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    replace(site.root / "stories/patient/story-3.md", "went well", "went badly")
+    log, site_dir = built(site)
+    assert "generated pages were unchanged" not in log
+    assert_same_as_clean(site, site_dir, tmp_path)
+
+
+def test_a_page_changed_in_the_output_folder_is_drawn_again(site: Project, tmp_path: Path) -> None:
+    page = site.root / "site/stories/story-5/index.html"
+    page.write_text("tampered", encoding="utf-8")
+    os.utime(page, ns=(0, 0))
+    _, site_dir = built(site)
+    assert "tampered" not in page.read_text(encoding="utf-8")
+    assert_same_as_clean(site, site_dir, tmp_path)
+
+
+def test_the_screen_sees_a_review_taken_back_and_an_editors_page_edited(site: Project) -> None:
+    """The screen's findings are kept with the reviews and the editors' pages in their key: taking back an
+    editor's review, or putting personal data into a page under `docs/`, stops the next build all the same."""
+    reviews = site.root / "stories/reviews.yml"
+    accepted = reviews.read_text(encoding="utf-8")
+    replace(reviews, "docs/privacy.md:\n- {kind: email, fingerprint: d304fd24c8900687777e03ed26717efc, line: 82, "
+                     "date: 2026-12-06}\n", "")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (docs/\S+): .*$", result.stderr, re.MULTILINE) == ["docs/privacy.md:86"]
+    reviews.write_text(accepted, encoding="utf-8")
+    built(site)
+    replace(site.root / "docs/about.md", "# About our pledge", "# About our pledge\n\nRing 07700 900123.")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (docs/\S+): .*$", result.stderr, re.MULTILINE) == ["docs/about.md:7"]
+
+
+def test_a_body_kept_from_the_last_build_is_checked_again_within_new_limits(site: Project) -> None:
+    replace(site.root / "stories/patient/story-3.md", "went well.", "went well.\n\n- one\n    - two\n        - three")
+    built(site)
+    replace(site.root / "mkdocs.yml", "    per_page: 20\n", "    per_page: 20\n    limits:\n      max_depth: 2\n")
+    result, _ = site.build()
+    assert result.returncode == 1
+    assert re.findall(r"^  (stories/\S+): (.*)$", result.stderr, re.MULTILINE) == [
+        ("stories/patient/story-3.md:13", "lists or quotes nested 3 deep: keep to 2 (extra.narrative.limits."
+         "max_depth); a line like '- - - words' is three lists, one inside another")]
