@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from narrative.sanitise import LINK_REL, clean, clean_page
+from narrative.sanitise import LINK_REL, clean
 
 REL = f'rel="{LINK_REL}"'
 
@@ -82,10 +82,3 @@ def test_base_url_does_not_rescue_a_dangerous_link() -> None:
 
 def test_without_base_url_links_stay_relative() -> None:
     assert clean('<a href="stories/a/">a</a>') == f'<a href="stories/a/" {REL}>a</a>'
-
-
-def test_an_editors_page_keeps_the_comments_that_mark_where_a_template_draws_and_loses_the_rest() -> None:
-    html = "<p>Before</p>\n<!-- share-form --><p>Waiting<script>x()</script></p><!-- /share-form --><!-- note -->"
-    assert clean_page(html, ("<!-- share-form -->", "<!-- /share-form -->")) == (
-        "<p>Before</p>\n<!-- share-form --><p>Waiting</p><!-- /share-form -->")
-    assert clean_page(html) == "<p>Before</p>\n<p>Waiting</p>"

@@ -292,9 +292,9 @@ def _dress(page: MkDocsPage, generated: Page) -> None:
 
 
 def on_page_content(html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
-    """An editor's page under `docs/` cleaned as contributions are, but for where the share form goes; the core's
-    own pages are drawn from HTML that is clean already."""
-    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html, share_form.MARKERS)
+    """An editor's page under `docs/` cleaned as contributions are; the core's own pages are drawn from HTML
+    that is clean already."""
+    return html if page.file.src_uri in _state().pages else sanitise.clean_page(html)
 
 
 @pass_context

@@ -8,8 +8,7 @@ and ids from attribute lists, pictures) and nothing that could run; `removed()` 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -41,14 +40,9 @@ PAGE_ATTRIBUTES = {**ATTRIBUTES, "*": {"class", "id", "title", "lang", "dir"}, "
 _LINKS = frozenset({"href", "src"})
 
 
-def clean_page(html: str, markers: Iterable[str] = ()) -> str:
-    """An editor's page made safe, its links left as the editors wrote them (no `rel` added); the comments in
-    `markers`, which mark where a template draws something in, are kept, and every comment else goes."""
-    if not markers:
-        return _cleaned(html, PAGE_TAGS, PAGE_ATTRIBUTES, None)
-    pieces = re.split(f"({'|'.join(re.escape(marker) for marker in markers)})", html)
-    return "".join(piece if number % 2 else _cleaned(piece, PAGE_TAGS, PAGE_ATTRIBUTES, None)
-                   for number, piece in enumerate(pieces))
+def clean_page(html: str) -> str:
+    """An editor's page made safe, its links left as the editors wrote them (no `rel` added)."""
+    return _cleaned(html, PAGE_TAGS, PAGE_ATTRIBUTES, None)
 
 
 def _cleaned(html: str, tags: frozenset[str], attributes: dict[str, set[str]], link_rel: str | None,

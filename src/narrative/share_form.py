@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from narrative.model import TITLE_LIMIT
 
-MARKERS = ("<!-- share-form -->", "<!-- /share-form -->")
-"""Where the page on `share-your-story/` has the form, in place of the words between them (`narrative/share.html`);
-kept when the page is cleaned."""
 CONSENT_VERSION = "2026-12"
 """The version of the consent wording on the form, recorded with each story: change it when the wording changes."""
 PHOTOS = 3
