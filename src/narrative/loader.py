@@ -264,7 +264,6 @@ def long_line(text: str, shown: str, limit: int) -> Problem | None:
 
 def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem:
     """Split text into front matter and body, remembering the line of every field."""
-    leading = text.count("\n", 0, len(text) - len(text.lstrip()))
     handler = _LineAwareHandler()
     if not handler.detect(text.strip()):
         return Problem(shown, 1, None, "has no front matter: start the file with a line '---', then the fields "
@@ -272,14 +271,19 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     try:
         meta, body = frontmatter.parse(text, handler=handler)
     except FrontMatterError as error:
-        line = leading + handler.fm_offset + (error.line or 0) + 1
+        line = _leading(text) + handler.fm_offset + (error.line or 0) + 1
         return Problem(shown, line, None, str(error), "bad-front-matter")
     return SourceFile(kind, file, file.stem, meta, body, _placed(text, shown, handler))
 
 
+def _leading(text: str) -> int:
+    """The blank lines before a file's front matter."""
+    return text.count("\n", 0, len(text) - len(text.lstrip()))
+
+
 def _placed(text: str, shown: str, handler: _LineAwareHandler) -> Source:
     """Where a parsed file's fields and body are: its front matter may follow blank lines."""
-    leading = text.count("\n", 0, len(text) - len(text.lstrip()))
+    leading = _leading(text)
     first = leading + handler.fm_offset + 1
     lines = {key: first + offset for key, offset in handler.lines.items()}
     return Source(shown, lines, body_line=leading + handler.body_offset + 1,
