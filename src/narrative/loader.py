@@ -173,7 +173,7 @@ def strays(stories_path: Path, root: Path) -> tuple[list[Problem], list[Unchecke
             if name.startswith(".") or suffix.lower() not in TEXT_SUFFIXES or (suffix == ".md" and in_content):
                 continue  # not writing, or a file the loader reads: nothing to say, and no path worked out
             path = Path(folder, name)
-            shown = _shown(path, Path(os.path.realpath(folder), name), base)  # a link's own name, not its target's
+            shown = _own_name(path, base)
             if links_out(path, base):
                 found.append(link_out(shown))
                 continue  # never read: it could show anything on the machine in the report
@@ -209,6 +209,12 @@ def _shown(path: Path, resolved: Path, root: Path) -> str:
         return resolved.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _own_name(path: Path, base: Path) -> str:
+    """The path as an editor knows it, from the site's folder (`base`, resolved): a link's own name, not its
+    target's."""
+    return _shown(path, Path(os.path.realpath(path.parent), path.name), base)
 
 
 class Limits(Protocol):
@@ -317,7 +323,7 @@ def editor_pages(docs_path: Path, root: Path, limits: Limits,
     pages: list[Unchecked] = []
     problems: list[Problem] = []
     for path in paths:
-        shown = _shown(path, Path(os.path.realpath(path.parent), path.name), base)  # a link's own name
+        shown = _own_name(path, base)
         if links_out(path, base):
             problems.append(link_out(shown))
             continue
@@ -405,7 +411,7 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
         shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
-            outcomes.append(link_out(_shown(path, path.parent.resolve() / path.name, base))
+            outcomes.append(link_out(_own_name(path, base))
                             if links_out(path, base) else _wrong_folder(shown, stories_path))
             continue
         outcomes.append(None)
