@@ -98,8 +98,9 @@ def _hits(item: Screened, field: str | None, text: str, detectors: Iterable[Dete
           limits: LimitSettings) -> Iterator[Hit]:
     """What each detector finds in one text of an item, at offsets into the text as written."""
     as_read = _as_read(item, field, text, limits)
+    unseen = as_read.unseen(text)
     for detector in detectors:
-        yield from readable.find(detector, text, as_read)
+        yield from readable.found_in(detector, as_read, unseen)
 
 
 def _severity(kind: str, settings: Settings) -> Severity:

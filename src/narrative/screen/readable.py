@@ -349,7 +349,13 @@ def find(detector: Detector, text: str, as_read: Readable | None = None) -> list
     at offsets into `text`, in order. Hits of one kind that overlap are one finding: the one that starts first,
     or the longer, is kept."""
     as_read = as_read or of_text(text)
-    found = sorted([*seen(detector, as_read), *seen(detector, as_read.unseen(text))],
+    return found_in(detector, as_read, as_read.unseen(text))
+
+
+def found_in(detector: Detector, as_read: Readable, unseen: Readable) -> list[Hit]:
+    """`find` in a text already read both ways, as it is seen (`as_read`) and what of it is never seen
+    (`unseen`), so that several detectors share the reading."""
+    found = sorted([*seen(detector, as_read), *seen(detector, unseen)],
                    key=lambda hit: (hit.start, hit.start - hit.end))
     kept: list[Hit] = []
     reach: dict[str, int] = {}
