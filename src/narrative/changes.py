@@ -20,9 +20,8 @@ class ChangesError(ValueError):
 
 @dataclass(frozen=True)
 class Changes:
-    """The files changed since `base` (as the site's folder shows them) and the reviews added and removed."""
+    """The files a change alters (as the site's folder shows them) and the reviews it adds and removes."""
 
-    base: str
     files: frozenset[str]
     added: tuple[Review, ...] = ()
     removed: tuple[Review, ...] = ()
@@ -45,7 +44,7 @@ def since(settings: Settings, base: str) -> Changes:
     earlier = _git(settings, "show", f"{base}:./{reviews.shown(settings)}")
     before = reviews.parse(earlier.stdout, reviews.shown(settings))[0] if earlier.returncode == 0 else Reviews()
     now = reviews.load(settings)[0]
-    return Changes(base, frozenset((changed.stdout + untracked).split("\n")) - {""},
+    return Changes(frozenset((changed.stdout + untracked).split("\n")) - {""},
                    _missing_from(now, before), _missing_from(before, now))
 
 
