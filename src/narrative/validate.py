@@ -28,10 +28,13 @@ def duplicate_slugs(files: Sequence[SourceFile]) -> Iterator[Problem]:
 def _named_stories(file: SourceFile) -> Iterator[tuple[str, str]]:
     """The stories a file names, with the field that names them, read from the file as written: a mistake in
     another field (a bad `change:`) must not hide a reference to a story that does not exist."""
-    named = file.meta.get({Kind.RESPONSE: "story", Kind.UPDATE: "stories"}.get(file.kind, ""))
+    field = {Kind.RESPONSE: "story", Kind.UPDATE: "stories"}.get(file.kind)
+    if field is None:
+        return
+    named = file.meta.get(field)
     for slug in named if isinstance(named, list) else [named]:
         if isinstance(slug, str) and SLUG.match(slug):
-            yield ("story" if file.kind is Kind.RESPONSE else "stories"), slug
+            yield field, slug
 
 
 def story_references(files: Iterable[SourceFile], story_slugs: frozenset[str]) -> Iterator[Problem]:
