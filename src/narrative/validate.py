@@ -37,13 +37,16 @@ def _named_stories(file: SourceFile) -> Iterator[tuple[str, str]]:
             yield field, slug
 
 
+def _no_story(slug: str) -> str:
+    return f"no story is called '{slug}' (looked for stories/{Kind.STORY.folder}/{slug}.md)"
+
+
 def story_references(files: Iterable[SourceFile], story_slugs: frozenset[str]) -> Iterator[Problem]:
     """Responses and updates may only name stories that exist."""
     for file in files:
         for name, slug in _named_stories(file):
             if slug not in story_slugs:
-                yield Problem(file.path, file.source.line_of(name), name,
-                              f"no story is called '{slug}' (looked for stories/patient/{slug}.md)", "unknown-story")
+                yield Problem(file.path, file.source.line_of(name), name, _no_story(slug), "unknown-story")
 
 
 def conversation_references(items: Sequence[Item], record_slugs: frozenset[str]) -> Iterator[Problem]:
@@ -75,8 +78,7 @@ def translations(items: Iterable[Item], story_slugs: frozenset[str]) -> Iterator
                           "names this story itself: give the slug of the story it translates", "self-translation")
         elif item.translation_of not in story_slugs:
             yield Problem(item.source.path, item.source.line_of("translation_of"), "translation_of",
-                          f"no story is called '{item.translation_of}' (looked for "
-                          f"stories/patient/{item.translation_of}.md)", "unknown-story")
+                          _no_story(item.translation_of), "unknown-story")
 
 
 FAR_AHEAD = dt.timedelta(days=366)
