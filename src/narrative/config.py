@@ -97,7 +97,7 @@ class DigestSettings:
 
 FINDING_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "readability", "language")
 """What the screen reports; `screening.error_kinds`, an editor's review and a story's `reviewed:` name these."""
-SAFE_ERROR_KINDS = ("nhs-number", "phone", "email", "postcode", "date-of-birth", "crisis", "language")
+SAFE_ERROR_KINDS = tuple(kind for kind in FINDING_KINDS if kind != "readability")
 """Personal data and urgent safeguarding findings, and an item in a language the crisis screen cannot read:
 errors unless a site says otherwise, so that nothing of the kind is published until an editor has removed it or
 accepted it (readability stays a note)."""
