@@ -49,5 +49,4 @@ def since(settings: Settings, base: str) -> Changes:
 
 
 def _missing_from(these: Reviews, those: Reviews) -> tuple[Review, ...]:
-    return tuple(review for review in these.entries if not those.accepts(review.path, review.kind,
-                                                                          review.fingerprint))
+    return tuple(review for review in these.entries if not those.accepts(review))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -41,6 +41,19 @@ def fingerprint(path: str, kind: str, text: str) -> str:
     and spacing, so that a review lapses when the text changes and holds when it is only reflowed."""
     normal = " ".join(text.casefold().split())
     return hashlib.sha256(f"{path}\0{kind}\0{normal}".encode()).hexdigest()[:32]
+
+
+class Found(Protocol):
+    """What a review is bound to: a finding's file, kind and fingerprint."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -72,9 +85,10 @@ class Reviews:
     def _keys(self) -> frozenset[tuple[str, str, str]]:
         return frozenset((review.path, review.kind, review.fingerprint) for review in self.entries)
 
-    def accepts(self, path: str, kind: str, print_: str) -> bool:
-        """Whether an editor has accepted the finding of `kind` with fingerprint `print_` in the file `path`."""
-        return (path, kind, print_) in self._keys
+    def accepts(self, found: Found) -> bool:
+        """Whether an editor has accepted a finding of `found`'s kind and fingerprint in its file: `found` is a
+        finding, or a review of one."""
+        return (found.path, found.kind, found.fingerprint) in self._keys
 
 
 def location(settings: Settings) -> Path:
@@ -160,8 +174,7 @@ def record(settings: Settings, new: Iterable[Review],
     reviews, problems = load(settings)
     if problems:
         return [], problems
-    added = [review for review in dict.fromkeys(new) if not reviews.accepts(review.path, review.kind,
-                                                                             review.fingerprint)]
+    added = [review for review in dict.fromkeys(new) if not reviews.accepts(review)]
     gone = set(lapsed)
     by_path: dict[str, list[dict[str, Any]]] = {}
     kept = [review for review in reviews.entries if review not in gone]

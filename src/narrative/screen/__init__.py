@@ -182,7 +182,7 @@ def _split(findings: Iterable[Finding], on_record: Reviews) -> tuple[list[Findin
     active: list[Finding] = []
     accepted: list[Finding] = []
     for finding in findings:
-        (accepted if on_record.accepts(finding.path, finding.kind, finding.fingerprint) else active).append(finding)
+        (accepted if on_record.accepts(finding) else active).append(finding)
     return active, accepted
 
 
