@@ -33,7 +33,7 @@ import jinja2
 from narrative.config import Settings
 from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
-from narrative.presentation import long_date, one_line, plural
+from narrative.presentation import listed, long_date, one_line, plural
 from narrative.problems import Problem
 from narrative.site import Site
 
@@ -206,7 +206,7 @@ def counts(digest: Digest) -> str:
     updates = len(digest.items) - stories - answers
     parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
     parts += [plural(answers, "response")] * bool(answers)
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return listed(parts)
 
 
 def subject(digest: Digest, settings: Settings) -> str:
