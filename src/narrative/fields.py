@@ -88,8 +88,13 @@ def _hint(value: Any, choices: Iterable[str]) -> str:
     return did_you_mean(value, choices) if isinstance(value, str) else ""
 
 
+def unseen(ch: str) -> bool:
+    """A control character a person cannot see or mean: any but a line break or a tab (the share form drops them)."""
+    return unicodedata.category(ch) == "Cc" and ch not in "\n\t"
+
+
 def _control_character(text: str) -> str | None:
-    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+    return next((ch for ch in text if unseen(ch)), None)
 
 
 def text(limit: int, *, multiline: bool = False) -> Parser:
