@@ -26,10 +26,10 @@ from narrative.intake.mailer import Mailer, Outcome
 from narrative.intake.send import manage_url
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.subscribers import Subscribers
+from narrative.share_form import EMAIL_LIMIT
 
 log = logging.getLogger("narrative.intake")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
-MAX_ADDRESS = 254
 
 _templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
                                                             jinja2.PackageLoader("narrative", "templates")]),
@@ -44,7 +44,7 @@ def _now() -> dt.datetime:
 def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str, str, str] | list[tuple[str, str]]:
     """The address, scope and frequency a sign-up asks for, or each field's problem as (field, message)."""
     errors: list[tuple[str, str]] = []
-    address = email_address(form.get("email", "").strip()[:MAX_ADDRESS + 1])
+    address = email_address(form.get("email", "").strip()[:EMAIL_LIMIT + 1])
     if address is None or not address.isascii():  # an address mail servers must take without SMTPUTF8
         errors.append(("email", "Enter an email address in the right format, like name@example.com"))
     follow = form.get("follow", "")
