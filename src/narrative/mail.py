@@ -238,6 +238,11 @@ def _wrap(text: str) -> list[str]:
     return textwrap.wrap(one_line(text), WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
 
+def paragraph(text: str) -> str:
+    """A paragraph of a plain-text email, in lines of `WIDTH` at most, no word or address broken."""
+    return "\n".join(_wrap(text))
+
+
 def _link(label: str, url: str) -> list[str]:
     """`label: url` on one line when it fits, else the link alone on the next line, never broken."""
     line = f"{label}: {url}"
