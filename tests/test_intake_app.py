@@ -283,6 +283,22 @@ def test_an_error_is_a_plain_page_with_the_guard_s_headers_and_a_log_line_of_its
     assert "POST /share failed: ValueError" in caplog.messages
 
 
+def test_an_error_s_log_line_names_the_route_and_not_the_token_in_its_path(caplog: pytest.LogCaptureFixture) -> None:
+    from starlette.routing import Route, Router
+
+    from narrative.intake.app import Contained
+
+    async def broken(request: object) -> None:
+        raise ValueError("the store is gone")
+
+    token = "m000000000042-00000000000." + "a" * 64
+    with served_app(Contained(Router([Route("/subscribe/manage/{token}", broken)]))) as url:
+        response = httpx.get(f"{url}subscribe/manage/{token}")
+    assert response.status_code == 500
+    assert token not in caplog.text
+    assert "GET /subscribe/manage/{token} failed: ValueError" in caplog.messages
+
+
 def test_to_github_through_500s_to_one_labelled_pull_request(root: Path, env: dict[str, str],
                                                             tmp_path: Path) -> None:
     from tests.test_intake_github import TOKEN, FakeGitHub

@@ -20,8 +20,8 @@ from narrative import languages
 from narrative.config import FINDING_KINDS, Settings
 from narrative.loader import SourceFile
 from narrative.model import (
-    SLUG, TITLE_LIMIT, Change, Consent, Conversation, Image, Item, Kind, Period, PledgeUpdate, Progress, Recording,
-    Response, Status, Story,
+    LIMITS, SLUG, TITLE_LIMIT, Change, Consent, Conversation, Image, Item, Kind, Period, PledgeUpdate, Progress,
+    Recording, Response, Status, Story,
 )
 from narrative.problems import Problem, Severity, did_you_mean
 
@@ -88,8 +88,13 @@ def _hint(value: Any, choices: Iterable[str]) -> str:
     return did_you_mean(value, choices) if isinstance(value, str) else ""
 
 
+def unseen(ch: str) -> bool:
+    """A control character a person cannot see or mean: any but a line break or a tab (the share form drops them)."""
+    return unicodedata.category(ch) == "Cc" and ch not in "\n\t"
+
+
 def _control_character(text: str) -> str | None:
-    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+    return next((ch for ch in text if unseen(ch)), None)
 
 
 def text(limit: int, *, multiline: bool = False) -> Parser:
@@ -264,7 +269,7 @@ def image(value: Any, ctx: Context) -> Image:
         errors.append(f"{named} has no 'alt': describe the picture for someone who cannot see it")
     if errors:
         raise FieldError(*errors)
-    return Image(relative, text(250)(alt, ctx))
+    return Image(relative, text(LIMITS["alt"])(alt, ctx))
 
 
 def recording(kind: str) -> Parser:
@@ -365,15 +370,15 @@ COMMON_FIELDS: dict[str, Field] = {
 STORY_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
-    "summary": Field(written(text(300)), required=True),
+    "summary": Field(written(text(LIMITS["summary"])), required=True),
     "topics": Field(list_of(_topic, minimum=1, example="[mental-health]"), required=True),
     "consent": Field(consent, required=True),
-    "author": Field(text(80)),
-    "role": Field(text(60)),
+    "author": Field(text(LIMITS["author"])),
+    "role": Field(text(LIMITS["role"])),
     "status": Field(enum_of(Status)),
-    "location": Field(text(120)),
-    "service": Field(text(120)),
-    "content_note": Field(text(300, multiline=True)),
+    "location": Field(text(LIMITS["location"])),
+    "service": Field(text(LIMITS["service"])),
+    "content_note": Field(text(LIMITS["content_note"], multiline=True)),
     "images": Field(list_of(image, example="[{src: images/garden.jpg, alt: A bench by roses}]")),
     "audio": Field(recording("audio")),
     "video": Field(recording("video")),
@@ -384,7 +389,7 @@ STORY_FIELDS: dict[str, Field] = {
 UPDATE_FIELDS: dict[str, Field] = {
     "title": Field(text(TITLE_LIMIT), required=True),
     **COMMON_FIELDS,
-    "summary": Field(written(text(300)), required=True),
+    "summary": Field(written(text(LIMITS["summary"])), required=True),
     "principle": Field(_principle, required=True),
     "status": Field(enum_of(Progress), required=True, attribute="progress"),
     "stories": Field(list_of(slug, example="[waiting-room-music]")),

@@ -33,7 +33,7 @@ import jinja2
 from narrative.config import Settings
 from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
-from narrative.presentation import long_date, one_line, plural
+from narrative.presentation import listed, long_date, one_line, plural
 from narrative.problems import Problem
 from narrative.site import Site
 
@@ -206,7 +206,7 @@ def counts(digest: Digest) -> str:
     updates = len(digest.items) - stories - answers
     parts = [plural(stories, "story", "stories")] * bool(stories) + [plural(updates, "pledge update")] * bool(updates)
     parts += [plural(answers, "response")] * bool(answers)
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return listed(parts)
 
 
 def subject(digest: Digest, settings: Settings) -> str:
@@ -236,6 +236,11 @@ def preheader(digest: Digest) -> str:
 
 def _wrap(text: str) -> list[str]:
     return textwrap.wrap(one_line(text), WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def paragraph(text: str) -> str:
+    """A paragraph of a plain-text email, in lines of `WIDTH` at most, no word or address broken."""
+    return "\n".join(_wrap(text))
 
 
 def _link(label: str, url: str) -> list[str]:

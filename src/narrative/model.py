@@ -14,6 +14,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 """Lowercase letters, digits and single hyphens: safe in a URL, a file name and a branch name."""
 TITLE_LIMIT = 120
 """Characters in a title: longer ones are cut off in feed readers, email subjects and search results."""
+LIMITS = {"summary": 300, "content_note": 300, "author": 80, "role": 60, "location": 120, "service": 120, "alt": 250}
+"""Characters in a story's other short fields (`alt`: a picture's description), for the check and the share form."""
 MEDIA = "media/"
 """Where pictures and recordings kept with the stories are published, under the site root."""
 

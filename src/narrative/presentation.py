@@ -28,6 +28,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
+def listed(parts: list[str]) -> str:
+    """`a, b and c`: the parts as a sentence lists them."""
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
 def one_line(text: str) -> str:
     """Every run of whitespace, line breaks included (CR, LF, U+2028 ...), as one space."""
     return " ".join(text.split())

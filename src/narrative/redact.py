@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from narrative.presentation import listed
 from narrative.screen import personal_data
 
 
@@ -58,4 +59,4 @@ def described(removed: tuple[Removal, ...]) -> str:
     """What was removed, for a person: `a phone number (line 12) and an email address (line 14)`."""
     said = [f"{'an' if removal.label.startswith(VOWEL_SOUNDS) else 'a'} {removal.label} (line {removal.line})"
             for removal in removed]
-    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return listed(said)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrative.changes import Changes
-from narrative.presentation import one_line, plural
+from narrative.presentation import listed, one_line, plural
 from narrative.problems import Problem, Severity, has_errors
 from narrative.screen import Finding, Reading, Screening
 from narrative.screen.finding import LANGUAGE, READABILITY
@@ -143,10 +143,9 @@ def _verdict(files: dict[str, _File], failing: bool, checked: int, reviews_chang
     where = plural(checked, "file")
     if not parts:
         return f"✅ **Ready for an editor:** no errors, urgent findings or personal data in {where}."
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     title = ("❌ **Not ready to publish:**" if failing else "🚨 **Urgent:**" if counts["urgent"]
              else "⚠️ **Check before publishing:**" if counts["personal"] else "🔎 **For an editor to confirm:**")
-    return f"{title} {listed} in {where}."
+    return f"{title} {listed(parts)} in {where}."
 
 
 def _review_changes(changes: Changes | None, screening: Screening) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from narrative.model import TITLE_LIMIT
+from narrative.model import LIMITS, TITLE_LIMIT
 
 CONSENT_VERSION = "2026-12"
 """The version of the consent wording on the form, recorded with each story: change it when the wording changes."""
@@ -41,7 +41,7 @@ class FormField:
 
 
 def _photo_fields() -> tuple[FormField, ...]:
-    return tuple(FormField(f"photo-{number}-alt", f"The description of photo {number}", 250,
+    return tuple(FormField(f"photo-{number}-alt", f"The description of photo {number}", LIMITS["alt"],
                            f"Describe photo {number} for someone who cannot see it", multiline=True)
                  for number in range(1, PHOTOS + 1))
 
@@ -49,14 +49,14 @@ def _photo_fields() -> tuple[FormField, ...]:
 FIELDS: dict[str, FormField] = {field.name: field for field in (
     FormField("story", "Your story", 30_000, "Write your story", multiline=True),
     FormField("title", "The title", TITLE_LIMIT, "Give your story a title"),
-    FormField("summary", "The summary", 300, "Sum up your story in a sentence or two"),
+    FormField("summary", "The summary", LIMITS["summary"], "Sum up your story in a sentence or two"),
     FormField("topics", "Topics", None, "Choose at least one topic"),
     FormField("naming", "How to name you", None, "Choose how you want to be named"),
-    FormField("name", "Your name", 80, "Write the name or initials to show, or choose anonymous"),
-    FormField("role", "Who you are", 60),
-    FormField("location", "Where it happened", 120),
-    FormField("service", "The service", 120),
-    FormField("content_note", "The warning", 300, multiline=True),
+    FormField("name", "Your name", LIMITS["author"], "Write the name or initials to show, or choose anonymous"),
+    FormField("role", "Who you are", LIMITS["role"]),
+    FormField("location", "Where it happened", LIMITS["location"]),
+    FormField("service", "The service", LIMITS["service"]),
+    FormField("content_note", "The warning", LIMITS["content_note"], multiline=True),
     *_photo_fields(),
     FormField("contact_email", "The email address", EMAIL_LIMIT),
     FormField("notify_email", "The email address", EMAIL_LIMIT),

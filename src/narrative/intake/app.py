@@ -166,6 +166,8 @@ class Contained:
         except Exception as error:
             if scope["type"] != "http":
                 raise
-            log.error("%s %s failed: %s", scope["method"], scope["path"], type(error).__name__)
+            # The route's pattern, not the path: a path's token opens a reader's own manage page.
+            where = scope["route"].path if "route" in scope else scope["path"]
+            log.error("%s %s failed: %s", scope["method"], where, type(error).__name__)
             if not started:
                 await _page(500)(scope, receive, send)

@@ -10,7 +10,6 @@ decoded here (`photos.clean`): slow enough that the service calls `read()` in a 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
@@ -18,6 +17,7 @@ from typing import Any, BinaryIO, Protocol
 from email_validator import EmailNotValidError, validate_email
 
 from narrative.config import Settings
+from narrative.fields import unseen
 from narrative.intake import photos
 from narrative.share_form import BAD_EMAIL, FIELDS, INITIALS_LIMIT, INITIALS_TOO_LONG, NAMING, PHOTOS
 
@@ -138,7 +138,7 @@ def _text(form_data: Form, name: str) -> str:
 
 def _visible(text: str) -> str:
     """The text without control characters a person cannot see or mean (but line breaks and tabs)."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in text if not unseen(ch))
 
 
 def _answer(form_data: Form, name: str, errors: dict[str, str], required: bool | None = None) -> str | None:

@@ -6,14 +6,13 @@ the confirmation link, which works for two days, and the way to ignore it.
 
 from __future__ import annotations
 
-import textwrap
 from email import policy
 from email.message import EmailMessage
 
 from narrative.config import Settings
 from narrative.intake.mailer import Message
 from narrative.intake.scopes import HOW_OFTEN, describe
-from narrative.mail import parse_address
+from narrative.mail import paragraph, parse_address
 
 
 def confirmation(address: str, scope: str, frequency: str, link: str, settings: Settings) -> Message:
@@ -27,7 +26,7 @@ def confirmation(address: str, scope: str, frequency: str, link: str, settings: 
     ending = ["If you did not ask for this, you need do nothing: we send nothing more, and we forget this address "
               "within a week.",
               "Every email we send has a link to stop them, and one to change what you get."]
-    text = "\n\n".join([*(textwrap.fill(p, 78) for p in paragraphs), link, *(textwrap.fill(p, 78) for p in ending)])
+    text = "\n\n".join([*map(paragraph, paragraphs), link, *map(paragraph, ending)])
     return plain(address, subject, text + "\n", settings, "confirmation")
 
 

@@ -10,7 +10,6 @@ is not on the main branch is still waiting for an editor is the destination's to
 from __future__ import annotations
 
 import enum
-import os
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
@@ -19,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from narrative import loader
-from narrative.intake.destinations.git import ELSEWHERE
+from narrative.intake.destinations import git
 from narrative.intake.queue import Delivery
 from narrative.model import Change, Kind, Progress, Status
 from narrative.problems import Problem
@@ -103,9 +102,10 @@ class MainBranch:
         self._answers: tuple[str, dict[str, Answers]] | None = None
 
     def _git(self, *args: str, data: bytes | None = None) -> bytes | None:
-        clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
-        result = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, env=clean,
-                                check=False)
+        try:
+            result = git.run(self.root, *args, data=data)
+        except subprocess.TimeoutExpired:
+            return None
         return result.stdout if result.returncode == 0 else None
 
     def commit(self) -> str | None:

@@ -13,28 +13,23 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from narrative.intake import links, scopes
+from narrative.intake import answer_pages, links, scopes
 from narrative.intake.form import email_address
 from narrative.intake.letters import confirmation
 from narrative.intake.mailer import Mailer, Outcome
 from narrative.intake.send import manage_url
 from narrative.intake.settings import IntakeSettings
 from narrative.intake.subscribers import Subscribers
+from narrative.share_form import EMAIL_LIMIT
 
 log = logging.getLogger("narrative.intake")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
-MAX_ADDRESS = 254
 
-_templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
-                                                            jinja2.PackageLoader("narrative", "templates")]),
-                                autoescape=True,
-                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _now() -> dt.datetime:
@@ -44,7 +39,7 @@ def _now() -> dt.datetime:
 def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str, str, str] | list[tuple[str, str]]:
     """The address, scope and frequency a sign-up asks for, or each field's problem as (field, message)."""
     errors: list[tuple[str, str]] = []
-    address = email_address(form.get("email", "").strip()[:MAX_ADDRESS + 1])
+    address = email_address(form.get("email", "").strip()[:EMAIL_LIMIT + 1])
     if address is None or not address.isascii():  # an address mail servers must take without SMTPUTF8
         errors.append(("email", "Enter an email address in the right format, like name@example.com"))
     follow = form.get("follow", "")
@@ -67,9 +62,8 @@ class Pages:
     def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
         site = self.settings.site
         context = {"button": None, "errors": (), "link": None, **context}
-        html = _templates.get_template("subscription.html").render(
-            title=title, paragraphs=paragraphs, site=site, site_url=site.site_url or "",
-            subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
+        html = answer_pages.page("subscription.html", site, title=title, paragraphs=paragraphs,
+                                 subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
     def refused(self) -> HTMLResponse:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import textwrap
 import threading
 
 from narrative.intake.keys import InvalidToken
@@ -23,6 +22,7 @@ from narrative.intake.settings import IntakeSettings
 from narrative.intake.story_state import SAID, State, Where
 from narrative.intake.writers import Writers
 from narrative.intake.your_story import YourStory
+from narrative.mail import paragraph
 from narrative.presentation import plural
 
 log = logging.getLogger("narrative.intake")
@@ -56,7 +56,7 @@ def letter(address: str, reference: str, where: Where, told: frozenset[str], set
         "because of it. We forget your address when you take your story back, or "
         f"{settings.retention_days} days after you sent it.",
     ]
-    filled = [textwrap.fill(paragraph, 78, break_long_words=False, break_on_hyphens=False) for paragraph in said]
+    filled = [paragraph(each) for each in said]
     text = "\n\n".join([filled[0], *(["\n".join(links)] if links else []), *filled[1:]]) + "\n"
     return plain(address, SUBJECTS[newest], text, settings.site, "your-story")
 

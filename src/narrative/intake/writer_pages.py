@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from narrative.config import Settings
+from narrative.intake.answer_pages import page
 from narrative.intake.destinations import DeliveryError
 from narrative.intake.story_state import SAID
 from narrative.intake.writers import normal_reference
@@ -32,16 +31,7 @@ LONGEST = 200
 """Characters read of a reference or a code: more is not one."""
 
 
-_templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
-                                                            jinja2.PackageLoader("narrative", "templates")]),
-                                autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                lstrip_blocks=True)
-
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def page(template: str, site: Settings, **context: Any) -> str:
-    return _templates.get_template(template).render(site=site, site_url=site.site_url or "", **context)
 
 
 def routes(yours: YourStory, site: Settings) -> list[BaseRoute]:

@@ -30,6 +30,15 @@ AUTHOR = ("narrative intake", "intake@localhost")
 """Who commits the branch: the service, not the writer, whose name may be theirs to keep."""
 
 
+def run(root: Path, *args: str, data: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """git in `root`, on the site's repository whatever the environment points at, never asking at the
+    terminal; `subprocess.TimeoutExpired` after `GIT_TIMEOUT`."""
+    clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
+    return subprocess.run(["git", *args], cwd=root, input=data or b"", capture_output=True,
+                          env={**clean, "GIT_TERMINAL_PROMPT": "0", **(env or {})}, check=False, timeout=GIT_TIMEOUT)
+
+
 class GitBranch:
     def __init__(self, root: Path, stories_dir: str, remote: str | None, base: str | None) -> None:
         self.root = root
@@ -40,11 +49,8 @@ class GitBranch:
     def _git(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
         """git's answer, or `DeliveryError` naming the command (git's own words may hold a remote's address
         with a password in it, so they are left out)."""
-        clean = {key: value for key, value in os.environ.items() if key not in ELSEWHERE}
         try:
-            result = subprocess.run(["git", *args], cwd=self.root, input=data or b"", capture_output=True,
-                                    env={**clean, "GIT_TERMINAL_PROMPT": "0", **(env or {})}, check=False,
-                                    timeout=GIT_TIMEOUT)
+            result = run(self.root, *args, data=data, env=env)
         except subprocess.TimeoutExpired:
             raise DeliveryError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
         if result.returncode != 0:
