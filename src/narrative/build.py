@@ -96,12 +96,9 @@ def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> l
         return on_all_cores(build_each, files)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), settings)
-    keyed = {number: maker.key(shared, file, _media(file)) for number, file in enumerate(files)} if shared else {}
-    keyed = {number: key for number, key in keyed.items() if key is not None}
+    keyed = {number: maker.key(shared, file, _media(file)) if shared else None for number, file in enumerate(files)}
     into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
     found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
-    rest = [number for number in range(len(files)) if number not in found]
-    found.update(zip(rest, on_all_cores(build_each, [files[number] for number in rest])))
     return [found[number] for number in range(len(files))]
 
 
@@ -123,17 +120,16 @@ def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[l
     """`loader.read_all`, taking from `into` each file whose bytes (and name, kind, the limits it is read within
     and the code) it has seen."""
     code = keys.code().encode()
-    keyed: dict[int, str] = {}
+    keyed: dict[int, str | None] = {}
     for number, (path, shown, kind, limits) in enumerate(jobs):
         try:
             data = path.read_bytes()
         except OSError:
-            continue  # read again below, which says why it cannot be
+            keyed[number] = None  # read again by `read_all`, which says why it cannot be
+            continue
         keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
                                                     repr(limits).encode(), data])).hexdigest()
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
-    unread = [number for number in range(len(jobs)) if number not in found]
-    found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
     return [found[number] for number in range(len(jobs))]
 
 
