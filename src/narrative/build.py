@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
                        reviews, search_index)
@@ -202,44 +202,33 @@ def render_bodies(site: Site, cache: Path | None = None) -> None:
     pages, feeds, digests and the search index find them done. With a `cache` folder, a body rendered before
     (the same text, limits and code) is taken from it."""
     items = [*site.stories, *site.updates, *site.responses]
-    if cache is None:
-        render.render_bodies(items)
-        return
-    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    keyed = _body_keys(items, site.settings)
-    render.render_bodies(items, known=_known_bodies(keyed, into))
-    _keep_bodies(keyed, into)
+    _with_bodies(items, site.settings, cache, lambda known: render.render_bodies(items, known=known))
 
 
 def _check_bodies(items: list[Item], settings: Settings, cache: Path | None) -> list[Problem]:
     """`render.check` of `items`; with a `cache` folder, a body rendered before (so found renderable within the
-    same limits, by the same code) is taken from it, and each body rendered now is kept there."""
+    same limits, by the same code) is taken from it."""
+    return _with_bodies(items, settings, cache, lambda known: render.check(items, settings.limits, known=known))
+
+
+Rendered = TypeVar("Rendered")
+
+
+def _with_bodies(items: Iterable[Item], settings: Settings, cache: Path | None,
+                 render_with: Callable[[dict[Item, str]], Rendered]) -> Rendered:
+    """`render_with` given the bodies of `items` the cache in `cache` holds (none without one); each body
+    rendered then is kept there (and each kept already marked as still used)."""
     if cache is None:
-        return render.check(items, settings.limits)
+        return render_with({})
     into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    keyed = _body_keys(items, settings)
-    problems = render.check(items, settings.limits, known=_known_bodies(keyed, into))
-    _keep_bodies(keyed, into)
-    return problems
-
-
-def _body_keys(items: Iterable[Item], settings: Settings) -> dict[Item, str]:
-    """Each body's key in the cache: its text, the limits it is checked within and the code that renders it."""
-    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()
-    return {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
-
-
-def _known_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> dict[Item, str]:
-    """The bodies `into` holds of the items not rendered yet."""
-    return {item: html for item, key in keyed.items()
-            if not render.rendered(item) and (html := into.get(key)) is not None}
-
-
-def _keep_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> None:
-    """Each body rendered now kept in `into` (and each kept already marked as still used)."""
+    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()  # with its text, a body's key in the cache
+    keyed = {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
+    done = render_with({item: html for item, key in keyed.items()
+                        if not render.rendered(item) and (html := into.get(key)) is not None})
     for item, key in keyed.items():
         if render.rendered(item) and into.get(key) is None:
             into.put(key, render.body_html(item))
+    return done
 
 
 def media_files(site: Site) -> dict[str, Path]:
