@@ -254,9 +254,9 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
             writer.write(f"{folder}{digest.folder}{name}", data)
 
 
-def write_outputs(site: Site, out: Path) -> Output:
+def write_outputs(site: Site, out: Path) -> list[str]:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the writer, which lists the files written. A path
+    digests' email files beside their archive pages); returns the paths of the files written under `out`. A path
     outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
@@ -267,7 +267,7 @@ def write_outputs(site: Site, out: Path) -> Output:
     else:
         (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
     write_digests(site, kept, writer, digests.FOLDER)
-    return writer
+    return writer.written_paths
 
 
 def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]:
@@ -277,7 +277,7 @@ def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]
     The hook runs this in a background process."""
     indexing = search_index.start(site, out)
     build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
-    written = write_outputs(site, out).written_paths
+    written = write_outputs(site, out)
     return indexing.finish(), written
 
 
