@@ -19,7 +19,7 @@ from narrative.charts import Chart, Row, number
 from narrative.model import Change, Progress, Story
 from narrative.presentation import one_line, percent, plural
 from narrative.site import Site
-from narrative.suppression import PRIMARY, SECONDARY, SMALL, protect, withheld
+from narrative.suppression import PRIMARY, SECONDARY, SMALL, protect, protect_columns, withheld
 
 NOT_RECORDED = "Not recorded"
 """The place shown for stories that do not say where they were gathered."""
@@ -236,8 +236,8 @@ def _counted(key: str, title: str, what: str, category: str, found: tuple[Row, .
 
 def _by_column(values: Sequence[Sequence[int]]) -> list[tuple[str, ...]]:
     """Each row's markers, small numbers withheld column by column, each column with its total."""
-    columns = [protect(column) for column in zip(*values)] if values else []
-    return [tuple(cell if withheld(cell) else "" for cell in cells) for cells in zip(*columns)]
+    published = protect_columns(values, len(PROGRESS_ORDER))[:len(values)]
+    return [tuple(cell if withheld(cell) else "" for cell in cells) for cells in published]
 
 
 def _row_total(values: Sequence[int], marks: Sequence[str]) -> str:
