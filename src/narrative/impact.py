@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from narrative.charts import Chart, Row, number
 from narrative.model import Change, Progress, Story
@@ -111,9 +112,12 @@ def _heard(site: Site, counted: Sequence[Heard] | None) -> Sequence[Heard]:
     return heard(site) if counted is None else counted
 
 
-def _tally(counted: Sequence[Heard], key: Callable[[Heard], str | None]) -> Counter[str | None]:
+Key = TypeVar("Key")
+
+
+def _tally(counted: Sequence[Heard], key: Callable[[Heard], Key]) -> Counter[Key]:
     """Conversations counted under each key."""
-    counts: Counter[str | None] = Counter()
+    counts: Counter[Key] = Counter()
     for each in counted:
         counts[key(each)] += each.count
     return counts
