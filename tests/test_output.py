@@ -15,8 +15,7 @@ def test_writes_text_and_bytes_under_the_root_making_folders(tmp_path: Path) -> 
     data = writer.write("digests/daily/2026-03-14/email.eml", b"Subject: x\r\n")
     assert text.read_bytes() == "<rss>ümlaut</rss>".encode("utf-8")
     assert data.read_bytes() == b"Subject: x\r\n"
-    assert writer.written == [tmp_path.resolve() / "feeds/topics/carers.xml",
-                              tmp_path.resolve() / "digests/daily/2026-03-14/email.eml"]
+    assert writer.written_paths == ["feeds/topics/carers.xml", "digests/daily/2026-03-14/email.eml"]
 
 
 def test_refuses_a_second_write_to_the_same_path(tmp_path: Path) -> None:

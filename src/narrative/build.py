@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
                        reviews, search_index)
@@ -96,12 +96,9 @@ def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> l
         return on_all_cores(build_each, files)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), settings)
-    keyed = {number: maker.key(shared, file, _media(file)) for number, file in enumerate(files)} if shared else {}
-    keyed = {number: key for number, key in keyed.items() if key is not None}
+    keyed = {number: maker.key(shared, file, _media(file)) if shared else None for number, file in enumerate(files)}
     into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
     found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
-    rest = [number for number in range(len(files)) if number not in found]
-    found.update(zip(rest, on_all_cores(build_each, [files[number] for number in rest])))
     return [found[number] for number in range(len(files))]
 
 
@@ -123,17 +120,16 @@ def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[l
     """`loader.read_all`, taking from `into` each file whose bytes (and name, kind, the limits it is read within
     and the code) it has seen."""
     code = keys.code().encode()
-    keyed: dict[int, str] = {}
+    keyed: dict[int, str | None] = {}
     for number, (path, shown, kind, limits) in enumerate(jobs):
         try:
             data = path.read_bytes()
         except OSError:
-            continue  # read again below, which says why it cannot be
+            keyed[number] = None  # read again by `read_all`, which says why it cannot be
+            continue
         keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
                                                     repr(limits).encode(), data])).hexdigest()
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
-    unread = [number for number in range(len(jobs)) if number not in found]
-    found.update(zip(unread, loader.read_all([jobs[number] for number in unread])))
     return [found[number] for number in range(len(jobs))]
 
 
@@ -206,44 +202,33 @@ def render_bodies(site: Site, cache: Path | None = None) -> None:
     pages, feeds, digests and the search index find them done. With a `cache` folder, a body rendered before
     (the same text, limits and code) is taken from it."""
     items = [*site.stories, *site.updates, *site.responses]
-    if cache is None:
-        render.render_bodies(items)
-        return
-    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    keyed = _body_keys(items, site.settings)
-    render.render_bodies(items, known=_known_bodies(keyed, into))
-    _keep_bodies(keyed, into)
+    _with_bodies(items, site.settings, cache, lambda known: render.render_bodies(items, known=known))
 
 
 def _check_bodies(items: list[Item], settings: Settings, cache: Path | None) -> list[Problem]:
     """`render.check` of `items`; with a `cache` folder, a body rendered before (so found renderable within the
-    same limits, by the same code) is taken from it, and each body rendered now is kept there."""
+    same limits, by the same code) is taken from it."""
+    return _with_bodies(items, settings, cache, lambda known: render.check(items, settings.limits, known=known))
+
+
+Rendered = TypeVar("Rendered")
+
+
+def _with_bodies(items: Iterable[Item], settings: Settings, cache: Path | None,
+                 render_with: Callable[[dict[Item, str]], Rendered]) -> Rendered:
+    """`render_with` given the bodies of `items` the cache in `cache` holds (none without one); each body
+    rendered then is kept there (and each kept already marked as still used)."""
     if cache is None:
-        return render.check(items, settings.limits)
+        return render_with({})
     into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    keyed = _body_keys(items, settings)
-    problems = render.check(items, settings.limits, known=_known_bodies(keyed, into))
-    _keep_bodies(keyed, into)
-    return problems
-
-
-def _body_keys(items: Iterable[Item], settings: Settings) -> dict[Item, str]:
-    """Each body's key in the cache: its text, the limits it is checked within and the code that renders it."""
-    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()
-    return {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
-
-
-def _known_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> dict[Item, str]:
-    """The bodies `into` holds of the items not rendered yet."""
-    return {item: html for item, key in keyed.items()
-            if not render.rendered(item) and (html := into.get(key)) is not None}
-
-
-def _keep_bodies(keyed: Mapping[Item, str], into: build_cache.Store[str]) -> None:
-    """Each body rendered now kept in `into` (and each kept already marked as still used)."""
+    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()  # with its text, a body's key in the cache
+    keyed = {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
+    done = render_with({item: html for item, key in keyed.items()
+                        if not render.rendered(item) and (html := into.get(key)) is not None})
     for item, key in keyed.items():
         if render.rendered(item) and into.get(key) is None:
             into.put(key, render.body_html(item))
+    return done
 
 
 def media_files(site: Site) -> dict[str, Path]:
@@ -269,9 +254,9 @@ def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, f
             writer.write(f"{folder}{digest.folder}{name}", data)
 
 
-def write_outputs(site: Site, out: Path) -> Output:
+def write_outputs(site: Site, out: Path) -> list[str]:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the writer, which lists the files written. A path
+    digests' email files beside their archive pages); returns the paths of the files written under `out`. A path
     outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
@@ -282,7 +267,7 @@ def write_outputs(site: Site, out: Path) -> Output:
     else:
         (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
     write_digests(site, kept, writer, digests.FOLDER)
-    return writer
+    return writer.written_paths
 
 
 def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]:
@@ -292,7 +277,7 @@ def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]
     The hook runs this in a background process."""
     indexing = search_index.start(site, out)
     build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
-    written = write_outputs(site, out).written_paths
+    written = write_outputs(site, out)
     return indexing.finish(), written
 
 

@@ -111,19 +111,22 @@ def write_atomically(path: Path, value: object) -> None:
         pass
 
 
-def cached(into: Store[V], keys: Mapping[Any, str], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
-    """The value for each of `keys`' items: from the store where its key is there, from `make` (given the items
-    missing, returning their values in order) otherwise, and then kept there."""
+def cached(into: Store[V], keys: Mapping[Any, str | None], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
+    """The value for each of `keys`' items: from the store where its key is there, from one call to `make` (given
+    the items missing, returning their values in order) otherwise, and then kept there; an item with no key (it
+    cannot be keyed) is always made, and never kept."""
     found: dict[Any, V] = {}
     missing = []
     for item, key in keys.items():
-        value = into.get(key)
+        value = None if key is None else into.get(key)
         if value is None:
             missing.append(item)
         else:
             found[item] = value
     for item, value in zip(missing, make(missing)):
-        into.put(keys[item], value)
+        key = keys[item]
+        if key is not None:
+            into.put(key, value)
         found[item] = value
     return found
 

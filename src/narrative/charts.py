@@ -40,13 +40,16 @@ class Row:
     def total(self) -> int:
         return sum(self.values)
 
+    def marker(self, index: int) -> str:
+        """What stands in for a value where it is withheld, else ''."""
+        return self.withheld[index] if index < len(self.withheld) else ""
+
     def text(self, index: int) -> str:
         """A value as shown: its number, or what stands in for it."""
-        marker = self.withheld[index] if index < len(self.withheld) else ""
-        return marker or number(self.values[index])
+        return self.marker(index) or number(self.values[index])
 
     def drawn(self, index: int) -> bool:
-        return not (index < len(self.withheld) and self.withheld[index])
+        return not self.marker(index)
 
     @property
     def total_text(self) -> str:

@@ -80,7 +80,7 @@ def check(args: argparse.Namespace) -> int:
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
     files = len(expanded) if expanded is not None else (len(loader.discover(settings.stories_path))
-                                                         + len(list(settings.docs_path.rglob("*.md"))))
+                                                         + len(loader.discover_pages(settings.docs_path)))
     if args.format == "markdown":
         print(report.markdown(validation, screening, files, changes), end="")
     elif args.format == "github":

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from narrative.charts import Chart, Row, number
 from narrative.model import Change, Progress, Story
 from narrative.presentation import one_line, percent, plural
 from narrative.site import Site
-from narrative.suppression import PRIMARY, SECONDARY, SMALL, protect, withheld
+from narrative.suppression import PRIMARY, SECONDARY, SMALL, protect, protect_columns, withheld
 
 NOT_RECORDED = "Not recorded"
 """The place shown for stories that do not say where they were gathered."""
@@ -106,26 +107,42 @@ def heard(site: Site) -> tuple[Heard, ...]:
     return (*from_records, *from_stories)
 
 
+def _heard(site: Site, counted: Sequence[Heard] | None) -> Sequence[Heard]:
+    """`heard(site)`, unless the caller has worked it out already (`measure` does, once for every figure)."""
+    return heard(site) if counted is None else counted
+
+
+Key = TypeVar("Key")
+
+
+def _tally(counted: Sequence[Heard], key: Callable[[Heard], Key]) -> Counter[Key]:
+    """Conversations counted under each key."""
+    counts: Counter[Key] = Counter()
+    for each in counted:
+        counts[key(each)] += each.count
+    return counts
+
+
 def _most_first(counts: Counter[str], last: Iterable[str] = ()) -> tuple[Count, ...]:
     ordered = sorted(counts.items(), key=lambda item: (item[0] in last, -item[1], item[0]))
     return tuple(Count(label, value) for label, value in ordered)
 
 
-def by_topic(site: Site) -> tuple[Count, ...]:
+def by_topic(site: Site, counted: Sequence[Heard] | None = None) -> tuple[Count, ...]:
     """Conversations on each topic, most first; topics with none stay in, so a gap shows."""
     counts = Counter({topic: 0 for topic in site.settings.topic_slugs})
-    for each in heard(site):
+    for each in _heard(site, counted):
         counts.update(dict(each.topics))
     found = [Count(site.settings.topic(slug).label, value, slug) for slug, value in counts.items()]
     return tuple(sorted(found, key=lambda count: -count.value))
 
 
-def by_month(site: Site) -> tuple[Count, ...]:
+def by_month(site: Site, counted: Sequence[Heard] | None = None) -> tuple[Count, ...]:
     """Conversations in each month, oldest first, from the first month to the last with empty months kept; a
     record of several days counts in the month it began."""
     zone = site.settings.zone
     months: Counter[tuple[int, int]] = Counter()
-    for each in heard(site):
+    for each in _heard(site, counted):
         moment = each.moment.astimezone(zone)
         months[moment.year, moment.month] += each.count
     if not months:
@@ -139,20 +156,16 @@ def by_month(site: Site) -> tuple[Count, ...]:
     return tuple(counts)
 
 
-def by_place(site: Site) -> tuple[Count, ...]:
+def by_place(site: Site, counted: Sequence[Heard] | None = None) -> tuple[Count, ...]:
     """Conversations by where they were held, most first; stories that do not say come last."""
-    counts: Counter[str] = Counter()
-    for each in heard(site):
-        counts[each.place] += each.count
-    return _most_first(counts, last=(NOT_RECORDED,))
+    return _most_first(_tally(_heard(site, counted), lambda each: each.place), last=(NOT_RECORDED,))
 
 
-def by_channel(site: Site) -> tuple[Count, ...]:
+def by_channel(site: Site, counted: Sequence[Heard] | None = None) -> tuple[Count, ...]:
     """Conversations by how they were held, most first; every channel stays in, so a gap shows."""
     counts = Counter({channel.label: 0 for channel in site.settings.channels})
     counts[ON_THIS_SITE] += 0
-    for each in heard(site):
-        counts[each.channel] += each.count
+    counts.update(_tally(_heard(site, counted), lambda each: each.channel))
     return _most_first(counts)
 
 
@@ -171,11 +184,9 @@ def responses(site: Site) -> Responses:
                      changes[Change.PLANNED], changes[Change.MADE])
 
 
-def pledge(site: Site) -> tuple[PrincipleProgress, ...]:
+def pledge(site: Site, counted: Sequence[Heard] | None = None) -> tuple[PrincipleProgress, ...]:
     """Each principle's updates by status and the conversations recorded as serving it, in the pledge's order."""
-    served: Counter[str | None] = Counter()
-    for each in heard(site):
-        served[each.principle] += each.count
+    served = _tally(_heard(site, counted), lambda each: each.principle)
     return tuple(PrincipleProgress(principle.name, _by_status(site, principle.slug), served[principle.slug])
                  for principle in site.settings.principles)
 
@@ -196,9 +207,10 @@ def last_changed(site: Site) -> dt.datetime | None:
 
 def measure(site: Site) -> Impact:
     """Every figure of the impact page, counted once."""
-    return Impact(sum(each.count for each in heard(site)), site.settings.aspiration, by_topic(site),
-                  by_month(site), by_place(site), responses(site), pledge(site), by_channel(site),
-                  last_changed(site))
+    counted = heard(site)
+    return Impact(sum(each.count for each in counted), site.settings.aspiration, by_topic(site, counted),
+                  by_month(site, counted), by_place(site, counted), responses(site), pledge(site, counted),
+                  by_channel(site, counted), last_changed(site))
 
 
 def rows(counts: Sequence[Count], total: bool = True) -> tuple[Row, ...]:
@@ -228,8 +240,8 @@ def _counted(key: str, title: str, what: str, category: str, found: tuple[Row, .
 
 def _by_column(values: Sequence[Sequence[int]]) -> list[tuple[str, ...]]:
     """Each row's markers, small numbers withheld column by column, each column with its total."""
-    columns = [protect(column) for column in zip(*values)] if values else []
-    return [tuple(cell if withheld(cell) else "" for cell in cells) for cells in zip(*columns)]
+    published = protect_columns(values, len(PROGRESS_ORDER))[:len(values)]
+    return [tuple(cell if withheld(cell) else "" for cell in cells) for cells in published]
 
 
 def _row_total(values: Sequence[int], marks: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import importlib.metadata
 from collections.abc import Iterable, Mapping
@@ -120,22 +121,19 @@ def of_files(paths: Iterable[Path], root: Path | None = None) -> str:
 LONG_LIVED = Keys()
 """The maker a build uses for the items it reads: under `mkdocs serve` the items of unchanged files are the same
 objects from one rebuild to the next (kept by the cache's stores), so their digests are not made again."""
-_code: str | None = None
 
 
+@functools.cache
 def code() -> str:
     """The key of the code that makes the site: narrative's own modules and templates, and the versions of the
     libraries that draw and convert. Any change to them makes every output again."""
-    global _code
-    if _code is None:
-        files = [path for path in PACKAGE.rglob("*") if path.is_file() and path.suffix in (".py", ".html", ".xml",
-                                                                                            ".css", ".js", ".json")
-                 and "__pycache__" not in path.parts]
-        versions = []
-        for library in LIBRARIES:
-            try:
-                versions.append(f"{library} {importlib.metadata.version(library)}")
-            except importlib.metadata.PackageNotFoundError:
-                versions.append(f"{library} none")
-        _code = hashlib.sha256(f"{of_files(files, PACKAGE)} {versions}".encode()).hexdigest()[:40]
-    return _code
+    files = [path for path in PACKAGE.rglob("*") if path.is_file() and path.suffix in (".py", ".html", ".xml",
+                                                                                        ".css", ".js", ".json")
+             and "__pycache__" not in path.parts]
+    versions = []
+    for library in LIBRARIES:
+        try:
+            versions.append(f"{library} {importlib.metadata.version(library)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{library} none")
+    return hashlib.sha256(f"{of_files(files, PACKAGE)} {versions}".encode()).hexdigest()[:40]

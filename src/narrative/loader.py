@@ -312,6 +312,11 @@ def _words(source: Source, meta: dict[str, Any], body: str) -> Unchecked:
     return Unchecked(source, tuple((name, text) for text, name in first.items()), body)
 
 
+def discover_pages(docs_path: Path) -> list[Path]:
+    """The editors' own pages: every Markdown file under `docs/`."""
+    return sorted(docs_path.rglob("*.md"))
+
+
 def editor_pages(docs_path: Path, root: Path, limits: Limits,
                  only: Iterable[Path] | None = None) -> tuple[list[Unchecked], list[Problem]]:
     """The editors' own pages under `docs/` (all, or those in `only`), for the screen as stories are: the
@@ -319,7 +324,7 @@ def editor_pages(docs_path: Path, root: Path, limits: Limits,
     itself says what is wrong with it); and what stops a page being read, as for a story: a link out of the
     site's folder (never read), a file or a line past the limits."""
     base = root.resolve()
-    paths = sorted(docs_path.rglob("*.md")) if only is None else [path for path in only if in_folder(path, docs_path)]
+    paths = discover_pages(docs_path) if only is None else [path for path in only if in_folder(path, docs_path)]
     pages: list[Unchecked] = []
     problems: list[Problem] = []
     for path in paths:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from narrative.impact import Impact, measure
 from narrative.presentation import long_date
 from narrative.site import Site
-from narrative.suppression import MARKERS, RULE, Cell, protect
+from narrative.suppression import MARKERS, RULE, Cell, protect_columns
 
 FOLDER = "impact/data/"
 """Where the files go under the site root."""
@@ -50,10 +50,9 @@ class Table:
 
     def cells(self) -> list[list[Cell]]:
         """The rows as published: small counts withheld, column by column, and the total row last."""
-        columns = [protect([values[index] for _, values in self.rows], self.total)
-                   for index in range(len(self.columns))]
+        published = protect_columns([values for _, values in self.rows], len(self.columns), self.total)
         labels = [label for label, _ in self.rows] + ([TOTAL] if self.total else [])
-        return [[label, *(column[row] for column in columns)] for row, label in enumerate(labels)]
+        return [[label, *cells] for label, cells in zip(labels, published)]
 
     @property
     def fields(self) -> tuple[Column, ...]:

@@ -22,11 +22,6 @@ class Output:
         self.reserved = frozenset(reserved)
         self._written: dict[str, Path] = {}
 
-    @property
-    def written(self) -> list[Path]:
-        """The files written so far, in the order they were written."""
-        return list(self._written.values())
-
     def target(self, relative: str) -> Path:
         """Where `relative` (a `/`-separated path under the root) lands, or `OutputError` if it may not."""
         if "\\" in relative or any(part in ("", ".", "..") for part in relative.split("/")):

@@ -64,5 +64,12 @@ def protect(values: Sequence[int], total: bool = True) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
+def protect_columns(rows: Sequence[Sequence[int]], width: int, total: bool = True) -> list[tuple[Cell, ...]]:
+    """A table's rows of `width` counts as published: each column withheld as `protect` withholds it, and the
+    row of the columns' totals last when `total` is true."""
+    columns = [protect([row[index] for row in rows], total) for index in range(width)]
+    return list(zip(*columns))
+
+
 def withheld(cell: Cell) -> bool:
     return isinstance(cell, str)
