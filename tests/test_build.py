@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -11,8 +12,11 @@ import lxml.html
 import pytest
 from PIL import Image as PILImage
 
-from narrative.build import read_site
+from narrative import build, search_index
+from narrative.background import YIELDING, Background
+from narrative.build import read_site, render_bodies
 from narrative.config import load_settings
+from narrative.site import Site
 from tests.conftest import REPO, Project
 
 
@@ -328,3 +332,33 @@ def test_a_body_nested_too_deep_stops_the_build_with_its_file_and_line_not_a_tra
     assert ("stories/patient/deep.md:9: lists or quotes nested 496 deep: keep to 20 "
             "(extra.narrative.limits.max_depth)") in result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_pagefind_keeps_the_builds_priority_while_the_rest_beside_the_pages_yields(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.story("ward-seven-nights", body="The night staff listened.\n")
+    settings, _ = load_settings(project.root / "mkdocs.yml")
+    assert settings is not None
+    site, _ = read_site(settings)
+    render_bodies(site)
+    ours, seen = os.nice(0), {}
+    start, outputs = search_index.start, build.write_outputs
+
+    def start_and_look(site: Site, out: Path) -> search_index.Indexing:
+        indexing = start(site, out)
+        assert indexing.process is not None  # not waited for yet, so it is there to ask even if it has finished
+        seen["pagefind"] = os.getpriority(os.PRIO_PROCESS, indexing.process.pid)
+        return indexing
+
+    def look_and_write(site: Site, out: Path) -> list[str]:
+        seen["outputs"] = os.nice(0)
+        return outputs(site, out)
+
+    monkeypatch.setattr(search_index, "start", start_and_look)
+    monkeypatch.setattr(build, "write_outputs", look_and_write)
+    out = tmp_path / "site"
+    out.mkdir()
+    (problems, written), looked = Background(lambda: (build.write_beside_pages(site, out, yielding=True), seen)).result()
+    assert problems == []
+    assert "feeds/all.xml" in written
+    assert looked == {"pagefind": ours, "outputs": min(ours + YIELDING, 19)}  # 19 is the lowest priority there is

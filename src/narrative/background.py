@@ -80,7 +80,7 @@ class Background(Generic[T]):
             os.close(read)
             os.setpgid(0, 0)  # its own group, so that stopping it stops what it started too
             if yielding:
-                os.nice(YIELDING)
+                lower_priority()
             try:
                 _report(work, write)
             finally:
@@ -123,6 +123,13 @@ class Background(Generic[T]):
         if not done:
             raise value
         return value  # type: ignore[no-any-return]
+
+
+def lower_priority() -> None:
+    """This process, and the programs it starts from now on, yield their cores to the build's other processes
+    (see `Background`); where there are no priorities (Windows), nothing."""
+    if hasattr(os, "nice"):
+        os.nice(YIELDING)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
                        reviews, search_index)
-from narrative.background import long_lived, on_all_cores
+from narrative.background import long_lived, lower_priority, on_all_cores
 from narrative.config import Settings
 from narrative.loader import SourceFile
 from narrative.model import Item
@@ -270,12 +270,17 @@ def write_outputs(site: Site, out: Path) -> list[str]:
     return writer.written_paths
 
 
-def write_beside_pages(site: Site, out: Path) -> tuple[list[Problem], list[str]]:
+def write_beside_pages(site: Site, out: Path, yielding: bool = False) -> tuple[list[Problem], list[str]]:
     """Everything the build makes from the site alone, beside MkDocs' pages: the search index (Pagefind at work
     while the feeds and digests are written) and `write_outputs`. Returns the index's problems and the paths
     of the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
-    The hook runs this in a background process."""
+    The hook runs this in a background process, `yielding`: once Pagefind has started, the rest of the work
+    here (and any later part of the index) gives way to MkDocs drawing the pages. Pagefind keeps the build's
+    priority, as it is the longest of the work: at 1,000 stories it needs about 2 s of a core, more than
+    drawing the pages, and at a lower priority it waited for MkDocs and was what the build waited for."""
     indexing = search_index.start(site, out)
+    if yielding:
+        lower_priority()
     build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
     written = write_outputs(site, out)
     return indexing.finish(), written

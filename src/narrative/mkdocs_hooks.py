@@ -212,7 +212,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         state.files.kept = frozenset(kept)
     site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
     if site is not None:  # build's output is back in place; the cache's stores are written there too
-        state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
+        state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
         build_cache.save_all(write=False)
     if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
         build_cache.release()
