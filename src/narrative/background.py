@@ -65,9 +65,9 @@ def _stop(pid: int, pipe: int) -> None:
 class Background(Generic[T]):
     """`work` running in a child process from the moment this is made; `result()` waits for it, returning its
     result or raising its exception. Dropped before then (a build that failed half way), the child and
-    anything it started are stopped. A `yielding` child runs at a lower priority, as do the programs it starts,
-    so that when there are more busy processes than cores the parent keeps its core: MkDocs drawing the pages
-    is what a build waits for, and Pagefind would otherwise take a share of its core."""
+    anything it started are stopped. A `yielding` child runs at a lower priority (`lower_priority`), as do the
+    programs it starts, so that when there are more busy processes than cores the parent keeps its core; work
+    that may give way only in part calls `lower_priority` itself, once what must not wait has started."""
 
     def __init__(self, work: Callable[[], T], *, yielding: bool = False) -> None:
         self._work = work
