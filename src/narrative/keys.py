@@ -15,7 +15,7 @@ import enum
 import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "pagefind")
 """The libraries whose versions change what a build makes from the same content."""
+LONG_TEXT = 512
+"""Texts this long or longer (a body, rendered or not) are digested once for each object, like dataclasses."""
 _PLAIN = (bool, int, float, Decimal, dt.date, dt.time, dt.timedelta, dt.tzinfo, ZoneInfo, Path, type(None))
 
 
@@ -60,17 +62,17 @@ class Keys:
         return digest.hexdigest()[:40]
 
     def _feed(self, value: Any, digest: Any) -> None:
-        if isinstance(value, str):  # Markup too: its text is what is drawn
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"s%d:" % len(data))
-            digest.update(data)
+        if isinstance(value, str) and len(value) >= LONG_TEXT:
+            digest.update(self._remembered(value, self._text))
+        elif isinstance(value, str):  # Markup too: its text is what is drawn
+            digest.update(self._text(value))
         elif isinstance(value, bytes):
             digest.update(b"b%d:" % len(value))
             digest.update(value)
         elif isinstance(value, enum.Enum):
             digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            digest.update(self._dataclass(value))
+            digest.update(self._remembered(value, self._dataclass))
         elif isinstance(value, _PLAIN):
             digest.update(f"{type(value).__qualname__}:{value!r};".encode())
         elif isinstance(value, Mapping):
@@ -94,18 +96,29 @@ class Keys:
         self._feed(value, digest)
         return digest.digest()
 
-    def _dataclass(self, value: Any) -> bytes:
+    def _remembered(self, value: Any, make: Callable[[Any], bytes]) -> bytes:
+        """`make(value)`, made once for each object read: a dataclass, or a long text such as a rendered body,
+        which is the same object in every rebuild while its file is unchanged."""
         self._used.add(id(value))
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
+        made = make(value)
+        self._seen[id(value)] = (value, made)  # the value kept alive, so its id is not reused
+        return made
+
+    @staticmethod
+    def _text(value: str) -> bytes:
+        data = value.encode("utf-8", "surrogatepass")
+        return b"s%d:%s" % (len(data), hashlib.sha256(data).digest()) if len(value) >= LONG_TEXT else \
+            b"s%d:%s" % (len(data), data)
+
+    def _dataclass(self, value: Any) -> bytes:
         digest = hashlib.sha256(f"d{type(value).__module__}.{type(value).__qualname__}:".encode())
         for each in dataclasses.fields(value):
             digest.update(each.name.encode())
             self._feed(getattr(value, each.name), digest)
-        made = digest.digest()
-        self._seen[id(value)] = (value, made)  # the value kept alive, so its id is not reused
-        return made
+        return digest.digest()
 
 
 def of_files(paths: Iterable[Path], root: Path | None = None) -> str:
