@@ -190,11 +190,16 @@ class Pages:
         here = str(site_dir.resolve())
         return found if isinstance(found, Pages) and found.site_dir == here else cls(here)
 
+    def drawn_from(self, relative: str, key: str | None) -> bool:
+        """Whether `relative` was drawn from `key`."""
+        drawn = self.drawn.get(relative)
+        return key is not None and drawn is not None and drawn.key == key
+
     def still_there(self, relative: str, key: str | None, site_dir: Path) -> bool:
         """Whether `relative` was drawn from `key` and the file there is still the one written then."""
-        drawn = self.drawn.get(relative)
-        if key is None or drawn is None or drawn.key != key:
+        if not self.drawn_from(relative, key):
             return False
+        drawn = self.drawn[relative]
         try:
             stat = (site_dir / relative).stat()
         except OSError:

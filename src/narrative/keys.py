@@ -62,29 +62,28 @@ class Keys:
         return digest.hexdigest()[:40]
 
     def _feed(self, value: Any, digest: Any) -> None:
-        if isinstance(value, str) and len(value) >= LONG_TEXT:
-            digest.update(self._remembered(value, self._text))
-        elif isinstance(value, str):  # Markup too: its text is what is drawn
-            digest.update(self._text(value))
-        elif isinstance(value, bytes):
-            digest.update(b"b%d:" % len(value))
-            digest.update(value)
-        elif isinstance(value, enum.Enum):
-            digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        if kind is _Kind.TEXT:  # Markup too: its text is what is drawn
+            digest.update(self._remembered(value, _text) if len(value) >= LONG_TEXT else _text(value))
+        elif kind is _Kind.DATACLASS:
             digest.update(self._remembered(value, self._dataclass))
-        elif isinstance(value, _PLAIN):
-            digest.update(f"{type(value).__qualname__}:{value!r};".encode())
-        elif isinstance(value, Mapping):
+        elif kind is _Kind.SEQUENCE:
+            digest.update(b"[%d:" % len(value))
+            for each in value:
+                self._feed(each, digest)
+        elif kind is _Kind.MAPPING:
             digest.update(b"{%d:" % len(value))
             for name, each in value.items():
                 self._feed(name, digest)
                 self._feed(each, digest)
-        elif isinstance(value, (list, tuple)):
-            digest.update(b"[%d:" % len(value))
-            for each in value:
-                self._feed(each, digest)
-        elif isinstance(value, (set, frozenset)):
+        elif kind is _Kind.PLAIN:
+            digest.update(f"{type(value).__qualname__}:{value!r};".encode())
+        elif kind is _Kind.ENUM:
+            digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
+        elif kind is _Kind.BYTES:
+            digest.update(b"b%d:" % len(value))
+            digest.update(value)
+        elif kind is _Kind.SET:
             digest.update(b"<%d:" % len(value))
             for each in sorted(self._alone(each) for each in value):
                 digest.update(each)
@@ -107,18 +106,57 @@ class Keys:
         self._seen[id(value)] = (value, made)  # the value kept alive, so its id is not reused
         return made
 
-    @staticmethod
-    def _text(value: str) -> bytes:
-        data = value.encode("utf-8", "surrogatepass")
-        return b"s%d:%s" % (len(data), hashlib.sha256(data).digest()) if len(value) >= LONG_TEXT else \
-            b"s%d:%s" % (len(data), data)
-
     def _dataclass(self, value: Any) -> bytes:
         digest = hashlib.sha256(f"d{type(value).__module__}.{type(value).__qualname__}:".encode())
-        for each in dataclasses.fields(value):
-            digest.update(each.name.encode())
-            self._feed(getattr(value, each.name), digest)
+        for name in _field_names(type(value)):
+            digest.update(name.encode())
+            self._feed(getattr(value, name), digest)
         return digest.digest()
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s%d:%s" % (len(data), hashlib.sha256(data).digest()) if len(value) >= LONG_TEXT else \
+        b"s%d:%s" % (len(data), data)
+
+
+class _Kind(enum.Enum):
+    """How a value of a type is read into a key."""
+
+    TEXT, DATACLASS, SEQUENCE, MAPPING, PLAIN, ENUM, BYTES, SET, UNKEYABLE = range(9)
+
+
+_KINDS: dict[type, _Kind] = {}
+"""Each type's kind, worked out the first time a value of it is read: a key reads hundreds of thousands of
+values in a build, most of a handful of types."""
+
+
+def _kind(cls: type) -> _Kind:
+    if issubclass(cls, str):
+        kind = _Kind.TEXT
+    elif issubclass(cls, bytes):
+        kind = _Kind.BYTES
+    elif issubclass(cls, enum.Enum):
+        kind = _Kind.ENUM
+    elif dataclasses.is_dataclass(cls):
+        kind = _Kind.DATACLASS
+    elif issubclass(cls, _PLAIN):
+        kind = _Kind.PLAIN
+    elif issubclass(cls, Mapping):
+        kind = _Kind.MAPPING
+    elif issubclass(cls, (list, tuple)):
+        kind = _Kind.SEQUENCE
+    elif issubclass(cls, (set, frozenset)):
+        kind = _Kind.SET
+    else:
+        kind = _Kind.UNKEYABLE
+    _KINDS[cls] = kind
+    return kind
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(each.name for each in dataclasses.fields(cls))
 
 
 def of_files(paths: Iterable[Path], root: Path | None = None) -> str:

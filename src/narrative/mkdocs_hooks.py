@@ -536,7 +536,7 @@ def _quick_rebuild(last: _Build) -> bool:
     for src_uri, key in by_src.items():
         file = files.src_uris[src_uri]
         state.page_keys[file.dest_uri] = key
-        if not state.outputs.still_there(file.dest_uri, key, site_dir):
+        if not state.outputs.drawn_from(file.dest_uri, key):  # (what this process wrote: not looked at again)
             drawn.append(file)
     state.kept = frozenset(state.page_keys) - {file.dest_uri for file in drawn}
     files.kept = frozenset(state.pages) - {file.src_uri for file in drawn}
