@@ -33,6 +33,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_build_date
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
                        search_index, share_form)
@@ -447,33 +448,50 @@ def _remember_beside(state: _Build, site_dir: Path, written: list[str]) -> None:
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]) -> LiveReloadServer:
-    """The stories are watched too; and every rebuild asks first whether a quick one will do, which it can tell
-    from the files changed (MkDocs' watcher only says that something did)."""
+    """The stories are watched too, by the system's own notices of changed files where it gives them (inotify on
+    Linux): MkDocs' watcher looks at every file twice a second, which at thousands of stories holds the
+    interpreter for much of the time a rebuild needs. Each rebuild then asks first whether a quick one will do,
+    which it can tell from the files changed."""
     stories = _state().settings.stories_path
-    server.watch(str(stories))
-    changed = _Changed(stories)
-    handler = FileSystemEventHandler()
-    handler.on_any_event = changed.note  # type: ignore[method-assign]
-    watched = [stories, config.docs_dir, config.config_file_path, config.theme.custom_dir, *config.watch]
-    for path in dict.fromkeys(os.path.abspath(path) for path in watched if path):
-        server.observer.schedule(handler, path, recursive=True)
+    changed = _Changed(stories, wake=functools.partial(_wake, server))
+    if not hasattr(server, "_rebuild_cond"):  # a server that cannot be woken: MkDocs watches the stories itself
+        server.watch(str(stories))
+    watcher = Observer()
+    root = Path(config.config_file_path or ".").resolve().parent
+    for path, recursive in [(stories, True), (Path(config.docs_dir), True), (root, False),
+                            *((Path(path), True) for path in [config.theme.custom_dir, *config.watch] if path)]:
+        if path.is_dir():
+            watcher.schedule(changed, str(path.resolve()), recursive=recursive)
+    watcher.daemon = True
+    watcher.start()
+    log.info(f"narrative: watching {stories} for changes")
     server.builder = functools.partial(_rebuild, builder, changed)
     return server
 
 
-class _Changed:
-    """The files changed since the last rebuild, as the watcher tells them."""
+def _wake(server: LiveReloadServer) -> None:
+    """Ask MkDocs' server for a rebuild, as its own watcher does."""
+    with server._rebuild_cond:
+        server._want_rebuild = True
+        server._rebuild_cond.notify_all()
 
-    def __init__(self, stories: Path) -> None:
-        self.stories = os.path.abspath(stories)
+
+class _Changed(FileSystemEventHandler):
+    """The files changed since the last rebuild, as the watcher tells them; each change `wake`s the server."""
+
+    def __init__(self, stories: Path, wake: Callable[[], None] = lambda: None) -> None:
+        self.stories = str(stories.resolve())
+        self.wake = wake
         self._paths: set[str] = set()
         self._lock = threading.Lock()
 
-    def note(self, event: FileSystemEvent) -> None:
-        if not event.is_directory:
-            with self._lock:
-                self._paths.update(str(path) for path in (event.src_path, getattr(event, "dest_path", ""))
-                                   if path)
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return  # (reading a file changes nothing)
+        with self._lock:
+            self._paths.update(os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", ""))
+                               if path)
+        self.wake()
 
     def take(self) -> set[str]:
         with self._lock:
@@ -485,7 +503,7 @@ class _Changed:
         beside them (hidden, or a backup): a picture, or anything outside the stories, takes a full rebuild."""
         def content(path: str) -> bool:
             name = os.path.basename(path)
-            return (os.path.abspath(path).startswith(self.stories + os.sep)
+            return (os.path.realpath(path).startswith(self.stories + os.sep)
                     and (name.endswith((".md", ".yml", "~")) or name.startswith(".")))
         return bool(paths) and all(content(path) for path in paths)
 
