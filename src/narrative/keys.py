@@ -74,7 +74,10 @@ class Keys:
         elif kind is _Kind.MAPPING:
             digest.update(b"{%d:" % len(value))
             for name, each in value.items():
-                self._feed(name, digest)
+                if type(name) is str and len(name) < LONG_TEXT:  # (most names: read here, without a call)
+                    digest.update(_text(name))
+                else:
+                    self._feed(name, digest)
                 self._feed(each, digest)
         elif kind is _Kind.PLAIN:
             digest.update(f"{type(value).__qualname__}:{value!r};".encode())
