@@ -5,9 +5,12 @@ build from a fresh copy of the site, with no cache and no output folder, byte fo
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 
 from narrative.build_cache import FOLDER, SET_ASIDE
 from narrative.search_index import FOLDER as SEARCH
-from tests.conftest import REPO, Project, run_mkdocs
+from tests.conftest import BUILD_ENV, REPO, Project, run_mkdocs
 
 THEME_FILE = "narrative/partials/story-card.html"
 
@@ -29,6 +32,11 @@ def files(site_dir: Path) -> dict[str, Path]:
             if not (name.startswith(f"{SEARCH}/") and "/" in name.removeprefix(f"{SEARCH}/").strip("/")
                     and name.rsplit("/", 2)[-2] in {"fragment", "index", "filter"} or ".pf_meta" in name
                     or name.endswith("pagefind-entry.json")) and name != "sitemap.xml.gz"}
+
+
+def folders(site_dir: Path) -> list[str]:
+    return sorted(path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*") if path.is_dir()
+                  and not path.is_relative_to(site_dir / SEARCH))
 
 
 def assert_same_as_clean(project: Project, site_dir: Path, tmp_path: Path) -> None:
@@ -182,3 +190,58 @@ def test_a_body_kept_from_the_last_build_is_checked_again_within_new_limits(site
     assert re.findall(r"^  (stories/\S+): (.*)$", result.stderr, re.MULTILINE) == [
         ("stories/patient/story-3.md:13", "lists or quotes nested 3 deep: keep to 2 (extra.narrative.limits."
          "max_depth); a line like '- - - words' is three lists, one inside another")]
+
+
+SERVED = "http://127.0.0.1:8000/"
+STORY_EDITS: dict[str, list[list[tuple[str, str | None, str | None]]]] = {
+    "a story's body": [[("stories/patient/story-3.md", "went well", "went badly")]],
+    "a title shown on list pages, twice": [[("stories/patient/story-4.md", "title: Story 4", "title: A new title")],
+                                           [("stories/patient/story-4.md", "A new title", "Another title")]],
+    "a story's date, which moves it in every list": [[("stories/patient/story-1.md", "2026-03-01", "2026-03-09")]],
+    "a new response": [[("stories/responses/another-reply.md", None,
+                         "---\nstory: story-3\ndate: 2026-03-06\nresponder: Sam Reed, Patient Experience Lead\n"
+                         "---\nThank you for this.\n")]],
+    "a deletion": [[("stories/patient/story-5.md", "", None)]],
+    "a withdrawal": [[("stories/patient/story-1.md", "consent: true", "consent: true\nstatus: withdrawn")]],
+}
+
+
+def serve_in_process(project: Project, site_dir: Path, rebuilds: list[list[tuple[str, str | None, str | None]]],
+                     tmp_path: Path) -> list[str]:
+    """`tests/serving.py` on the site: built as `mkdocs serve` builds it, then rebuilt after each edit; returns
+    how each rebuild was made (`quick` or `full`)."""
+    edits = tmp_path / "edits.json"
+    edits.write_text(json.dumps([[(str(project.root / path), old, new) for path, old, new in rebuild]
+                                 for rebuild in rebuilds]), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "tests.serving", str(project.config_file), str(site_dir), SERVED,
+                           str(edits)], capture_output=True, text=True, cwd=REPO, env={**os.environ, **BUILD_ENV},
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("edit", list(STORY_EDITS))
+def test_a_quick_rebuild_while_serving_makes_what_a_full_one_makes(site: Project, tmp_path: Path, edit: str) -> None:
+    """Under `mkdocs serve`, an edit to the stories alone is rebuilt without MkDocs making the site again, and
+    the output is what serving the edited site from nothing makes, byte for byte."""
+    fresh = tmp_path / "fresh"
+    served = serve_in_process(site, tmp_path / "served", STORY_EDITS[edit], tmp_path)
+    assert served == ["quick"] * len(STORY_EDITS[edit])
+    shutil.copytree(site.root, fresh, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert serve_in_process(Project(fresh), tmp_path / "clean", [], tmp_path) == []
+    ours, theirs = files(tmp_path / "served"), files(tmp_path / "clean")
+    assert sorted(ours) == sorted(theirs)
+    assert folders(tmp_path / "served") == folders(tmp_path / "clean")
+    _, differ, errors = filecmp.cmpfiles(tmp_path / "served", tmp_path / "clean", list(ours), shallow=False)
+    assert (differ, errors) == ([], [])
+
+
+def test_a_change_beyond_the_stories_or_to_what_every_page_shows_is_rebuilt_in_full(site: Project,
+                                                                                     tmp_path: Path) -> None:
+    served = serve_in_process(site, tmp_path / "served", [
+        [("docs/about.md", "# About our pledge", "# About the pledge")],
+        [("stories/patient/story-2.md", "consent: true", "consent: maybe")],  # an error, listed on every page
+        [("stories/patient/story-2.md", "consent: maybe", "consent: true")],
+        [("stories/patient/story-3.md", "went well", "went badly")],
+    ], tmp_path)
+    assert served == ["full", "full", "full", "quick"]

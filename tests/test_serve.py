@@ -111,3 +111,4 @@ def test_the_feeds_and_the_pages_kept_follow_each_edit_while_serving(project: Pr
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert "generated pages were unchanged and kept from the last build" in err
+    assert err.count("in a quick rebuild of") == 2  # each edit, without MkDocs making the whole site again

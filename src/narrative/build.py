@@ -120,15 +120,14 @@ def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[l
     """`loader.read_all`, taking from `into` each file whose bytes (and name, kind, the limits it is read within
     and the code) it has seen."""
     code = keys.code().encode()
-    keyed: dict[int, str | None] = {}
-    for number, (path, shown, kind, limits) in enumerate(jobs):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            keyed[number] = None  # read again by `read_all`, which says why it cannot be
-            continue
-        keyed[number] = hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
-                                                    repr(limits).encode(), data])).hexdigest()
+
+    def key(job: loader.Job, data: bytes) -> str:
+        path, shown, kind, limits = job
+        return hashlib.sha256(b"\0".join([code, str(path).encode(), shown.encode(), kind.value.encode(),
+                                           repr(limits).encode(), data])).hexdigest()
+
+    keyed = {number: build_cache.UNCHANGED.key(job[0], job, key) for number, job in enumerate(jobs)}
+    # (None for a file that cannot be read: read again by `read_all`, which says why it cannot be)
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
     return [found[number] for number in range(len(jobs))]
 
@@ -221,12 +220,13 @@ def _with_bodies(items: Iterable[Item], settings: Settings, cache: Path | None,
     if cache is None:
         return render_with({})
     into: build_cache.Store[str] = build_cache.store(cache / BODIES)
-    shared = f"{keys.code()}\0{settings.limits!r}\0".encode()  # with its text, a body's key in the cache
-    keyed = {item: hashlib.sha256(shared + item.body.encode("utf-8", "surrogatepass")).hexdigest() for item in items}
+    maker = keys.LONG_LIVED  # a body's text is digested once for as long as its file is unchanged
+    shared = maker.key(keys.code(), settings.limits)
+    keyed = {item: maker.key(shared, item.body) for item in items}
     done = render_with({item: html for item, key in keyed.items()
-                        if not render.rendered(item) and (html := into.get(key)) is not None})
+                        if key and not render.rendered(item) and (html := into.get(key)) is not None})
     for item, key in keyed.items():
-        if render.rendered(item) and into.get(key) is None:
+        if key and render.rendered(item) and into.get(key) is None:
             into.put(key, render.body_html(item))
     return done
 

@@ -15,7 +15,7 @@ import enum
 import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "pagefind")
 """The libraries whose versions change what a build makes from the same content."""
+LONG_TEXT = 512
+"""Texts this long or longer (a body, rendered or not) are digested once for each object, like dataclasses."""
 _PLAIN = (bool, int, float, Decimal, dt.date, dt.time, dt.timedelta, dt.tzinfo, ZoneInfo, Path, type(None))
 
 
@@ -60,29 +62,31 @@ class Keys:
         return digest.hexdigest()[:40]
 
     def _feed(self, value: Any, digest: Any) -> None:
-        if isinstance(value, str):  # Markup too: its text is what is drawn
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"s%d:" % len(data))
-            digest.update(data)
-        elif isinstance(value, bytes):
-            digest.update(b"b%d:" % len(value))
-            digest.update(value)
-        elif isinstance(value, enum.Enum):
-            digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            digest.update(self._dataclass(value))
-        elif isinstance(value, _PLAIN):
-            digest.update(f"{type(value).__qualname__}:{value!r};".encode())
-        elif isinstance(value, Mapping):
-            digest.update(b"{%d:" % len(value))
-            for name, each in value.items():
-                self._feed(name, digest)
-                self._feed(each, digest)
-        elif isinstance(value, (list, tuple)):
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        if kind is _Kind.TEXT:  # Markup too: its text is what is drawn
+            digest.update(self._remembered(value, _text) if len(value) >= LONG_TEXT else _text(value))
+        elif kind is _Kind.DATACLASS:
+            digest.update(self._remembered(value, self._dataclass))
+        elif kind is _Kind.SEQUENCE:
             digest.update(b"[%d:" % len(value))
             for each in value:
                 self._feed(each, digest)
-        elif isinstance(value, (set, frozenset)):
+        elif kind is _Kind.MAPPING:
+            digest.update(b"{%d:" % len(value))
+            for name, each in value.items():
+                if type(name) is str and len(name) < LONG_TEXT:  # (most names: read here, without a call)
+                    digest.update(_text(name))
+                else:
+                    self._feed(name, digest)
+                self._feed(each, digest)
+        elif kind is _Kind.PLAIN:
+            digest.update(f"{type(value).__qualname__}:{value!r};".encode())
+        elif kind is _Kind.ENUM:
+            digest.update(f"e{type(value).__qualname__}.{value.name};".encode())
+        elif kind is _Kind.BYTES:
+            digest.update(b"b%d:" % len(value))
+            digest.update(value)
+        elif kind is _Kind.SET:
             digest.update(b"<%d:" % len(value))
             for each in sorted(self._alone(each) for each in value):
                 digest.update(each)
@@ -94,18 +98,68 @@ class Keys:
         self._feed(value, digest)
         return digest.digest()
 
-    def _dataclass(self, value: Any) -> bytes:
+    def _remembered(self, value: Any, make: Callable[[Any], bytes]) -> bytes:
+        """`make(value)`, made once for each object read: a dataclass, or a long text such as a rendered body,
+        which is the same object in every rebuild while its file is unchanged."""
         self._used.add(id(value))
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
-        digest = hashlib.sha256(f"d{type(value).__module__}.{type(value).__qualname__}:".encode())
-        for each in dataclasses.fields(value):
-            digest.update(each.name.encode())
-            self._feed(getattr(value, each.name), digest)
-        made = digest.digest()
+        made = make(value)
         self._seen[id(value)] = (value, made)  # the value kept alive, so its id is not reused
         return made
+
+    def _dataclass(self, value: Any) -> bytes:
+        digest = hashlib.sha256(f"d{type(value).__module__}.{type(value).__qualname__}:".encode())
+        for name in _field_names(type(value)):
+            digest.update(name.encode())
+            self._feed(getattr(value, name), digest)
+        return digest.digest()
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s%d:%s" % (len(data), hashlib.sha256(data).digest()) if len(value) >= LONG_TEXT else \
+        b"s%d:%s" % (len(data), data)
+
+
+class _Kind(enum.Enum):
+    """How a value of a type is read into a key."""
+
+    TEXT, DATACLASS, SEQUENCE, MAPPING, PLAIN, ENUM, BYTES, SET, UNKEYABLE = range(9)
+
+
+_KINDS: dict[type, _Kind] = {}
+"""Each type's kind, worked out the first time a value of it is read: a key reads hundreds of thousands of
+values in a build, most of a handful of types."""
+
+
+def _kind(cls: type) -> _Kind:
+    if issubclass(cls, str):
+        kind = _Kind.TEXT
+    elif issubclass(cls, bytes):
+        kind = _Kind.BYTES
+    elif issubclass(cls, enum.Enum):
+        kind = _Kind.ENUM
+    elif dataclasses.is_dataclass(cls):
+        kind = _Kind.DATACLASS
+    elif issubclass(cls, _PLAIN):
+        kind = _Kind.PLAIN
+    elif issubclass(cls, Mapping):
+        kind = _Kind.MAPPING
+    elif issubclass(cls, (list, tuple)):
+        kind = _Kind.SEQUENCE
+    elif issubclass(cls, (set, frozenset)):
+        kind = _Kind.SET
+    else:
+        kind = _Kind.UNKEYABLE
+    _KINDS[cls] = kind
+    return kind
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(each.name for each in dataclasses.fields(cls))
 
 
 def of_files(paths: Iterable[Path], root: Path | None = None) -> str:

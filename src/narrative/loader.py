@@ -138,17 +138,28 @@ def kind_of(path: Path, stories_path: Path) -> Kind | None:
     return _kind(path.resolve(), stories_path.resolve())
 
 
-def _kind(resolved: Path, stories: Path) -> Kind | None:
-    try:
-        folder = resolved.relative_to(stories).parts[0]
-    except (ValueError, IndexError):
-        return None
-    return next((kind for kind in Kind if kind.folder == folder), None)
+def _kind(resolved: Path | str, stories: Path | str) -> Kind | None:
+    within = _within(str(resolved), str(stories))
+    return _FOLDERS.get(within.split("/", 1)[0]) if within else None
+
+
+_FOLDERS = {kind.folder: kind for kind in Kind}
+
+
+def _within(path: str, folder: str) -> str | None:
+    """`path` from `folder`, with forward slashes, if it is inside it (both absolute and resolved): worked out
+    on the text, as it is for every one of thousands of files in each build."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else None
 
 
 def discover(stories_path: Path) -> list[Path]:
-    """Every Markdown file under the content folders, in a stable order."""
-    return sorted(path for kind in Kind for path in (stories_path / kind.folder).rglob("*.md") if path.is_file())
+    """Every Markdown file under the content folders, in a stable order (links to folders are not followed)."""
+    found = []
+    for kind in Kind:
+        for folder, _, names in os.walk(stories_path / kind.folder):
+            found += [path for name in names if name.endswith(".md") and os.path.isfile(path := os.path.join(folder, name))]
+    return sorted(map(Path, found))
 
 
 TEXT_SUFFIXES = frozenset({"", ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rtf", ".doc", ".docx",
@@ -405,15 +416,15 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
     at the first; with them, the whole text of each file whose front matter could not be read, for the screen."""
     outcomes: list[SourceFile | Problem | None] = []  # in the order given; None until read
     jobs: list[Job] = []
-    seen: set[Path] = set()
-    stories, base = stories_path.resolve(), root.resolve()  # once, not for every file: each is a system call
-    resolved_folders: dict[Path, Path] = {}
+    seen: set[str] = set()
+    stories, base = str(stories_path.resolve()), root.resolve()  # once, not for every file: each is a system call
+    resolved_folders: dict[str, str] = {}
     for path in paths:
-        resolved = _resolve(path, resolved_folders)
+        resolved = _resolve(str(path), resolved_folders)
         if resolved in seen:
             continue  # the same file named twice (`/site/stories/...` and `stories/...`) is not a duplicate
         seen.add(resolved)
-        shown = _shown(path, resolved, base)
+        shown = _within(resolved, str(base)) or path.as_posix()
         kind = _kind(resolved, stories)
         if kind is None:
             outcomes.append(link_out(_own_name(path, base))
@@ -430,15 +441,17 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
     return files, [outcome for outcome in outcomes if isinstance(outcome, Problem)], unparsed
 
 
-def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
-    """`path.resolve()`, resolving each folder once (`folders` keeps them): resolving is a system call for every
-    folder on the way, and thousands of files share a few folders. A file that is itself a link is resolved."""
-    if path.is_symlink():
-        return path.resolve()
-    folder = folders.get(path.parent)
+def _resolve(path: str, folders: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, resolving each folder once (`folders` keeps them): resolving is a system call
+    for every folder on the way, and thousands of files share a few folders. A file that is itself a link is
+    resolved."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    parent, name = os.path.split(path)
+    folder = folders.get(parent)
     if folder is None:
-        folder = folders[path.parent] = path.parent.resolve()
-    return folder / path.name
+        folder = folders[parent] = os.path.realpath(parent)
+    return os.path.join(folder, name)
 
 
 def _read(job: Job) -> SourceFile | Problem:

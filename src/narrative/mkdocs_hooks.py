@@ -9,10 +9,12 @@ a rebuild under `mkdocs serve`, or a second `narrative build`, draws only the pa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 import os
 import posixpath
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,11 +25,15 @@ from typing import Any
 from jinja2 import ChoiceLoader, PackageLoader, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils import get_build_date
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
                        search_index, share_form)
@@ -69,6 +75,26 @@ class _Build:
     """The search index's parts as the search box reads them."""
     beside_before: frozenset[str] = frozenset()
     """The feeds' and digests' files the last build wrote, left in place for this one to compare with."""
+    adapter: tuple[Any, ...] | None = None
+    """What every page shows that comes from MkDocs (theme, settings file, editors' pages, navigation)."""
+    shared: str | None = None
+    """The key of what every generated page shows beyond its own content."""
+    nav: Any = None
+    drawing: _Drawing | None = None
+    """Under `mkdocs serve`, what MkDocs drew this build with, for a quick rebuild to draw with again."""
+
+
+@dataclass
+class _Drawing:
+    """MkDocs' objects of the last build under `mkdocs serve`: its settings, navigation, files (each generated
+    page's file and page object) and template environment, which a quick rebuild draws the changed pages with
+    instead of making all of them again; and the day they were made, as each page's date in the sitemap is."""
+
+    config: MkDocsConfig
+    nav: Any
+    env: Any
+    day: str
+    media: dict[str, Path]
 
 
 _current: _Build | None = None
@@ -163,30 +189,42 @@ def _finish_beside(state: _Build, site_dir: Path) -> None:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     state = _state()
-    preview = settings_module.preview_requested()
-    site, problems = build.read_site(state.settings, preview=preview, cache=_cache(state))
-    held = build.screen_errors(site, _cache(state))  # a preview shows these on their pages; a build stops on them
-    errors = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
-              if problem.severity is Severity.ERROR]
-    if errors and not _serving:
-        raise _fail(f"narrative: {len(errors)} problem(s) in the content; fix them and build again", errors)
-    if errors:
-        log.error(str(_fail(f"narrative: {len(errors)} problem(s) in the content, listed on every page", errors)))
-    state.site, state.problems = site, errors
-    state.held = build.held_notices(site, held) if preview else {}
-    if waiting := build.waiting_line(site):
-        log.info(f"narrative: {waiting}")
+    site = _read_content(state)
+    if state.problems and not _serving:
+        raise _fail(f"narrative: {len(state.problems)} problem(s) in the content; fix them and build again",
+                    state.problems)
+    _say_content(state)
     build.render_bodies(site, _cache(state))
     files = state.files = _Files(files)
     for page in all_pages(site):
         state.pages[page.src_uri] = page
-        file = File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-        _dress(_CorePage(None, file, config), page)
-        files.append(file)
+        files.append(_generated(config, page))
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     state.page_count = len(files.documentation_pages())
     return files
+
+
+def _read_content(state: _Build) -> Site:
+    """The site read, checked and screened; its errors (a preview's findings are shown
+    on their pages instead) kept, for a build to stop on or a preview to list."""
+    preview = settings_module.preview_requested()
+    site, problems = build.read_site(state.settings, preview=preview, cache=_cache(state))
+    held = build.screen_errors(site, _cache(state))  # a preview shows these on their pages; a build stops on them
+    state.problems = [problem for problem in [*problems, *([] if preview else (f.problem for f in held))]
+                      if problem.severity is Severity.ERROR]
+    state.site = site
+    state.held = build.held_notices(site, held) if preview else {}
+    return site
+
+
+def _say_content(state: _Build) -> None:
+    """What a preview's log says of the content: its errors, and the items waiting for their day."""
+    if state.problems:
+        log.error(str(_fail(f"narrative: {len(state.problems)} problem(s) in the content, listed on every page",
+                            state.problems)))
+    if state.site is not None and (waiting := build.waiting_line(state.site)):
+        log.info(f"narrative: {waiting}")
 
 
 def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -197,7 +235,8 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
     state.beside_before = frozenset(state.outputs.beside or ())
     state.search_parts = search_index.for_reader(state.site) if state.site else []
-    by_src = build.page_keys(state.pages.values(), _shared_key(state, config, nav), state.held)
+    state.nav, state.shared = nav, _shared_key(state, config, nav)
+    by_src = build.page_keys(state.pages.values(), state.shared, state.held)
     kept: set[str] = set()
     for file in state.files.every_page() if state.files else ():
         if file.src_uri in by_src:
@@ -247,9 +286,9 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
                                  if file.is_documentation_page() and file.abs_src_path])
     except OSError:
         return None
-    adapter = (theme, settings_file, editors, config.site_url or "", config.use_directory_urls, _serving,
-               _nav_outline(nav.items))
-    return build.shared_key(state.site, state.problems, _feed_links(state.site), state.search_parts, adapter)
+    state.adapter = (theme, settings_file, editors, config.site_url or "", config.use_directory_urls, _serving,
+                     _nav_outline(nav.items))
+    return build.shared_key(state.site, state.problems, _feed_links(state.site), state.search_parts, state.adapter)
 
 
 def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
@@ -329,17 +368,24 @@ def _drawn_once(key: tuple[str, ...], draw: Callable[[], str]) -> Markup:
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-    site = _state().site
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
-    env.globals["narrative_site"] = site
-    env.globals["narrative_problems"] = _state().problems
-    env.globals["narrative_feeds"] = _feed_links(site)
-    env.globals["narrative_search_parts"] = _state().search_parts
+    _site_globals(env, _state())
     env.filters.update(presentation.FILTERS)
     env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
     env.globals["narrative_share_form"] = share_form
+    if _serving:
+        _state().drawing = _Drawing(config, _state().nav, env, get_build_date(), build.media_files(_state().site)
+                                    if _state().site else {})
     return env
+
+
+def _site_globals(env: Any, state: _Build) -> None:
+    """What the templates read of this build's site."""
+    env.globals["narrative_site"] = state.site
+    env.globals["narrative_problems"] = state.problems
+    env.globals["narrative_feeds"] = _feed_links(state.site)
+    env.globals["narrative_search_parts"] = state.search_parts
 
 
 def on_page_context(context: dict[str, Any], *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
@@ -374,8 +420,12 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         digests_made = sum(page.template == "narrative/digest.html" for page in state.pages.values())
         log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
         if state.kept:
-            log.info(f"narrative: {len(state.kept):,} of {len(state.page_keys):,} generated pages were unchanged and "
-                     f"kept from the last build; {len(state.page_keys) - len(state.kept):,} were drawn")
+            log.info(_kept_line(state))
+
+
+def _kept_line(state: _Build) -> str:
+    return (f"narrative: {len(state.kept):,} of {len(state.page_keys):,} generated pages were unchanged and kept "
+            f"from the last build; {len(state.page_keys) - len(state.kept):,} were drawn")
 
 
 def _remember_pages(state: _Build, site_dir: Path) -> None:
@@ -392,11 +442,193 @@ def _remember_beside(state: _Build, site_dir: Path, written: list[str]) -> None:
     """For the next build: the feeds' and digests' files; those the last build wrote and this one did not are
     removed, as a clean build would not have them."""
     for stale in state.beside_before - set(written):
-        (site_dir / stale).unlink(missing_ok=True)
+        _remove_output(site_dir, stale)
     state.outputs.beside = written
     state.outputs.save(_cache(state) / build_cache.PAGES)
 
 
-def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-    server.watch(str(_state().settings.stories_path))
+def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]) -> LiveReloadServer:
+    """The stories are watched too, by the system's own notices of changed files where it gives them (inotify on
+    Linux): MkDocs' watcher looks at every file twice a second, which at thousands of stories holds the
+    interpreter for much of the time a rebuild needs. Each rebuild then asks first whether a quick one will do,
+    which it can tell from the files changed."""
+    stories = _state().settings.stories_path
+    changed = _Changed(stories, wake=functools.partial(_wake, server))
+    if not hasattr(server, "_rebuild_cond"):  # a server that cannot be woken: MkDocs watches the stories itself
+        server.watch(str(stories))
+    watcher = Observer()
+    root = Path(config.config_file_path or ".").resolve().parent
+    for path, recursive in [(stories, True), (Path(config.docs_dir), True), (root, False),
+                            *((Path(path), True) for path in [config.theme.custom_dir, *config.watch] if path)]:
+        if path.is_dir():
+            watcher.schedule(changed, str(path.resolve()), recursive=recursive)
+    watcher.daemon = True
+    watcher.start()
+    log.info(f"narrative: watching {stories} for changes")
+    server.builder = functools.partial(_rebuild, builder, changed)
     return server
+
+
+def _wake(server: LiveReloadServer) -> None:
+    """Ask MkDocs' server for a rebuild, as its own watcher does."""
+    with server._rebuild_cond:
+        server._want_rebuild = True
+        server._rebuild_cond.notify_all()
+
+
+class _Changed(FileSystemEventHandler):
+    """The files changed since the last rebuild, as the watcher tells them; each change `wake`s the server."""
+
+    def __init__(self, stories: Path, wake: Callable[[], None] = lambda: None) -> None:
+        self.stories = str(stories.resolve())
+        self.wake = wake
+        self._paths: set[str] = set()
+        self._lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return  # (reading a file changes nothing)
+        with self._lock:
+            self._paths.update(os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", ""))
+                               if path)
+        self.wake()
+
+    def take(self) -> set[str]:
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
+
+    def only_content(self, paths: set[str]) -> bool:
+        """Whether every path is a story, update or response, the editors' reviews, or an editor's scratch file
+        beside them (hidden, or a backup): a picture, or anything outside the stories, takes a full rebuild."""
+        def content(path: str) -> bool:
+            name = os.path.basename(path)
+            return (os.path.realpath(path).startswith(self.stories + os.sep)
+                    and (name.endswith((".md", ".yml", "~")) or name.startswith(".")))
+        return bool(paths) and all(content(path) for path in paths)
+
+
+def _rebuild(full: Callable[[], None], changed: _Changed) -> None:
+    """MkDocs' rebuild, or a quick one when only stories changed."""
+    paths = changed.take()
+    last = _current
+    if changed.only_content(paths) and last is not None:
+        try:
+            if _quick_rebuild(last):
+                return
+        except Exception as error:  # noqa: BLE001 - a full rebuild says what is wrong, in MkDocs' own words
+            log.warning(f"narrative: a quick rebuild failed ({error}); rebuilding the whole site")
+    full()
+
+
+def _quick_rebuild(last: _Build) -> bool:
+    """A rebuild that keeps MkDocs' objects from the last build and draws only the pages whose key changed, for
+    an edit to the stories alone: the site is read again (the files unchanged since are not), each page's key
+    worked out, and the pages, feeds, digests and search part that changed made again, as a full rebuild would
+    make them. False, having changed nothing, when a full rebuild is needed: when what every page shares
+    changed (an error appeared or went, a new search part), when a picture or the day changed, or when MkDocs
+    runs plugins of its own."""
+    global _current, _unfinished
+    drawing, files = last.drawing, last.files
+    if drawing is None or files is None or list(drawing.config.plugins) != list(drawing.config.hooks) \
+            or get_build_date() != drawing.day:
+        return False
+    state = _Build(last.settings, adapter=last.adapter, outputs=last.outputs, nav=drawing.nav, drawing=drawing,
+                   files=files)
+    site = _read_content(state)
+    if build.media_files(site) != drawing.media:
+        return False
+    state.search_parts = search_index.for_reader(site)
+    state.shared = build.shared_key(site, state.problems, _feed_links(site), state.search_parts, state.adapter)
+    if state.shared is None or state.shared != last.shared:
+        return False
+    _say_content(state)
+    build.render_bodies(site, _cache(state))
+    config, site_dir = drawing.config, Path(drawing.config.site_dir)
+    state.pages = {page.src_uri: page for page in all_pages(site)}
+    rearranged = list(state.pages) != list(last.pages)
+    if rearranged:
+        _arrange(files, last, state, site_dir)
+    by_src = build.page_keys(state.pages.values(), state.shared, state.held)
+    drawn = []
+    for src_uri, key in by_src.items():
+        file = files.src_uris[src_uri]
+        state.page_keys[file.dest_uri] = key
+        if not state.outputs.drawn_from(file.dest_uri, key):  # (what this process wrote: not looked at again)
+            drawn.append(file)
+    state.kept = frozenset(state.page_keys) - {file.dest_uri for file in drawn}
+    files.kept = frozenset(state.pages) - {file.src_uri for file in drawn}
+    _finish_beside_before(last, state, site_dir)
+    _current, state.page_count = state, len(files.documentation_pages())
+    _draw(state, drawn, sitemap=rearranged)
+    state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
+    build_cache.save_all(write=False)  # (the cache's stores are written by that process)
+    _unfinished = state
+    _remember_pages(state, site_dir)
+    keys.LONG_LIVED.forget_unused()
+    log.info(f"{_kept_line(state)}, in a quick rebuild of {time.monotonic() - state.started:.2f} s (only stories "
+             "changed)")
+    return True
+
+
+def _arrange(files: _Files, last: _Build, state: _Build, site_dir: Path) -> None:
+    """MkDocs' files for the generated pages as a full build makes them: the pages gone removed (and their output),
+    new ones made, and all of them, then the stories' pictures, in the order of the site's pages, which is the
+    sitemap's."""
+    assert state.drawing is not None
+    config, uris = state.drawing.config, files.src_uris
+    for src_uri in last.pages.keys() - state.pages.keys():
+        _remove_output(site_dir, files.src_uris[src_uri].dest_uri)
+    arranged = [*(uris.get(src_uri) or _generated(config, page) for src_uri, page in state.pages.items()),
+                *(uris[src_uri] for src_uri in state.drawing.media)]
+    for src_uri in [*last.pages, *state.drawing.media]:
+        files.remove(uris[src_uri])
+    for file in arranged:
+        files.append(file)
+
+
+def _generated(config: MkDocsConfig, page: Page) -> File:
+    """The file and page MkDocs draws a generated page from."""
+    file = File.generated(config, page.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+    _dress(_CorePage(None, file, config), page)
+    return file
+
+
+def _remove_output(site_dir: Path, dest_uri: str) -> None:
+    """A page no longer made, and the folders it leaves empty."""
+    path = site_dir / dest_uri
+    path.unlink(missing_ok=True)
+    try:
+        os.removedirs(path.parent)
+    except OSError:
+        pass  # (a folder still holding something)
+
+
+def _finish_beside_before(last: _Build, state: _Build, site_dir: Path) -> None:
+    """The last rebuild's index, feeds and digests, finished or stopped; the files any earlier build wrote
+    beside the pages are this one's to compare with, and to remove if it does not write them."""
+    global _unfinished
+    if _unfinished is not None:
+        _finish_beside(_unfinished, site_dir)
+        _unfinished = None
+    state.beside_before = frozenset(last.outputs.beside or ()) | last.beside_before
+
+
+def _draw(state: _Build, drawn: list[File], sitemap: bool) -> None:
+    """The generated pages in `drawn`, every editor's page and the error page drawn as MkDocs draws them (the
+    editors' pages may show anything of the site), and the sitemap if pages came or went."""
+    drawing, files = state.drawing, state.files
+    assert drawing is not None and files is not None
+    config, env = drawing.config, drawing.env
+    _site_globals(env, state)
+    editors = [file for file in files.documentation_pages() if file.src_uri not in state.pages]
+    for file in [*drawn, *editors]:
+        if file.src_uri in state.pages:
+            _dress(file.page, state.pages[file.src_uri])
+        mkdocs_build._populate_page(file.page, config, files)
+    listed = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    for template in config.theme.static_templates:
+        if template != "sitemap.xml" or sitemap:
+            mkdocs_build._build_theme_template(template, env, files, config, drawing.nav)
+    for file in [*drawn, *editors]:
+        mkdocs_build._build_page(file.page, config, listed, drawing.nav, env)

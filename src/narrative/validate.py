@@ -88,8 +88,9 @@ FAR_AHEAD = dt.timedelta(days=366)
 def future_dates(items: Iterable[Item], now: dt.datetime, hold: bool = True) -> Iterator[Problem]:
     """Items dated after `now` wait for their day (when `hold`): say so, and ask about a year that looks
     mistyped."""
+    ahead = now + FAR_AHEAD
     for item in items:
-        if item.published > now + FAR_AHEAD:
+        if item.published > ahead:
             yield Problem(item.source.path, item.source.line_of("date"), "date",
                           f"is {item.published:%-d %B %Y}, more than a year ahead: check the year", "future-date",
                           Severity.WARNING)
