@@ -6,6 +6,7 @@ call these; none of them prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -99,7 +100,16 @@ def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> l
     keyed = {number: maker.key(shared, file, _media(file)) if shared else None for number, file in enumerate(files)}
     into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
     found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
+    _known_by(keyed, {number: item for number, (item, _) in found.items()})
     return [found[number] for number in range(len(files))]
+
+
+def _known_by(keyed: Mapping[int, str | None], made: Mapping[int, object]) -> None:
+    """Each value `made` from inputs whose key is known, known by that key to the keys of what shows it (a page's
+    key then reads a story as its key, not field by field)."""
+    for number, key in keyed.items():
+        if key is not None and dataclasses.is_dataclass(value := made[number]):
+            keys.LONG_LIVED.known(value, key)
 
 
 def _media(file: SourceFile) -> list[tuple[str, int, int] | str]:
@@ -129,6 +139,7 @@ def _read_cached(into: build_cache.Store[SourceFile | Problem], jobs: Sequence[l
     keyed = {number: build_cache.UNCHANGED.key(job[0], job, key) for number, job in enumerate(jobs)}
     # (None for a file that cannot be read: read again by `read_all`, which says why it cannot be)
     found = build_cache.cached(into, keyed, lambda numbers: loader.read_all([jobs[number] for number in numbers]))
+    _known_by(keyed, found)
     return [found[number] for number in range(len(jobs))]
 
 

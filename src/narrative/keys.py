@@ -51,6 +51,12 @@ class Keys:
         """Forget every value read, as a build that runs once does when it no longer needs them."""
         self._seen, self._used = {}, set()
 
+    def known(self, value: Any, key: str) -> None:
+        """Take `key` as the digest of `value` (a dataclass), which a key of its inputs determines: an item
+        made from a file is keyed by the file's bytes and the settings, rather than by reading every field."""
+        self._used.add(id(value))
+        self._seen[id(value)] = (value, f"k{key}".encode())
+
     def key(self, *values: Any) -> str | None:
         """The key of `values` together, or None if one of them cannot be read whole."""
         digest = hashlib.sha256()
