@@ -616,7 +616,7 @@ def _finish_beside_before(last: _Build, state: _Build, site_dir: Path) -> None:
 
 def _draw(state: _Build, drawn: list[File], sitemap: bool) -> None:
     """The generated pages in `drawn`, every editor's page and the error page drawn as MkDocs draws them (the
-    editors' pages may show anything of the site), and the sitemap if pages came or went."""
+    editors' pages may show anything of the site), and the sitemap if pages came, went or moved."""
     drawing, files = state.drawing, state.files
     assert drawing is not None and files is not None
     config, env = drawing.config, drawing.env
