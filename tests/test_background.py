@@ -131,7 +131,7 @@ def test_what_is_made_long_lived_is_frozen_and_the_collector_runs_again_after() 
         gc.unfreeze()
 
 
-def test_garbage_is_collected_not_frozen_even_what_was_frozen_before() -> None:
+def test_garbage_is_collected_not_frozen_and_what_was_frozen_once_the_heap_has_grown_by_a_quarter() -> None:
     try:
         with long_lived():
             before = _Cycle()
@@ -139,7 +139,14 @@ def test_garbage_is_collected_not_frozen_even_what_was_frozen_before() -> None:
         del before
         with long_lived():
             made_and_dropped = weakref.ref(_Cycle())
-        assert frozen_then_dropped() is None
         assert made_and_dropped() is None
+        assert frozen_then_dropped() is not None  # frozen, and the heap has not grown: not looked for yet
+        with long_lived():
+            grown = [_Cycle() for _ in range(gc.get_freeze_count() // 3)]
+        assert frozen_then_dropped() is not None  # this time the heap grew: the next one collects the whole
+        with long_lived():
+            pass
+        assert frozen_then_dropped() is None
+        assert all(each.itself is each for each in grown)
     finally:
         gc.unfreeze()
