@@ -58,3 +58,14 @@ def test_markup_is_keyed_by_its_text_and_what_cannot_be_read_makes_no_key() -> N
     assert Keys().key(Markup("<p>Hi</p>")) == Keys().key("<p>Hi</p>")
     assert Keys().key({"fine": 1, "not": object()}) is None
     assert Keys().key(Shown) is None  # a class, not a value
+
+
+def test_a_key_of_an_object_is_remembered_for_its_object_and_the_rest_of_its_inputs() -> None:
+    maker, story = Keys(), Shown("A title", LONG)
+    first = maker.of("shared", story, ("picture.jpg", 10, 1))
+    assert first == Keys().key("shared", story, ("picture.jpg", 10, 1)) is not None
+    assert maker.of("shared", story, ("picture.jpg", 10, 1)) == first
+    assert maker.of("shared", story, ("picture.jpg", 11, 1)) != first
+    assert maker.of("other", story, ("picture.jpg", 10, 1)) != first
+    assert maker.of("shared", Shown("A title", LONG + "!"), ("picture.jpg", 10, 1)) != first
+    assert maker.of("shared", "short text") == Keys().key("shared", "short text")

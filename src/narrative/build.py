@@ -97,7 +97,7 @@ def _items(files: list[SourceFile], settings: Settings, cache: Path | None) -> l
         return on_all_cores(build_each, files)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), settings)
-    keyed = {number: maker.key(shared, file, _media(file)) if shared else None for number, file in enumerate(files)}
+    keyed = {number: maker.of(shared, file, *_media(file)) if shared else None for number, file in enumerate(files)}
     into: build_cache.Store[Built] = build_cache.store(cache / ITEMS)
     found = build_cache.cached(into, keyed, lambda numbers: on_all_cores(build_each, [files[n] for n in numbers]))
     _known_by(keyed, {number: item for number, (item, _) in found.items()})
@@ -169,7 +169,7 @@ def screen_errors(site: Site, cache: Path | None = None) -> list[Finding]:
         return screen_for_errors(screened, site.settings, site.reviews)
     maker = keys.LONG_LIVED
     shared = maker.key(keys.code(), site.settings, site.reviews)
-    keyed = {item: maker.key(shared, item) for item in screened} if shared else {}
+    keyed = {item: maker.of(shared, item) for item in screened} if shared else {}
     if not keyed or None in keyed.values():
         return screen_for_errors(screened, site.settings, site.reviews)
     into: build_cache.Store[list[Finding]] = build_cache.store(cache / SCREENED)
@@ -233,7 +233,7 @@ def _with_bodies(items: Iterable[Item], settings: Settings, cache: Path | None,
     into: build_cache.Store[str] = build_cache.store(cache / BODIES)
     maker = keys.LONG_LIVED  # a body's text is digested once for as long as its file is unchanged
     shared = maker.key(keys.code(), settings.limits)
-    keyed = {item: maker.key(shared, item.body) for item in items}
+    keyed = {item: maker.of(shared, item.body) for item in items}
     done = render_with({item: html for item, key in keyed.items()
                         if key and not render.rendered(item) and (html := into.get(key)) is not None})
     for item, key in keyed.items():

@@ -15,7 +15,7 @@ import enum
 import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,16 +40,34 @@ class Keys:
     def __init__(self) -> None:
         self._seen: dict[int, tuple[object, bytes]] = {}
         self._used: set[int] = set()
+        self._of: dict[tuple[int, str | None, tuple[Hashable, ...]], str] = {}
 
     def forget_unused(self) -> None:
         """Forget the values not read since the last call, so that a long-lived maker does not keep every
         version of every story alive."""
         self._seen = {number: seen for number, seen in self._seen.items() if number in self._used}
+        self._of = {name: key for name, key in self._of.items() if name[0] in self._used}
         self._used = set()
 
     def forget(self) -> None:
         """Forget every value read, as a build that runs once does when it no longer needs them."""
-        self._seen, self._used = {}, set()
+        self._seen, self._used, self._of = {}, set(), {}
+
+    def of(self, shared: str | None, value: Any, *more: Hashable) -> str | None:
+        """`key(shared, value, *more)`, remembered for each object `value` (a dataclass or a long text, which
+        this maker keeps alive) with the same `shared` and `more`: a rebuild under `mkdocs serve` asks it again
+        of each of thousands of unchanged files and items."""
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        if not (kind is _Kind.DATACLASS or kind is _Kind.TEXT and len(value) >= LONG_TEXT):
+            return self.key(shared, value, *more)
+        name = (id(value), shared, more)
+        found = self._of.get(name)
+        if found is None:
+            found = self.key(shared, value, *more)
+            if found is not None:
+                self._of[name] = found
+        self._used.add(id(value))
+        return found
 
     def known(self, value: Any, key: str) -> None:
         """Take `key` as the digest of `value` (a dataclass), which a key of its inputs determines: an item

@@ -155,11 +155,25 @@ def _within(path: str, folder: str) -> str | None:
 
 def discover(stories_path: Path) -> list[Path]:
     """Every Markdown file under the content folders, in a stable order (links to folders are not followed)."""
-    found = []
+    found: list[str] = []
     for kind in Kind:
-        for folder, _, names in os.walk(stories_path / kind.folder):
-            found += [path for name in names if name.endswith(".md") and os.path.isfile(path := os.path.join(folder, name))]
-    return sorted(map(Path, found))
+        _markdown_in(str(stories_path / kind.folder), found)
+    found.sort(key=lambda path: path.split(os.sep))  # as paths compare: folder by folder
+    return [Path(path) for path in found]
+
+
+def _markdown_in(folder: str, found: list[str]) -> None:
+    """The `.md` files in `folder` and the folders in it, added to `found`: the system says of each entry
+    whether it is a file or folder as it lists them, so thousands of files need no call each."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _markdown_in(entry.path, found)
+        elif entry.name.endswith(".md") and entry.is_file():
+            found.append(entry.path)
 
 
 TEXT_SUFFIXES = frozenset({"", ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rtf", ".doc", ".docx",
