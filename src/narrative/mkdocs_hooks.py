@@ -454,17 +454,22 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Callabl
     which it can tell from the files changed."""
     stories = _state().settings.stories_path
     changed = _Changed(stories, wake=functools.partial(_wake, server))
-    if not hasattr(server, "_rebuild_cond"):  # a server that cannot be woken: MkDocs watches the stories itself
-        server.watch(str(stories))
-    watcher = Observer()
     root = Path(config.config_file_path or ".").resolve().parent
-    for path, recursive in [(stories, True), (Path(config.docs_dir), True), (root, False),
-                            *((Path(path), True) for path in [config.theme.custom_dir, *config.watch] if path)]:
-        if path.is_dir():
-            watcher.schedule(changed, str(path.resolve()), recursive=recursive)
-    watcher.daemon = True
-    watcher.start()
-    log.info(f"narrative: watching {stories} for changes")
+    watched = [(stories, True), (Path(config.docs_dir), True), (root, False),
+               *((Path(path), True) for path in [config.theme.custom_dir, *config.watch] if path)]
+    try:
+        if not hasattr(server, "_rebuild_cond"):
+            raise OSError("MkDocs' server cannot be woken")
+        watcher = Observer()
+        for path, recursive in watched:
+            if path.is_dir():
+                watcher.schedule(changed, str(path.resolve()), recursive=recursive)
+        watcher.daemon = True
+        watcher.start()
+        log.info(f"narrative: watching {stories} for changes")
+    except OSError as error:  # no notices to be had (inotify's limits reached): MkDocs' own watcher looks
+        log.info(f"narrative: MkDocs watches {stories} for changes ({error}); every rebuild is a full one")
+        server.watch(str(stories))
     server.builder = functools.partial(_rebuild, builder, changed)
     return server
 
