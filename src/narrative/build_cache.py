@@ -125,25 +125,21 @@ def _write_entries(file: IO[bytes], entries: Mapping[str, Any]) -> None:
     text that is not all ASCII keeps its UTF-8 copy inside the text for the text's life: a process that writes
     the store of every body as HTML would hold each body twice. Both would be on top of the build's own memory,
     in the process that writes the stores beside MkDocs."""
-    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dump((ENTRIES, len(entries)))
+    pickle.dump((ENTRIES, len(entries)), file, protocol=pickle.HIGHEST_PROTOCOL)
     for key, value in entries.items():
-        if isinstance(value, str):
-            pickler.dump((key, value.encode("utf-8", "surrogatepass"), True))
-        else:
-            pickler.dump((key, value, False))
-        pickler.clear_memo()
+        encoded = isinstance(value, str)
+        pickle.dump((key, value.encode("utf-8", "surrogatepass") if encoded else value, encoded), file,
+                    protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _read_entries(file: IO[bytes]) -> dict[str, Any]:
     """The entries `_write_entries` wrote; none from a file in another layout."""
-    unpickler = pickle.Unpickler(file)
-    heading = unpickler.load()
+    heading = pickle.load(file)
     if not (isinstance(heading, tuple) and len(heading) == 2 and heading[0] == ENTRIES):
         return {}
     entries = {}
     for _ in range(heading[1]):
-        key, value, encoded = unpickler.load()
+        key, value, encoded = pickle.load(file)
         entries[key] = value.decode("utf-8", "surrogatepass") if encoded else value
     return entries
 
