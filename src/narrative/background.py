@@ -65,8 +65,8 @@ def _stop(pid: int, pipe: int) -> None:
 def _hurry(group: int) -> None:
     """A yielding child and what it started back at this process's priority, as this process now waits for
     them: their lower priority kept this process its core, and on a busy machine it would now hold back the
-    end of the build (at 50,000 stories the last parts of the search index ran for a minute after MkDocs had
-    drawn the pages). Raising a priority needs a privilege the process may not have; without it the child
+    end of the build (at 25,000 stories the search index ran on for 40 s after MkDocs had drawn the pages,
+    behind other people's work). Raising a priority needs a privilege the process may not have; without it the child
     finishes at its lower priority."""
     try:
         os.setpriority(os.PRIO_PGRP, group, os.getpriority(os.PRIO_PROCESS, 0))
@@ -79,7 +79,8 @@ class Background(Generic[T]):
     result or raising its exception. Dropped before then (a build that failed half way), the child and
     anything it started are stopped. A `yielding` child runs at a lower priority, as do the programs it starts,
     so that when there are more busy processes than cores the parent keeps its core: MkDocs drawing the pages
-    is what a build waits for, and Pagefind would otherwise take a share of its core."""
+    is what a build waits for, and Pagefind would otherwise take a share of its core. Once the parent asks for
+    the result, they run at the parent's priority again, where the system allows it."""
 
     def __init__(self, work: Callable[[], T], *, yielding: bool = False) -> None:
         self._work = work
