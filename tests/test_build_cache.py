@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from narrative.build_cache import Store
+from narrative.build import PARSED, read_site
+from narrative.build_cache import FOLDER, Store, store
+from narrative.config import load_settings
 from narrative.model import Source
+from tests.conftest import Project
 
 
 def test_a_store_reads_back_the_entries_used_as_they_were_saved(tmp_path: Path) -> None:
@@ -46,3 +49,17 @@ def test_a_store_in_another_layout_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "store.pickle"
     path.write_bytes(b"\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01k\x94\x8c\x01v\x94s.")  # {"k": "v"}
     assert Store[str](path).get("k") is None
+
+
+def test_each_item_holds_its_files_body_not_a_copy_from_a_helper_process(project: Project) -> None:
+    """Enough files for the fields to be read on every core (`on_all_cores` does 200 alone): the items a helper
+    made come back as copies."""
+    for number in range(250):
+        project.story(f"story-{number}", body=f"Story number {number} went well.\n")
+    settings, problems = load_settings(project.config_file)
+    assert settings is not None and not problems
+    cache = project.root / FOLDER
+    site, _ = read_site(settings, cache=cache)
+    parsed = {file.path: file for file in store(cache / PARSED)._all().values()}
+    assert len(site.every_item) == 250
+    assert all(item.body is parsed[item.source.path].body for item in site.every_item)
