@@ -75,11 +75,33 @@ def test_a_yielding_child_and_what_it_starts_run_at_a_lower_priority() -> None:
     work = Background(lambda: (os.nice(0), subprocess.run(["sh", "-c", "nice"], capture_output=True,
                                                             text=True, check=True).stdout.strip()),
                       yielding=True)
+    while not work.done():  # asked for its result, the child would be raised back (below)
+        time.sleep(0.01)
     child, program = work.result()
     lower = min(ours + YIELDING, 19)  # 19 is the lowest priority there is
     assert child == lower
     assert program == str(lower)
     assert Background(lambda: os.nice(0)).result() == ours
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raising a process's priority back needs root (or CAP_SYS_NICE)")
+def test_a_yielding_child_waited_for_runs_at_our_priority_again_with_what_it_started() -> None:
+    ours = os.nice(0)
+
+    def wait_to_be_raised() -> tuple[int, int]:
+        program = subprocess.Popen(["sleep", "30"])
+        deadline = time.monotonic() + 10
+        while os.nice(0) != ours and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            return os.nice(0), os.getpriority(os.PRIO_PROCESS, program.pid)
+        finally:
+            program.kill()
+            program.wait()
+
+    work = Background(wait_to_be_raised, yielding=True)
+    time.sleep(0.2)  # the child lowers its own priority first thing
+    assert work.result() == (ours, ours)
 
 
 def test_abandoned_work_is_stopped_with_the_programs_it_started(tmp_path: Path) -> None:

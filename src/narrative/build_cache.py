@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 FOLDER = Path(".cache/narrative")
 """Where the cache is, under the folder that holds `mkdocs.yml`."""
@@ -44,8 +44,7 @@ class Store(Generic[V]):
         if self._entries is None:
             try:
                 with self.path.open("rb") as file:
-                    found = pickle.load(file)
-                self._entries = found if isinstance(found, dict) else {}
+                    self._entries = _read_entries(file)
             except Exception:  # noqa: BLE001 - a cache that cannot be read, for whatever reason, is empty
                 self._entries = {}
         return self._entries
@@ -68,7 +67,7 @@ class Store(Generic[V]):
         if self._changed or self._used != entries.keys():
             self._entries = {key: entries[key] for key in self._used}
             if write:
-                write_atomically(self.path, self._entries)
+                _atomically(self.path, lambda file: _write_entries(file, self._entries or {}))
         self._used, self._changed = set(), False
 
 
@@ -98,17 +97,51 @@ def release() -> None:
 def write_atomically(path: Path, value: object) -> None:
     """`value` pickled to `path` (straight to the file: a cache of every body would be a large string first),
     whole or not at all; nothing if the folder cannot be written."""
+    _atomically(path, lambda file: pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """What `write` writes to a file, put at `path` whole or not at all; nothing if the folder cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}-", delete=False) as file:
             try:
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+                write(file)
             except BaseException:
                 os.unlink(file.name)
                 raise
         os.replace(file.name, path)
     except OSError:
         pass
+
+
+ENTRIES = "narrative.build_cache entries 1"
+"""What begins a store's file, before the number of its entries and then each entry pickled on its own."""
+
+
+def _write_entries(file: IO[bytes], entries: Mapping[str, Any]) -> None:
+    """A store's entries, each pickled on its own, a text value as its UTF-8 bytes. Pickling the whole store at
+    once would keep a note of every object in it until the end (millions, at 50,000 stories), and pickling a
+    text that is not all ASCII keeps its UTF-8 copy inside the text for the text's life: a process that writes
+    the store of every body as HTML would hold each body twice. Both would be on top of the build's own memory,
+    in the process that writes the stores beside MkDocs."""
+    pickle.dump((ENTRIES, len(entries)), file, protocol=pickle.HIGHEST_PROTOCOL)
+    for key, value in entries.items():
+        encoded = isinstance(value, str)
+        pickle.dump((key, value.encode("utf-8", "surrogatepass") if encoded else value, encoded), file,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_entries(file: IO[bytes]) -> dict[str, Any]:
+    """The entries `_write_entries` wrote; none from a file in another layout."""
+    heading = pickle.load(file)
+    if not (isinstance(heading, tuple) and len(heading) == 2 and heading[0] == ENTRIES):
+        return {}
+    entries = {}
+    for _ in range(heading[1]):
+        key, value, encoded = pickle.load(file)
+        entries[key] = value.decode("utf-8", "surrogatepass") if encoded else value
+    return entries
 
 
 def cached(into: Store[V], keys: Mapping[Any, str | None], make: Callable[[list[Any]], list[V]]) -> dict[Any, V]:
