@@ -239,6 +239,9 @@ def test_the_site_offers_the_forms_only_when_it_names_the_service(tmp_path: Path
     assert built.returncode == 0, built.stderr
     subscribe_page = (site_dir / "subscribe" / "index.html").read_text(encoding="utf-8")
     assert 'action="http://127.0.0.1:8001/subscribe"' in subscribe_page
+    assert '<option value="carers">Carers</option>' in subscribe_page  # the form the service draws again
+    assert 'id="follow-all" name="follow" type="radio" value="all" checked>' in subscribe_page
+    assert "aria-invalid" not in subscribe_page and "nv-error-summary" not in subscribe_page
     story_page = (site_dir / "stories" / "night-shift" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="follow-this-story">Get emails about this story</h2>' in story_page
     assert '<input type="hidden" name="story" value="night-shift">' in story_page
@@ -280,6 +283,15 @@ def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: 
     assert built.returncode == 0, built.stderr
     with serving(site_dir) as site, site_at(project.config_file, site), \
             service_for(project.root, smtp, tmp_path / "state", port, site) as service:
+        with page_at(browser, site + "subscribe/") as page:  # axe-core runs in the page: JavaScript on
+            page.fill("#signup-email", "reader@localhost")  # the browser takes it; the service does not
+            page.check("#follow-pledge")
+            page.click("button[type=submit]")
+            assert page.title() == "Error: Sign up for emails - Hollowmere stories (sample)"
+            assert page.input_value("#signup-email") == "reader@localhost" and page.is_checked("#follow-pledge")
+            assert violations(page) == []
+            page.click("#nv-error-summary a")
+            assert page.evaluate("document.activeElement.id") == "signup-email"
         with page_at(browser, site + "subscribe/", javascript=False) as page:
             page.fill("#signup-email", ADDRESS)
             page.check("#follow-topic")
