@@ -59,27 +59,27 @@ def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str
 
 
 class Pages:
-    """The routes' answers, drawn from one template."""
+    """The routes' answers: the sign-up form again when it needs fixing, and one template for the rest."""
 
     def __init__(self, settings: IntakeSettings) -> None:
         self.settings = settings
 
     def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
-        site = self.settings.site
         context = {"button": None, "link": None, **context}
-        html = answer_pages.page("subscription.html", site, title=title, paragraphs=paragraphs,
-                                 subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+        return self._drawn("subscription.html", status, title=title, paragraphs=paragraphs, **context)
 
     def sign_up_again(self, values: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
         """The sign-up form as it was sent, with each problem on top and beside its answer (status 400)."""
         site = self.settings.site
         story = {"slug": values.get("story", "")} if values.get("follow") == "story" else None
-        html = answer_pages.page("sign_up.html", site, values=values, errors=errors, story=story,
-                                 title="Get emails about this story" if story else "Sign up for emails",
-                                 action=f"{site.intake.url}subscribe" if site.intake.url else "subscribe",
-                                 subscribe_page=f"{site.site_url or '/'}subscribe/#email")
-        return HTMLResponse(html, status_code=400, headers={"Cache-Control": "no-store"})
+        return self._drawn("sign_up.html", 400, values=values, errors=errors, story=story,
+                           title="Get emails about this story" if story else "Sign up for emails",
+                           action=f"{site.intake.url}subscribe" if site.intake.url else "subscribe")
+
+    def _drawn(self, template: str, status: int, **context: Any) -> HTMLResponse:
+        site = self.settings.site
+        html = answer_pages.page(template, site, subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
     def refused(self) -> HTMLResponse:
         return self.page("This link does not work",
