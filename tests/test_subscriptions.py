@@ -143,13 +143,56 @@ def test_an_expired_or_altered_link_is_refused(service: Service, spoil: str) -> 
     assert service.store.subscription(1).confirmed is False  # type: ignore[union-attr]
 
 
-def test_a_sign_up_with_mistakes_says_each_and_sends_nothing(service: Service) -> None:
+def test_a_sign_up_with_mistakes_draws_the_form_again_with_each_and_sends_nothing(service: Service) -> None:
     answer = service.post("subscribe", {"email": "not an address", "follow": "topic", "topic": "astrology",
-                                        "frequency": "hourly"})
+                                        "principle": "listen", "frequency": "hourly"})
     assert answer.status_code == 400
-    assert re.findall(r"<li>(.*?)</li>", answer.text) == [
-        "Enter an email address in the right format, like name@example.com", "Choose a topic to follow",
-        "Choose how often you would like emails: instant, daily or weekly"]
+    assert "<title>Error: Sign up for emails - " in answer.text and "<h1>Sign up for emails</h1>" in answer.text
+    assert re.findall(r'<li><a href="(#[^"]+)">(.*?)</a></li>', answer.text) == [
+        ("#signup-email", "Enter an email address in the right format, like name@example.com"),
+        ("#follow-all", "Choose a topic to follow"),
+        ("#signup-frequency-instant", "Choose how often you would like emails: instant, daily or weekly")]
+    assert re.findall(r'<p class="nv-error-message" id="([^"]+)">', answer.text) == [
+        "signup-email-error", "follow-error", "signup-frequency-error"]
+    assert re.search(r'<input [^>]*id="signup-email"[^>]*>', answer.text)[0] == (  # type: ignore[index]
+        '<input class="nv-input" id="signup-email" name="email" type="email" autocomplete="email" spellcheck="false"\n'
+        '           value="not an address"\n'
+        '           aria-describedby="signup-email-hint signup-email-error" aria-invalid="true" required>')
+    assert 'id="follow-topic" name="follow" type="radio" value="topic" checked>' in answer.text
+    assert '<option value="listen" selected>' in answer.text
+    assert 'action="subscribe" method="post"' in answer.text  # the site names no service: this one
+    assert service.sink.messages == []
+
+
+def test_a_story_sign_up_with_a_mistake_draws_the_story_form_again(service: Service) -> None:
+    answer = service.post("subscribe", {"email": "", "follow": "story", "story": "a-walk",
+                                        "frequency": "weekly"})
+    assert answer.status_code == 400 and "<h1>Get emails about this story</h1>" in answer.text
+    assert re.findall(r'<li><a href="(#[^"]+)">(.*?)</a></li>', answer.text) == [
+        ("#follow-email", "Enter an email address in the right format, like name@example.com")]
+    assert '<input type="hidden" name="story" value="a-walk">' in answer.text
+    assert 'id="follow-frequency-weekly" name="frequency" type="radio" value="weekly" checked>' in answer.text
+    assert 'name="topic"' not in answer.text
+
+
+def test_an_address_with_an_internationalised_domain_is_sent_to_in_its_ascii_form(service: Service) -> None:
+    answer = sign_up(service, "ana@Bücher.example")
+    assert answer.status_code == 200 and "<h1>Check your email</h1>" in answer.text
+    (message,) = service.sink.messages
+    assert message["To"] == "ana@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("ána@example.org", "Enter an email address with only the letters A to Z before the @: we cannot send emails "
+                        "to addresses with other letters there yet"),
+    ("ana@bücher", "Enter an email address in the right format, like name@example.com"),
+    ("ana@xn--bcher.example", "Enter an email address in the right format, like name@example.com"),
+])
+def test_an_address_that_cannot_be_sent_to_is_refused_naming_the_field(service: Service, address: str,
+                                                                        message: str) -> None:
+    answer = sign_up(service, address)
+    assert answer.status_code == 400
+    assert re.findall(r'<li><a href="(#[^"]+)">(.*?)</a></li>', answer.text) == [("#signup-email", message)]
     assert service.sink.messages == []
 
 
@@ -196,6 +239,9 @@ def test_the_site_offers_the_forms_only_when_it_names_the_service(tmp_path: Path
     assert built.returncode == 0, built.stderr
     subscribe_page = (site_dir / "subscribe" / "index.html").read_text(encoding="utf-8")
     assert 'action="http://127.0.0.1:8001/subscribe"' in subscribe_page
+    assert '<option value="carers">Carers</option>' in subscribe_page  # the form the service draws again
+    assert 'id="follow-all" name="follow" type="radio" value="all" checked>' in subscribe_page
+    assert "aria-invalid" not in subscribe_page and "nv-error-summary" not in subscribe_page
     story_page = (site_dir / "stories" / "night-shift" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="follow-this-story">Get emails about this story</h2>' in story_page
     assert '<input type="hidden" name="story" value="night-shift">' in story_page
@@ -237,6 +283,15 @@ def test_the_whole_way_with_javascript_off(tmp_path: Path, smtp: Sink, browser: 
     assert built.returncode == 0, built.stderr
     with serving(site_dir) as site, site_at(project.config_file, site), \
             service_for(project.root, smtp, tmp_path / "state", port, site) as service:
+        with page_at(browser, site + "subscribe/") as page:  # axe-core runs in the page: JavaScript on
+            page.fill("#signup-email", "reader@localhost")  # the browser takes it; the service does not
+            page.check("#follow-pledge")
+            page.click("button[type=submit]")
+            assert page.title() == "Error: Sign up for emails - Hollowmere stories (sample)"
+            assert page.input_value("#signup-email") == "reader@localhost" and page.is_checked("#follow-pledge")
+            assert violations(page) == []
+            page.click("#nv-error-summary a")
+            assert page.evaluate("document.activeElement.id") == "signup-email"
         with page_at(browser, site + "subscribe/", javascript=False) as page:
             page.fill("#signup-email", ADDRESS)
             page.check("#follow-topic")

@@ -206,6 +206,15 @@ def email_address(text: str) -> str | None:
         return None
 
 
+def ascii_address(text: str) -> str | None:
+    """An email address normalised as every mail server takes it, without SMTPUTF8: an internationalised domain
+    in its ASCII (IDNA) form; None when it is not an address or has letters beyond ASCII before the @."""
+    try:
+        return validate_email(text, check_deliverability=False).ascii_email
+    except EmailNotValidError:
+        return None
+
+
 def _email(form_data: Form, name: str, errors: dict[str, str]) -> str | None:
     address = _answer(form_data, name, errors)
     if address is None or name in errors:

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from narrative.intake import answer_pages, links, scopes
-from narrative.intake.form import email_address
+from narrative.intake.form import ascii_address, email_address
 from narrative.intake.letters import confirmation
 from narrative.intake.mailer import Mailer, Outcome
 from narrative.intake.send import manage_url
@@ -29,6 +29,9 @@ from narrative.share_form import EMAIL_LIMIT
 
 log = logging.getLogger("narrative.intake")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
+BAD_ADDRESS = "Enter an email address in the right format, like name@example.com"
+UNSENDABLE_ADDRESS = ("Enter an email address with only the letters A to Z before the @: we cannot send emails "
+                      "to addresses with other letters there yet")
 
 
 
@@ -37,11 +40,13 @@ def _now() -> dt.datetime:
 
 
 def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str, str, str] | list[tuple[str, str]]:
-    """The address, scope and frequency a sign-up asks for, or each field's problem as (field, message)."""
+    """The address (an internationalised domain in its ASCII form), scope and frequency a sign-up asks for, or
+    each field's problem as (field, message)."""
     errors: list[tuple[str, str]] = []
-    address = email_address(form.get("email", "").strip()[:EMAIL_LIMIT + 1])
-    if address is None or not address.isascii():  # an address mail servers must take without SMTPUTF8
-        errors.append(("email", "Enter an email address in the right format, like name@example.com"))
+    typed = form.get("email", "").strip()[:EMAIL_LIMIT + 1]
+    address = ascii_address(typed)  # what the mailer can send to: it does not ask servers for SMTPUTF8
+    if address is None:
+        errors.append(("email", BAD_ADDRESS if email_address(typed) is None else UNSENDABLE_ADDRESS))
     follow = form.get("follow", "")
     try:
         scope = scopes.parse(follow, form.get(follow, "").strip(), settings.site)
@@ -54,16 +59,26 @@ def read_sign_up(form: Mapping[str, str], settings: IntakeSettings) -> tuple[str
 
 
 class Pages:
-    """The routes' answers, drawn from one template."""
+    """The routes' answers: the sign-up form again when it needs fixing, and one template for the rest."""
 
     def __init__(self, settings: IntakeSettings) -> None:
         self.settings = settings
 
     def page(self, title: str, *paragraphs: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context = {"button": None, "link": None, **context}
+        return self._drawn("subscription.html", status, title=title, paragraphs=paragraphs, **context)
+
+    def sign_up_again(self, values: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
+        """The sign-up form as it was sent, with each problem on top and beside its answer (status 400)."""
         site = self.settings.site
-        context = {"button": None, "errors": (), "link": None, **context}
-        html = answer_pages.page("subscription.html", site, title=title, paragraphs=paragraphs,
-                                 subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
+        story = {"slug": values.get("story", "")} if values.get("follow") == "story" else None
+        return self._drawn("sign_up.html", 400, values=values, errors=errors, story=story,
+                           title="Get emails about this story" if story else "Sign up for emails",
+                           action=f"{site.intake.url}subscribe" if site.intake.url else "subscribe")
+
+    def _drawn(self, template: str, status: int, **context: Any) -> HTMLResponse:
+        site = self.settings.site
+        html = answer_pages.page(template, site, subscribe_page=f"{site.site_url or '/'}subscribe/#email", **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
     def refused(self) -> HTMLResponse:
@@ -81,10 +96,10 @@ def routes(settings: IntakeSettings, store: Subscribers, mailer: Mailer,
 
     async def sign_up(request: Request) -> Response:
         form = await request.form(max_files=0, max_fields=20)
-        read = read_sign_up({key: str(value) for key, value in form.items()}, settings)
+        form_texts = {key: str(value) for key, value in form.items()}
+        read = read_sign_up(form_texts, settings)
         if isinstance(read, list):
-            return pages.page("Check what you entered", "Go back, put this right and send the form again.",
-                              status=400, errors=read)
+            return pages.sign_up_again(form_texts, dict(read))
         address, scope, frequency = read
         await run_in_threadpool(_sign_up, address, scope, frequency)
         return pages.page("Check your email",
