@@ -19,6 +19,7 @@ import pytest
 from narrative.build_cache import FOLDER, SET_ASIDE
 from narrative.search_index import FOLDER as SEARCH
 from tests.conftest import BUILD_ENV, REPO, Project, run_mkdocs
+from tests.test_cli import command
 
 THEME_FILE = "narrative/partials/story-card.html"
 
@@ -245,3 +246,25 @@ def test_a_change_beyond_the_stories_or_to_what_every_page_shows_is_rebuilt_in_f
         [("stories/patient/story-3.md", "went well", "went badly")],
     ], tmp_path)
     assert served == ["full", "full", "full", "quick"]
+
+
+def cache_files(root: Path) -> dict[str, tuple[int, int]]:
+    return {path.relative_to(root).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in (root / FOLDER).rglob("*") if path.is_file()}
+
+
+def test_a_check_after_a_build_reads_its_cache_and_says_what_a_check_without_it_says(site: Project,
+                                                                                      tmp_path: Path) -> None:
+    replace(site.root / "stories/patient/story-3.md", "went well.", "went well.\n\n- one\n    - two\n        - three")
+    replace(site.root / "stories/patient/story-4.md", "consent: true", "consent: maybe")
+    before = cache_files(site.root)
+    with_cache = subprocess.run([*command(), "-f", str(site.config_file), "check"], capture_output=True, text=True,
+                                cwd=site.root, env={**os.environ, **BUILD_ENV}, check=False)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site.root, fresh, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
+    without = subprocess.run([*command(), "-f", str(fresh / "mkdocs.yml"), "check"], capture_output=True, text=True,
+                             cwd=fresh, env={**os.environ, **BUILD_ENV}, check=False)
+    assert with_cache.returncode == without.returncode == 1
+    assert (with_cache.stdout, with_cache.stderr) == (without.stdout, without.stderr)
+    assert "story-4.md" in with_cache.stdout and "consent" in with_cache.stdout
+    assert cache_files(site.root) == before != {}  # read, never written

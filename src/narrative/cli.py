@@ -66,7 +66,7 @@ def _annotation(problem: Problem) -> str:
 
 
 def check(args: argparse.Namespace) -> int:
-    from narrative import build, report
+    from narrative import build, build_cache, report
 
     settings = _settings(args)
     paths = [Path(path) for path in args.paths] or None
@@ -76,7 +76,8 @@ def check(args: argparse.Namespace) -> int:
     expanded = None if paths is None else [p for path in paths for p in (sorted(path.rglob("*.md"))
                                                                           if path.is_dir() else [path])]
     changes = _changes(settings, args.since)
-    site, validation = build.read_site(settings, only=expanded)
+    cache = settings.root / build_cache.FOLDER  # a build's, read but never written: bodies it rendered are not again
+    site, validation = build.read_site(settings, only=expanded, cache=cache if cache.is_dir() else None)
     screening = build.screen_site(site, only=expanded)
     problems = sort_problems([*validation, *screening.problems])
     files = len(expanded) if expanded is not None else (len(loader.discover(settings.stories_path))
