@@ -83,7 +83,7 @@ class GitWithdrawals:
     def _drop(self, name: str) -> None:
         """The branch deleted where the editors see it (the remote first: a failure there is tried again) and
         here."""
-        remote = self._remote()
+        remote = self.repository.pushes_to()
         if remote and self._git("ls-remote", "--heads", remote, f"refs/heads/{name}"):
             self._git("push", "--quiet", remote, f":refs/heads/{name}")
         if self._exists(name):
@@ -91,19 +91,9 @@ class GitWithdrawals:
 
     def _push(self, refspec: str) -> None:
         """Push to the remote the submissions go to, when the repository has it."""
-        remote = self._remote()
+        remote = self.repository.pushes_to()
         if remote is not None:
             self._git("push", "--quiet", remote, refspec)
-
-    def _remote(self) -> str | None:
-        remote = self.repository.remote
-        if not remote:
-            return None
-        try:
-            self._git("remote", "get-url", remote)
-        except DeliveryError:
-            return None
-        return remote
 
     def _commit(self, delivery: Delivery, text: str, base: str, name: str) -> None:
         parent = self._git("rev-parse", "--verify", f"{base}^{{commit}}")

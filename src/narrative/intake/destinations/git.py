@@ -71,8 +71,9 @@ class GitBranch:
         folder = f"{self._git('rev-parse', '--show-prefix')}{self.stories_dir}/"
         path = folder + submission.path
         commit = self._existing(name) or self._commit(submission, name, folder)
-        if self.remote and self._has_remote(self.remote):
-            self._git("push", "--quiet", self.remote, f"refs/heads/{name}:refs/heads/{name}")
+        remote = self.pushes_to()
+        if remote is not None:
+            self._git("push", "--quiet", remote, f"refs/heads/{name}:refs/heads/{name}")
         return Delivery(submission.reference, submission.slug, path, name, commit)
 
     def _existing(self, name: str) -> str | None:
@@ -81,12 +82,15 @@ class GitBranch:
         except DeliveryError:
             return None
 
-    def _has_remote(self, remote: str) -> bool:
+    def pushes_to(self) -> str | None:
+        """The remote the branches are pushed to, when one is set and the repository has it."""
+        if not self.remote:
+            return None
         try:
-            self._git("remote", "get-url", remote)
+            self._git("remote", "get-url", self.remote)
         except DeliveryError:
-            return False
-        return True
+            return None
+        return self.remote
 
     def _commit(self, submission: Submission, name: str, folder: str) -> str:
         """One commit on the base holding the story file and its pictures, made on a temporary index; the
