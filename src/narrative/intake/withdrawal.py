@@ -59,7 +59,7 @@ class GitWithdrawals:
         self._git = repository._git  # the same git, with the same environment, as the submissions'
 
     def under_review(self, delivery: Delivery) -> bool:
-        return self._exists(delivery.branch)
+        return self.repository.branch_commit(delivery.branch) is not None
 
     def take_back(self, delivery: Delivery, base: str) -> bool:
         try:
@@ -68,16 +68,9 @@ class GitWithdrawals:
             self._drop(delivery.branch)
             return False
         name = branch(delivery.reference)
-        if not self._exists(name):
+        if self.repository.branch_commit(name) is None:
             self._commit(delivery, withdrawn_text(text + "\n"), base, name)
         self._push(f"refs/heads/{name}:refs/heads/{name}")
-        return True
-
-    def _exists(self, name: str) -> bool:
-        try:
-            self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{name}^{{commit}}")
-        except DeliveryError:
-            return False
         return True
 
     def _drop(self, name: str) -> None:
@@ -86,7 +79,7 @@ class GitWithdrawals:
         remote = self.repository.pushes_to()
         if remote and self._git("ls-remote", "--heads", remote, f"refs/heads/{name}"):
             self._git("push", "--quiet", remote, f":refs/heads/{name}")
-        if self._exists(name):
+        if self.repository.branch_commit(name) is not None:
             self._git("update-ref", "-d", f"refs/heads/{name}")
 
     def _push(self, refspec: str) -> None:

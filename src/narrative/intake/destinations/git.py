@@ -70,13 +70,14 @@ class GitBranch:
         name = branch(submission)
         folder = f"{self._git('rev-parse', '--show-prefix')}{self.stories_dir}/"
         path = folder + submission.path
-        commit = self._existing(name) or self._commit(submission, name, folder)
+        commit = self.branch_commit(name) or self._commit(submission, name, folder)
         remote = self.pushes_to()
         if remote is not None:
             self._git("push", "--quiet", remote, f"refs/heads/{name}:refs/heads/{name}")
         return Delivery(submission.reference, submission.slug, path, name, commit)
 
-    def _existing(self, name: str) -> str | None:
+    def branch_commit(self, name: str) -> str | None:
+        """The commit the local branch `name` points at, or None when there is no such branch."""
         try:
             return self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{name}^{{commit}}")
         except DeliveryError:
@@ -112,7 +113,7 @@ class GitBranch:
         try:
             self._git("update-ref", f"refs/heads/{name}", commit, NO_COMMIT)
         except DeliveryError:
-            existing = self._existing(name)
+            existing = self.branch_commit(name)
             if existing is None:
                 raise
             return existing
