@@ -46,10 +46,14 @@ class YourStory:
         """Where the story is, for a reference known to be right."""
         return where(self.service.queue.delivery(reference), self.main, self.withdrawals)
 
+    def _open_to(self, reference: str, code: str) -> bool:
+        """Whether the reference and code are right and the story was not taken back (`Writers.check`'s work)."""
+        checked = self.writers.check(reference, code)
+        return checked.known and not checked.withdrawn
+
     def look(self, reference: str, code: str) -> Where | None:
         """Where the story is, or None for a wrong reference or code or a story taken back."""
-        checked = self.writers.check(reference, code)
-        if not checked.known or checked.withdrawn:
+        if not self._open_to(reference, code):
             return None
         found = self.where(normal_reference(reference))
         return None if found.state is State.WITHDRAWN else found
@@ -57,8 +61,7 @@ class YourStory:
     def take_back(self, reference: str, code: str) -> bool:
         """Withdraw the story (or drop the submission) and forget the writer's original; False for a wrong
         reference or code or a story already taken back."""
-        checked = self.writers.check(reference, code)
-        if not checked.known or checked.withdrawn:
+        if not self._open_to(reference, code):
             return False
         reference = normal_reference(reference)
         delivery = self.service.queue.delivery(reference)
