@@ -174,11 +174,12 @@ def _front_matter(data: bytes, path: str) -> Mapping[str, Any] | None:
     return None if isinstance(parsed, Problem) else parsed.meta
 
 
-def where(delivery: Delivery | None, main: MainBranch, review: Review) -> Where:
-    """Where the story delivered as `delivery` is (None: received, not yet with the editors)."""
+def where(delivery: Delivery | None, main: MainBranch, review: Review, commit: str | None = None) -> Where:
+    """Where the story delivered as `delivery` is (None: received, not yet with the editors) on the main
+    branch's `commit`: read here unless the caller, looking at many stories, read it once for them all."""
     if delivery is None:
         return Where(State.RECEIVED)
-    commit = main.commit()
+    commit = commit or main.commit()
     meta = main.meta(commit, delivery.path) if commit else None
     if meta is None or meta.get("status") == Status.DRAFT.value:
         return Where(State.WITH_EDITOR if meta is not None or review.under_review(delivery) else State.NOT_PUBLISHED)

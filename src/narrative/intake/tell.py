@@ -63,7 +63,7 @@ def letter(address: str, reference: str, where: Where, told: frozenset[str], set
 
 def tell_writers(yours: YourStory, mailer: Mailer, settings: IntakeSettings) -> int:
     """Email each writer who asked what has happened since they were last told; how many emails were sent."""
-    sent = 0
+    sent, commit = 0, yours.main.commit()
     for reference in yours.writers.current():
         try:
             kept = yours.service.private.get(reference)
@@ -71,7 +71,7 @@ def tell_writers(yours: YourStory, mailer: Mailer, settings: IntakeSettings) -> 
             continue
         if kept is None or not kept.original.notify_email:
             continue
-        where = yours.where(reference)
+        where = yours.where(reference, commit)
         told = yours.writers.tell(reference, REACHED.get(where.state, frozenset()))
         if not told:
             continue

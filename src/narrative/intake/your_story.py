@@ -42,9 +42,10 @@ class YourStory:
         return cls(service, writers, withdrawals_for(service.worker.destination),
                    MainBranch(settings.root, settings.base_branch))
 
-    def where(self, reference: str) -> Where:
-        """Where the story is, for a reference known to be right."""
-        return where(self.service.queue.delivery(reference), self.main, self.withdrawals)
+    def where(self, reference: str, commit: str | None = None) -> Where:
+        """Where the story is (on the main branch's `commit`, when read already), for a reference known to be
+        right."""
+        return where(self.service.queue.delivery(reference), self.main, self.withdrawals, commit)
 
     def _open_to(self, reference: str, code: str) -> bool:
         """Whether the reference and code are right and the story was not taken back (`Writers.check`'s work)."""
