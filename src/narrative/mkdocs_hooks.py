@@ -251,12 +251,18 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         state.files.kept = frozenset(kept)
     site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
     if site is not None:  # build's output is back in place; the cache's stores are written there too
-        state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
-        build_cache.save_all(write=False)
+        _start_beside(state, site, site_dir)
     if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
         build_cache.release()
         keys.LONG_LIVED.forget()
     return nav
+
+
+def _start_beside(state: _Build, site: Site, site_dir: Path) -> None:
+    """The index, feeds and digests made in another process while MkDocs draws (giving way to it once Pagefind
+    has started); the cache's stores are written by that process."""
+    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
+    build_cache.save_all(write=False)
 
 
 def _rewritten(config: MkDocsConfig, files: Files) -> set[str]:
@@ -549,7 +555,7 @@ def _quick_rebuild(last: _Build) -> bool:
         return False
     _say_content(state)
     build.render_bodies(site, _cache(state))
-    config, site_dir = drawing.config, Path(drawing.config.site_dir)
+    site_dir = Path(drawing.config.site_dir)
     state.pages = {page.src_uri: page for page in all_pages(site)}
     rearranged = list(state.pages) != list(last.pages)
     if rearranged:
@@ -566,8 +572,7 @@ def _quick_rebuild(last: _Build) -> bool:
     _finish_beside_before(last, state, site_dir)
     _current, state.page_count = state, len(files.documentation_pages())
     _draw(state, drawn, sitemap=rearranged)
-    state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
-    build_cache.save_all(write=False)  # (the cache's stores are written by that process)
+    _start_beside(state, site, site_dir)
     _unfinished = state
     _remember_pages(state, site_dir)
     keys.LONG_LIVED.forget_unused()
