@@ -374,15 +374,16 @@ def _drawn_once(key: tuple[str, ...], draw: Callable[[], str]) -> Markup:
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    state = _state()
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
-    _site_globals(env, _state())
+    _site_globals(env, state)
     env.filters.update(presentation.FILTERS)
     env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
     env.globals["narrative_share_form"] = share_form
     if _serving:
-        _state().drawing = _Drawing(config, _state().nav, env, get_build_date(), build.media_files(_state().site)
-                                    if _state().site else {})
+        state.drawing = _Drawing(config, state.nav, env, get_build_date(),
+                                 build.media_files(state.site) if state.site else {})
     return env
 
 
