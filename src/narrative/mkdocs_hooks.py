@@ -165,11 +165,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_pre_build(*, config: MkDocsConfig) -> None:
     """The last build's output set aside before MkDocs empties the folder, for `on_nav` to put back what is
     still current; under `mkdocs serve`, once the last rebuild's index, feeds and digests are finished."""
+    _finish_unfinished(Path(config.site_dir))
+    build_cache.set_aside(Path(config.site_dir))
+
+
+def _finish_unfinished(site_dir: Path) -> None:
+    """`_finish_beside` of the last rebuild under `mkdocs serve`, if it has not been."""
     global _unfinished
     if _unfinished is not None:
-        _finish_beside(_unfinished, Path(config.site_dir))
+        _finish_beside(_unfinished, site_dir)
         _unfinished = None
-    build_cache.set_aside(Path(config.site_dir))
 
 
 def _finish_beside(state: _Build, site_dir: Path) -> None:
@@ -618,10 +623,7 @@ def _remove_output(site_dir: Path, dest_uri: str) -> None:
 def _finish_beside_before(last: _Build, state: _Build, site_dir: Path) -> None:
     """The last rebuild's index, feeds and digests, finished or stopped; the files any earlier build wrote
     beside the pages are this one's to compare with, and to remove if it does not write them."""
-    global _unfinished
-    if _unfinished is not None:
-        _finish_beside(_unfinished, site_dir)
-        _unfinished = None
+    _finish_unfinished(site_dir)
     state.beside_before = frozenset(last.outputs.beside or ()) | last.beside_before
 
 
