@@ -85,7 +85,6 @@ class Background(Generic[T]):
     def __init__(self, work: Callable[[], T], *, yielding: bool = False) -> None:
         self._work = work
         self._pid: int | None = None
-        self._yielding = yielding
         if not hasattr(os, "fork"):
             return
         read, write = os.pipe()

@@ -94,12 +94,6 @@ def release() -> None:
     _stores.clear()
 
 
-def write_atomically(path: Path, value: object) -> None:
-    """`value` pickled to `path` (straight to the file: a cache of every body would be a large string first),
-    whole or not at all; nothing if the folder cannot be written."""
-    _atomically(path, lambda file: pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def _atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """What `write` writes to a file, put at `path` whole or not at all; nothing if the folder cannot be written."""
     try:
@@ -254,7 +248,7 @@ class Pages:
         self.drawn = {relative: drawn for relative, drawn in self.drawn.items() if relative in kept}
 
     def save(self, path: Path) -> None:
-        write_atomically(path, self)
+        _atomically(path, lambda file: pickle.dump(self, file, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def set_aside(site_dir: Path) -> None:

@@ -143,8 +143,7 @@ class Keys:
 
 def _text(value: str) -> bytes:
     data = value.encode("utf-8", "surrogatepass")
-    return b"s%d:%s" % (len(data), hashlib.sha256(data).digest()) if len(value) >= LONG_TEXT else \
-        b"s%d:%s" % (len(data), data)
+    return b"s%d:%s" % (len(data), hashlib.sha256(data).digest() if len(value) >= LONG_TEXT else data)
 
 
 class _Kind(enum.Enum):

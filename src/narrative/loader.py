@@ -229,11 +229,8 @@ def display_path(path: Path, root: Path) -> str:
     return _shown(path, path.resolve(), root.resolve())
 
 
-def _shown(path: Path, resolved: Path, root: Path) -> str:
-    try:
-        return resolved.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _shown(path: Path, resolved: Path | str, root: Path | str) -> str:
+    return _within(str(resolved), str(root)) or path.as_posix()
 
 
 def _own_name(path: Path, base: Path) -> str:
@@ -438,7 +435,7 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
         if resolved in seen:
             continue  # the same file named twice (`/site/stories/...` and `stories/...`) is not a duplicate
         seen.add(resolved)
-        shown = _within(resolved, str(base)) or path.as_posix()
+        shown = _shown(path, resolved, base)
         kind = _kind(resolved, stories)
         if kind is None:
             outcomes.append(link_out(_own_name(path, base))

@@ -165,11 +165,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_pre_build(*, config: MkDocsConfig) -> None:
     """The last build's output set aside before MkDocs empties the folder, for `on_nav` to put back what is
     still current; under `mkdocs serve`, once the last rebuild's index, feeds and digests are finished."""
+    _finish_unfinished(Path(config.site_dir))
+    build_cache.set_aside(Path(config.site_dir))
+
+
+def _finish_unfinished(site_dir: Path) -> None:
+    """`_finish_beside` of the last rebuild under `mkdocs serve`, if it has not been."""
     global _unfinished
     if _unfinished is not None:
-        _finish_beside(_unfinished, Path(config.site_dir))
+        _finish_beside(_unfinished, site_dir)
         _unfinished = None
-    build_cache.set_aside(Path(config.site_dir))
 
 
 def _finish_beside(state: _Build, site_dir: Path) -> None:
@@ -251,12 +256,18 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
         state.files.kept = frozenset(kept)
     site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
     if site is not None:  # build's output is back in place; the cache's stores are written there too
-        state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
-        build_cache.save_all(write=False)
+        _start_beside(state, site, site_dir)
     if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
         build_cache.release()
         keys.LONG_LIVED.forget()
     return nav
+
+
+def _start_beside(state: _Build, site: Site, site_dir: Path) -> None:
+    """The index, feeds and digests made in another process while MkDocs draws (giving way to it once Pagefind
+    has started); the cache's stores are written by that process."""
+    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
+    build_cache.save_all(write=False)
 
 
 def _rewritten(config: MkDocsConfig, files: Files) -> set[str]:
@@ -368,15 +379,16 @@ def _drawn_once(key: tuple[str, ...], draw: Callable[[], str]) -> Markup:
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    state = _state()
     env.globals["narrative_same_at_each_depth"] = _same_at_each_depth
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
-    _site_globals(env, _state())
+    _site_globals(env, state)
     env.filters.update(presentation.FILTERS)
     env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
     env.globals["narrative_share_form"] = share_form
     if _serving:
-        _state().drawing = _Drawing(config, _state().nav, env, get_build_date(), build.media_files(_state().site)
-                                    if _state().site else {})
+        state.drawing = _Drawing(config, state.nav, env, get_build_date(),
+                                 build.media_files(state.site) if state.site else {})
     return env
 
 
@@ -549,7 +561,7 @@ def _quick_rebuild(last: _Build) -> bool:
         return False
     _say_content(state)
     build.render_bodies(site, _cache(state))
-    config, site_dir = drawing.config, Path(drawing.config.site_dir)
+    site_dir = Path(drawing.config.site_dir)
     state.pages = {page.src_uri: page for page in all_pages(site)}
     rearranged = list(state.pages) != list(last.pages)
     if rearranged:
@@ -566,8 +578,7 @@ def _quick_rebuild(last: _Build) -> bool:
     _finish_beside_before(last, state, site_dir)
     _current, state.page_count = state, len(files.documentation_pages())
     _draw(state, drawn, sitemap=rearranged)
-    state.beside = Background(lambda: build.write_beside_pages(site, site_dir), yielding=True)
-    build_cache.save_all(write=False)  # (the cache's stores are written by that process)
+    _start_beside(state, site, site_dir)
     _unfinished = state
     _remember_pages(state, site_dir)
     keys.LONG_LIVED.forget_unused()
@@ -612,10 +623,7 @@ def _remove_output(site_dir: Path, dest_uri: str) -> None:
 def _finish_beside_before(last: _Build, state: _Build, site_dir: Path) -> None:
     """The last rebuild's index, feeds and digests, finished or stopped; the files any earlier build wrote
     beside the pages are this one's to compare with, and to remove if it does not write them."""
-    global _unfinished
-    if _unfinished is not None:
-        _finish_beside(_unfinished, site_dir)
-        _unfinished = None
+    _finish_unfinished(site_dir)
     state.beside_before = frozenset(last.outputs.beside or ()) | last.beside_before
 
 
