@@ -172,3 +172,30 @@ def test_garbage_is_collected_not_frozen_and_what_was_frozen_once_the_heap_has_g
         assert all(each.itself is each for each in grown)
     finally:
         gc.unfreeze()
+
+
+def test_a_held_child_starts_its_work_only_when_told(tmp_path: Path) -> None:
+    """Forked early (to share less of the parent's memory), it must not touch the output folder before the
+    parent has put it in place."""
+    started = tmp_path / "started"
+    work = Background(lambda: started.write_text("yes") and os.getpid(), held=True)
+    time.sleep(0.3)
+    assert not started.exists()
+    work.go()
+    assert work.result() != os.getpid()
+    assert started.read_text() == "yes"
+
+
+def test_a_held_child_dropped_before_it_was_told_never_does_its_work(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    work = Background(lambda: started.write_text("yes"), held=True)
+    pid = work._pid
+    assert pid is not None and _running(pid)
+    del work
+    gc.collect()
+    assert not _running(pid)
+    assert not started.exists()
+
+
+def test_asking_a_held_child_for_its_result_tells_it_to_start() -> None:
+    assert Background(lambda: 7, held=True).result() == 7

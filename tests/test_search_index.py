@@ -26,7 +26,8 @@ from narrative.build import read_site
 from narrative.config import SearchSettings, Settings, from_mapping, load_settings
 from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
-from narrative.search_index import STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
+from narrative.render import Html
+from narrative.search_index import NO_BODY, STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
 from narrative.site import Site
 from tests.conftest import Project
 from tests.content import config
@@ -90,7 +91,7 @@ def test_a_record_holds_what_search_matches_and_shows(settings: Settings) -> Non
     made = record(story, Site.from_items([story], settings))
     assert made == Record("stories/tea-and-biscuits/", "Story", 'Tea & "biscuits" <at> the clinic',
                           "Small kindnesses, & big ones.", "14 March 2026", "2026-03-14",
-                          ("Mental health", "Carers"), "<p>The nurse made <strong>tea</strong>.</p>")
+                          ("Mental health", "Carers"), Html(b"<p>The nurse made <strong>tea</strong>.</p>"))
     page = lxml.html.fromstring(made.html())
     body = page.find("body")
     assert page.get("lang") == "en"
@@ -138,7 +139,7 @@ def dated(number: int) -> Record:
     """A record published on day `number` of 2026."""
     day = dt.date(2026, 1, 1) + dt.timedelta(days=number - 1)
     return Record(f"stories/day-{number}/", STORY, f"Day {number}", "", f"{day.day} {day:%B %Y}", day.isoformat(),
-                  (), "")
+                  (), NO_BODY)
 
 
 def sizes(found: list[Part]) -> list[int]:

@@ -49,17 +49,27 @@ def _cancelled() -> Any:
     raise BackgroundError("the background work was stopped before it finished")
 
 
-def _stop(pid: int, pipe: int) -> None:
+def _stop(pid: int, *pipes: int) -> None:
     """Stop an abandoned child and everything it started (its own process group), and reap it."""
     try:
         os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError, PermissionError):
         pass
-    try:
-        os.close(pipe)
-    except OSError:
-        pass
+    for pipe in pipes:
+        try:
+            os.close(pipe)
+        except OSError:
+            pass
+
+
+def _wait_for_go(pipe: int) -> None:
+    """In a held child: wait until the parent says go; a parent that dropped the work first has closed the pipe,
+    and the child ends without doing it."""
+    said = os.read(pipe, 1)
+    os.close(pipe)
+    if not said:
+        os._exit(0)
 
 
 def _hurry(group: int) -> None:
@@ -80,31 +90,52 @@ class Background(Generic[T]):
     anything it started are stopped. A `yielding` child runs at a lower priority (`lower_priority`), as do the
     programs it starts, so that when there are more busy processes than cores the parent keeps its core; work
     that may give way only in part calls `lower_priority` itself, once what must not wait has started. Once
-    the parent asks for the result, they run at the parent's priority again, where the system allows it."""
+    the parent asks for the result, they run at the parent's priority again, where the system allows it.
 
-    def __init__(self, work: Callable[[], T], *, yielding: bool = False) -> None:
+    A `held` child waits for `go()` before it starts: forked as soon as what the work reads is ready, it holds
+    only that much of the parent's memory (a fork's pages count in both processes' size), not what the parent
+    makes afterwards; its work may still need the parent to do something first (put files in place) before it
+    is told to go."""
+
+    def __init__(self, work: Callable[[], T], *, yielding: bool = False, held: bool = False) -> None:
         self._work = work
         self._pid: int | None = None
+        self._go: int | None = None
         if not hasattr(os, "fork"):
             return
         read, write = os.pipe()
+        wait, go = os.pipe() if held else (None, None)
         pid = os.fork()
         if pid == 0:
             os.close(read)
             os.setpgid(0, 0)  # its own group, so that stopping it stops what it started too
-            if yielding:
-                lower_priority()
             try:
+                if wait is not None and go is not None:
+                    os.close(go)
+                    _wait_for_go(wait)
+                if yielding:
+                    lower_priority()
                 _report(work, write)
             finally:
                 os._exit(0)  # not the parent's clean-ups: they are the parent's to run
         os.close(write)
+        if wait is not None:
+            os.close(wait)
         try:
             os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists before any stop
         except OSError:
             pass
-        self._pid, self._read = pid, read
-        self._stop = weakref.finalize(self, _stop, pid, read)
+        self._pid, self._read, self._go = pid, read, go
+        self._stop = weakref.finalize(self, _stop, pid, read, *([] if go is None else [go]))
+
+    def go(self) -> None:
+        """A held child starts its work (nothing, if it is not held or was told already)."""
+        if self._go is not None:
+            os.write(self._go, b"g")
+            os.close(self._go)
+            self._stop.detach()
+            self._stop = weakref.finalize(self, _stop, self._pid, self._read)
+            self._go = None
 
     def done(self) -> bool:
         """Whether the work has finished (its result can be had without waiting for it)."""
@@ -123,6 +154,7 @@ class Background(Generic[T]):
     def result(self) -> T:
         if self._pid is None:
             return self._work()
+        self.go()
         self._stop.detach()
         _hurry(self._pid)  # (work that lowered its own priority too)
         with os.fdopen(self._read, "rb") as pipe:

@@ -112,17 +112,18 @@ def _known_by(keyed: Mapping[int, str | None], made: Mapping[int, object]) -> No
 
 
 def _build_each(files: list[SourceFile], settings: Settings) -> list[Built]:
-    """`fields.build` for each file, on all the machine's cores. An item made by a helper process comes back
-    with a copy of its file's body: it is given the file's own, so the text is held once (at 10,000 stories the
-    copies were 22 MiB of the 283 MiB the site took once read)."""
-    built = on_all_cores(functools.partial(fields.build, settings=settings), files)
-    return [(_with_body_of(item, file), problems) for file, (item, problems) in zip(files, built)]
+    """`fields.build` for each file, on all the machine's cores, each item given its own file's body text."""
+    built = on_all_cores(functools.partial(_without_body, settings=settings), files)
+    return [(None if item is None else dataclasses.replace(item, body=file.body), problems)
+            for file, (item, problems) in zip(files, built)]
 
 
-def _with_body_of(item: Item | None, file: SourceFile) -> Item | None:
-    if item is None or item.body is file.body or item.body != file.body:
-        return item
-    return dataclasses.replace(item, body=file.body)
+def _without_body(file: SourceFile, settings: Settings) -> Built:
+    """`fields.build`, the item's body (always its file's text) left out, so that a helper process does not send
+    a copy back: held, the copies were 22 MiB at 10,000 stories; dropped once read, they left holes in this
+    process's memory that it kept, 150 MiB at 50,000."""
+    item, problems = fields.build(file, settings)
+    return (None if item is None else dataclasses.replace(item, body="")), problems
 
 
 def _media(file: SourceFile) -> list[tuple[str, int, int] | str]:
@@ -238,20 +239,20 @@ Rendered = TypeVar("Rendered")
 
 
 def _with_bodies(items: Iterable[Item], settings: Settings, cache: Path | None,
-                 render_with: Callable[[dict[Item, str]], Rendered]) -> Rendered:
+                 render_with: Callable[[dict[Item, render.Html]], Rendered]) -> Rendered:
     """`render_with` given the bodies of `items` the cache in `cache` holds (none without one); each body
     rendered then is kept there (and each kept already marked as still used)."""
     if cache is None:
         return render_with({})
-    into: build_cache.Store[str] = build_cache.store(cache / BODIES)
+    into: build_cache.Store[bytes] = build_cache.store(cache / BODIES)
     maker = keys.LONG_LIVED  # a body's text is digested once for as long as its file is unchanged
     shared = maker.key(keys.code(), settings.limits)
     keyed = {item: maker.of(shared, item.body) for item in items}
-    done = render_with({item: html for item, key in keyed.items()
-                        if key and not render.rendered(item) and (html := into.get(key)) is not None})
+    done = render_with({item: render.Html(utf8) for item, key in keyed.items()
+                        if key and not render.rendered(item) and (utf8 := into.get(key)) is not None})
     for item, key in keyed.items():
         if key and render.rendered(item) and into.get(key) is None:
-            into.put(key, render.body_html(item))
+            into.put(key, render.body(item).utf8)
     return done
 
 
@@ -319,13 +320,20 @@ def shared_key(site: Site | None, problems: Sequence[Problem], feed_links: objec
                            [str(problem) for problem in problems], feed_links, list(search_parts), adapter)
 
 
-def page_keys(made: Iterable[Page], shared: str | None,
-              held: Mapping[str, list[str]]) -> dict[str, str | None]:
-    """Each page's key by its `src_uri`: everything it shows (title, template, description, its context, the
-    notices held on it) and the `shared` key; None for all when there is no shared key, so none is kept."""
+def content_keys(made: Iterable[Page], held: Mapping[str, list[str]]) -> dict[str, str | None]:
+    """The key of what each page shows of its own (title, template, description, its context, the notices held on
+    it), by its `src_uri`: worked out while the keys of the items read are at hand, so that a build can forget
+    those before MkDocs makes its objects for every page."""
     maker = keys.LONG_LIVED
-    return {page.src_uri: maker.key(shared, page.src_uri, page.title, page.template, page.description,
-                                    page.context, held.get(page.url)) if shared else None for page in made}
+    return {page.src_uri: maker.key(page.src_uri, page.title, page.template, page.description, page.context,
+                                    held.get(page.url)) for page in made}
+
+
+def page_keys(content: Mapping[str, str | None], shared: str | None) -> dict[str, str | None]:
+    """Each page's key by its `src_uri`: its `content_keys` key and the `shared` key; None where either is
+    missing (something could not be keyed), so that page is never kept."""
+    return {src_uri: keys.LONG_LIVED.key(shared, key) if shared and key else None
+            for src_uri, key in content.items()}
 
 
 def summary(site: Site, pages: int, digests_made: int, seconds: float) -> str:

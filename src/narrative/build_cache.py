@@ -90,8 +90,10 @@ def save_all(write: bool = True) -> None:
 
 def release() -> None:
     """Forget the stores this process has opened (each saved first, or written by another process), so that
-    what they hold and nothing else needs is freed: a build that runs once has no later rebuild to serve."""
+    what they hold and nothing else needs is freed, and the files' keys: a build that runs once has no later
+    rebuild to serve."""
     _stores.clear()
+    UNCHANGED.forget()
 
 
 def _atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
@@ -181,6 +183,9 @@ class Unchanged:
             return None
         self._known[name] = (signature, made)
         return made
+
+    def forget(self) -> None:
+        self._known = {}
 
 
 UNCHANGED = Unchanged()

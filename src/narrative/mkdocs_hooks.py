@@ -66,6 +66,8 @@ class _Build:
     """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
     started: float = field(default_factory=time.monotonic)
     files: _Files | None = None
+    content_keys: dict[str, str | None] = field(default_factory=dict)
+    """The key of what each generated page shows of its own, by its `src_uri` (`build.content_keys`)."""
     page_keys: dict[str, str | None] = field(default_factory=dict)
     """Each generated page's key, by its path in the output folder."""
     outputs: build_cache.Pages = field(default_factory=build_cache.Pages)
@@ -200,9 +202,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                     state.problems)
     _say_content(state)
     build.render_bodies(site, _cache(state))
+    _start_beside(state, site, Path(config.site_dir), held=True)
+    state.pages = {page.src_uri: page for page in all_pages(site)}
+    state.content_keys = build.content_keys(state.pages.values(), state.held)
+    if not _serving:  # the keys of what was read, kept only for a rebuild in this process, freed for MkDocs
+        keys.LONG_LIVED.forget()
     files = state.files = _Files(files)
-    for page in all_pages(site):
-        state.pages[page.src_uri] = page
+    for page in state.pages.values():
         files.append(_generated(config, page))
     for src_uri, path in build.media_files(site).items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
@@ -241,7 +247,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state.beside_before = frozenset(state.outputs.beside or ())
     state.search_parts = search_index.for_reader(state.site) if state.site else []
     state.nav, state.shared = nav, _shared_key(state, config, nav)
-    by_src = build.page_keys(state.pages.values(), state.shared, state.held)
+    by_src = build.page_keys(state.content_keys, state.shared)
     kept: set[str] = set()
     for file in state.files.every_page() if state.files else ():
         if file.src_uri in by_src:
@@ -254,20 +260,21 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
                            or path in state.beside_before or path.startswith(f"{search_index.FOLDER}/"))
     if state.files is not None:
         state.files.kept = frozenset(kept)
-    site = state.site  # the index, feeds and digests made on another core while MkDocs draws, once the last
-    if site is not None:  # build's output is back in place; the cache's stores are written there too
-        _start_beside(state, site, site_dir)
-    if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
-        build_cache.release()
-        keys.LONG_LIVED.forget()
+    if state.beside is not None:  # the last build's output is back in place
+        state.beside.go()
     return nav
 
 
-def _start_beside(state: _Build, site: Site, site_dir: Path) -> None:
+def _start_beside(state: _Build, site: Site, site_dir: Path, held: bool = False) -> None:
     """The index, feeds and digests made in another process while MkDocs draws (giving way to it once Pagefind
-    has started); the cache's stores are written by that process."""
-    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True))
+    has started); the cache's stores are written by that process, and a build that runs once forgets them
+    here. A `held` one is forked as soon as the site is read and rendered, so that it does not hold a copy of
+    MkDocs' objects for every page (100 MiB at 50,000 stories), and starts once `on_nav` has put the last
+    build's output back in place."""
+    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True), held=held)
     build_cache.save_all(write=False)
+    if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
+        build_cache.release()
 
 
 def _rewritten(config: MkDocsConfig, files: Files) -> set[str]:
@@ -566,7 +573,7 @@ def _quick_rebuild(last: _Build) -> bool:
     rearranged = list(state.pages) != list(last.pages)
     if rearranged:
         _arrange(files, last, state, site_dir)
-    by_src = build.page_keys(state.pages.values(), state.shared, state.held)
+    by_src = build.page_keys(build.content_keys(state.pages.values(), state.held), state.shared)
     drawn = []
     for src_uri, key in by_src.items():
         file = files.src_uris[src_uri]

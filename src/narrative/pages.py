@@ -13,7 +13,7 @@ from typing import Any
 from narrative import charts, feeds, impact, languages, open_data, suppression
 from narrative.digests import Period, archive
 from narrative.model import Story
-from narrative.render import body_html
+from narrative.render import body
 from narrative.site import Site
 
 
@@ -90,9 +90,9 @@ def story_pages(site: Site) -> Iterator[Page]:
     for story in site.stories:
         yield Page(_src(story.url), story.title, "narrative/story.html", story.summary, {
             "story": story,
-            "body": body_html(story),
+            "body": body(story),
             "topics": [site.settings.topic(slug) for slug in story.topics],
-            "responses": [(response, body_html(response)) for response in site.responses_to(story.slug)],
+            "responses": [(response, body(response)) for response in site.responses_to(story.slug)],
             "updates": site.updates_citing(story.slug),
             "intake_url": site.settings.intake.url,
             "versions": [(version, version.lang or languages.SITE_LANGUAGE) for version in site.versions(story)],
@@ -133,7 +133,7 @@ def pledge_pages(site: Site) -> Iterator[Page]:
     for update in site.updates:
         yield Page(_src(update.url), update.title, "narrative/update.html", update.summary, {
             "update": update,
-            "body": body_html(update),
+            "body": body(update),
             "principle": site.settings.principle(update.principle),
             "stories": site.cited_stories(update),
             "topics": [site.settings.topic(slug) for slug in update.topics],

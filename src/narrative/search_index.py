@@ -24,12 +24,12 @@ from typing import Any
 
 from pagefind.service import get_executable
 
-from narrative import languages, search_cache
+from narrative import languages, render, search_cache
 from narrative.background import cores
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import iso_date, long_date
 from narrative.problems import Problem
-from narrative.render import body_html
+from narrative.render import Html
 from narrative.site import Site
 
 FOLDER = "pagefind"
@@ -54,7 +54,8 @@ class Record:
     date: str
     iso_date: str
     topics: tuple[str, ...]
-    body: str
+    body: Html
+    """Held as UTF-8 until its page is written, as the site's bodies are (`render.Html`)."""
     language: str = LANGUAGE
     """The language Pagefind stems its words for: it keeps an index for each language in a part."""
 
@@ -80,8 +81,11 @@ def record(item: Story | PledgeUpdate, site: Site, body: bool = True) -> Record:
     without its `body` when only where it falls among the parts is wanted."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
-                  long_date(item.published), iso_date(item.published), topics, body_html(item) if body else "",
+                  long_date(item.published), iso_date(item.published), topics, render.body(item) if body else NO_BODY,
                   languages.primary(item.lang) if item.lang else LANGUAGE)
+
+
+NO_BODY = Html(b"")
 
 
 def records(site: Site, bodies: bool = True) -> list[Record]:
@@ -144,7 +148,7 @@ few seconds, and written there they never reach the disk."""
 def _scratch(found: Sequence[Part], held: int) -> tempfile.TemporaryDirectory[str]:
     """A folder for the records: in memory if there is room there for the `held` parts it holds at a time
     (with as much again to spare), on disk otherwise."""
-    largest = max((sum(len(each.body) + 1024 for each in part.records) for part in found), default=0)
+    largest = max((sum(len(each.body.utf8) + 1024 for each in part.records) for part in found), default=0)
     try:
         if shutil.disk_usage(MEMORY).free >= 2 * held * largest:
             return tempfile.TemporaryDirectory(prefix="narrative-search-", dir=MEMORY)
