@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import material
 import pytest
 
 from narrative.build_cache import FOLDER, SET_ASIDE
@@ -135,6 +136,51 @@ def test_an_edit_to_one_story_draws_only_the_pages_that_show_it(site: Project) -
                               "digests/weekly/2026-W10/index.html"])
     assert drawn == len(written) - len(editors)
     assert "went badly" in (site_dir / "stories/story-3/index.html").read_text(encoding="utf-8")
+
+
+def drawn_after(site: Project, edit: Callable[[], None]) -> list[str]:
+    """The generated pages a build draws again after `edit`."""
+    site_dir = site.root / "site"
+    pages = {path: path.stat().st_mtime_ns for path in site_dir.rglob("index.html")}
+    edit()
+    log, _ = built(site)
+    editors = {"about/index.html", "accessibility/index.html", "index.html", "privacy/index.html",
+               "share-your-story/index.html"}  # MkDocs' own pages, drawn every time
+    written = sorted(path.relative_to(site_dir).as_posix() for path, before in pages.items()
+                     if path.stat().st_mtime_ns != before and path.relative_to(site_dir).as_posix() not in editors)
+    assert "generated pages were unchanged" not in log or kept(log)[1] == len(written)  # (no line: none kept)
+    return written
+
+
+def test_an_edit_to_the_sites_own_template_draws_only_the_pages_made_with_it(site: Project,
+                                                                              tmp_path: Path) -> None:
+    """The story page's template, overridden by the site: an edit to it draws the story pages and nothing
+    else; an edit to the story card, which lists, digests and updates include, draws those and not the stories."""
+    own = site.root / "overrides/narrative/story.html"
+    shutil.copy(REPO / "src/narrative/theme/narrative/story.html", own)
+    built(site)
+    stories = drawn_after(site, lambda: replace(own, "{% block content %}", "{% block content %}<!-- edited -->"))
+    assert stories == sorted(f"stories/{slug}/index.html" for slug in
+                             ["story-1", "story-2", "story-3", "story-4", "story-5", "carers-story"])
+    cards = drawn_after(site, lambda: replace(site.root / "overrides" / THEME_FILE, "<", "<!-- edited -->\n<"))
+    assert "stories/index.html" in cards and "pledge/updates/quieter-nights/index.html" in cards
+    assert not any(page.startswith("stories/") and page != "stories/index.html" for page in cards)
+    assert_same_as_clean(site, site.root / "site", tmp_path)
+
+
+def test_a_site_template_reached_by_a_name_made_while_drawing_is_in_every_pages_key(site: Project) -> None:
+    """Material names the language's strings as `"partials/languages/" ~ lang ~ ".html"`: any site file there
+    may be drawn by any page (the language is a setting), so an edit to one draws every page, though the story
+    template names it too."""
+    strings = site.root / "overrides/partials/languages/cy.html"
+    strings.parent.mkdir(parents=True)
+    shutil.copy(Path(material.__file__).parent / "templates/partials/languages/cy.html", strings)
+    story = site.root / "overrides/narrative/story.html"
+    shutil.copy(REPO / "src/narrative/theme/narrative/story.html", story)
+    replace(story, "{% block content %}", '{% block content %}{% set strings = "partials/languages/cy.html" %}')
+    built(site)
+    drawn = drawn_after(site, lambda: replace(strings, "{% macro t(key) %}", "{% macro t(key) %}{#- edited -#}"))
+    assert len(drawn) == len(list((site.root / "site").rglob("index.html"))) - 5
 
 
 def test_an_unchanged_site_draws_nothing_and_writes_no_feed(site: Project) -> None:

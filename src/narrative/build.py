@@ -329,10 +329,12 @@ def content_keys(made: Iterable[Page], held: Mapping[str, list[str]]) -> dict[st
                                     held.get(page.url)) for page in made}
 
 
-def page_keys(content: Mapping[str, str | None], shared: str | None) -> dict[str, str | None]:
-    """Each page's key by its `src_uri`: its `content_keys` key and the `shared` key; None where either is
-    missing (something could not be keyed), so that page is never kept."""
-    return {src_uri: keys.LONG_LIVED.key(shared, key) if shared and key else None
+def page_keys(content: Mapping[str, str | None], shared: str | None,
+              drawn_with: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Each page's key by its `src_uri`: its `content_keys` key, the `shared` key and the key of the site's own
+    theme files its template draws with (`drawn_with`); None where one is missing (something could not be
+    keyed), so that page is never kept."""
+    return {src_uri: keys.LONG_LIVED.key(shared, key, drawn_with.get(src_uri)) if shared and key else None
             for src_uri, key in content.items()}
 
 

@@ -36,7 +36,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
-                       search_index, share_form)
+                       search_index, share_form, theme_keys)
 from narrative.background import Background
 from narrative.config import Settings
 from narrative.pages import Page, all_pages
@@ -66,6 +66,8 @@ class _Build:
     """Errors in the content, kept (not raised) while serving, so every page of the preview lists them."""
     started: float = field(default_factory=time.monotonic)
     files: _Files | None = None
+    template_keys: dict[str, str] = field(default_factory=dict)
+    """For each page template, the key of the site's own theme files it draws with (`theme_keys`)."""
     content_keys: dict[str, str | None] = field(default_factory=dict)
     """The key of what each generated page shows of its own, by its `src_uri` (`build.content_keys`)."""
     page_keys: dict[str, str | None] = field(default_factory=dict)
@@ -247,7 +249,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     state.beside_before = frozenset(state.outputs.beside or ())
     state.search_parts = search_index.for_reader(state.site) if state.site else []
     state.nav, state.shared = nav, _shared_key(state, config, nav)
-    by_src = build.page_keys(state.content_keys, state.shared)
+    by_src = build.page_keys(state.content_keys, state.shared, _drawn_with(state))
     kept: set[str] = set()
     for file in state.files.every_page() if state.files else ():
         if file.src_uri in by_src:
@@ -263,6 +265,11 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     if state.beside is not None:  # the last build's output is back in place
         state.beside.go()
     return nav
+
+
+def _drawn_with(state: _Build) -> dict[str, str | None]:
+    """For each generated page, by its `src_uri`, the key of the site's own theme files its template draws with."""
+    return {src_uri: state.template_keys.get(page.template) for src_uri, page in state.pages.items()}
 
 
 def _start_beside(state: _Build, site: Site, site_dir: Path, held: bool = False) -> None:
@@ -296,9 +303,16 @@ def on_post_page(output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
 
 def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
     """What every generated page depends on beyond its own content; None (so no page is kept) if a part of it
-    cannot be read."""
+    cannot be read. The site's own theme files a page template draws with are keyed with that template's
+    pages instead (`template_keys`): an edit to the story page's template draws the stories again, not every
+    list and digest."""
+    own = Path(config.theme.custom_dir).resolve() if config.theme.custom_dir else None
     try:
-        theme = keys.of_files([path for folder in config.theme.dirs for path in _theme_files(Path(folder))])
+        used, unreached = theme_keys.split(_with_narrative_templates(config.theme.get_env()), own,
+                                           _page_templates(state)) if own else ({}, [])
+        state.template_keys = {template: keys.of_files(paths, own) for template, paths in used.items()}
+        theme = keys.of_files([*unreached, *(path for folder in config.theme.dirs if Path(folder).resolve() != own
+                                             for path in _theme_files(Path(folder)))])
         settings_file = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
         editors = keys.of_files([Path(file.abs_src_path) for file in state.files or ()
                                  if file.is_documentation_page() and file.abs_src_path])
@@ -307,6 +321,13 @@ def _shared_key(state: _Build, config: MkDocsConfig, nav: Any) -> str | None:
     state.adapter = (theme, settings_file, editors, config.site_url or "", config.use_directory_urls, _serving,
                      _nav_outline(nav.items))
     return build.shared_key(state.site, state.problems, _feed_links(state.site), state.search_parts, state.adapter)
+
+
+def _page_templates(state: _Build) -> set[str]:
+    """The templates of this build's generated pages, and of the kinds it has none of yet (the first withdrawn
+    story's), so that a quick rebuild that makes one knows which of the site's theme files it draws with."""
+    return {page.template for page in state.pages.values()} | {
+        f"narrative/{path.name}" for path in (THEME / "narrative").glob("*.html")}
 
 
 def _feed_links(site: Site | None) -> dict[str, feeds.Channel]:
@@ -391,11 +412,17 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.globals["narrative_same_in_each_folder"] = _same_in_each_folder
     _site_globals(env, state)
     env.filters.update(presentation.FILTERS)
-    env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])  # the share form's macro
+    _with_narrative_templates(env)
     env.globals["narrative_share_form"] = share_form
     if _serving:
         state.drawing = _Drawing(config, state.nav, env, get_build_date(),
                                  build.media_files(state.site) if state.site else {})
+    return env
+
+
+def _with_narrative_templates(env: Any) -> Any:
+    """MkDocs' template environment, finding narrative's own templates too (the forms' macros) after the theme's."""
+    env.loader = ChoiceLoader([env.loader, PackageLoader("narrative", "templates")])
     return env
 
 
@@ -558,7 +585,7 @@ def _quick_rebuild(last: _Build) -> bool:
             or get_build_date() != drawing.day:
         return False
     state = _Build(last.settings, adapter=last.adapter, outputs=last.outputs, nav=drawing.nav, drawing=drawing,
-                   files=files)
+                   files=files, template_keys=last.template_keys)
     site = _read_content(state)
     if build.media_files(site) != drawing.media:
         return False
@@ -573,7 +600,9 @@ def _quick_rebuild(last: _Build) -> bool:
     rearranged = list(state.pages) != list(last.pages)
     if rearranged:
         _arrange(files, last, state, site_dir)
-    by_src = build.page_keys(build.content_keys(state.pages.values(), state.held), state.shared)
+    if last.template_keys and {page.template for page in state.pages.values()} - last.template_keys.keys():
+        return False  # (a kind of page the last build had none of: which of the site's theme files it uses)
+    by_src = build.page_keys(build.content_keys(state.pages.values(), state.held), state.shared, _drawn_with(state))
     drawn = []
     for src_uri, key in by_src.items():
         file = files.src_uris[src_uri]
