@@ -96,8 +96,24 @@ SMARTY_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text", SMARTY_CASES)
-def test_smart_punctuation_is_exactly_python_markdowns_smarty(text: str) -> None:
+INLINE_CASES = [
+    "Two spaces  \nbreak the line, one \nand none\ndo not.",
+    "Not \\*emphasis\\*, \\`code\\`, \\[link\\]: escaped.",
+    "`code with [a](link) and *stars*` then [a link](https://example.org/) and ![a picture](a.png).",
+    "[by reference][1], [short] and [short][], ![picture][p]\n\n[1]: https://example.org/\n"
+    "[short]: https://s.example.org/\n[p]: p.png",
+    "<https://example.org/> and <someone@example.org> and <b>bold</b>, <!-- a note --> a < b > c",
+    "&amp; &copy; &#169; &#xA9; & a lone ampersand; AT&T",
+    "**strong** __strong__ *em* _em_ ***both*** snake_case_word 2*3*4 * spaced * _ spaced _",
+    "[[nested] brackets] and [unclosed and ](no link) and [](empty)",
+    "A plain sentence, with nothing in it but words, as most are.",
+]
+
+
+@pytest.mark.parametrize("text", SMARTY_CASES + INLINE_CASES)
+def test_our_converter_is_exactly_python_markdowns(text: str) -> None:
+    """Smarty's pass and the inline pass are our own, faster ones (`SmartPunctuation`, `SkippingInline`): what
+    they make must be what Python-Markdown's own make."""
     reference = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
     assert converter_for(EXTENSIONS).convert(text) == reference.convert(text)
 
