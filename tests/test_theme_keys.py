@@ -33,9 +33,11 @@ def test_a_name_made_while_drawing_reaches_every_file_under_its_fixed_beginning(
     assert found.covers(".icons/material/home.svg") and found.covers("anything.html")
 
 
-def test_a_template_that_cannot_be_read_may_draw_with_anything() -> None:
+def test_a_template_that_cannot_be_read_may_draw_with_anything(tmp_path: Path) -> None:
     found = reach(environment({"page.html": "{% include 'broken.html' %}", "broken.html": "{% if %}"}), "page.html")
     assert found.covers("partials/anything.html")
+    (tmp_path / "page.html").write_bytes(b"\xff\xfe not text")
+    assert reach(jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)), "page.html").covers("any.html")
 
 
 def test_site_files_are_shared_out_among_the_templates_that_reach_them(tmp_path: Path) -> None:

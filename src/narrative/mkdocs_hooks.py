@@ -597,11 +597,11 @@ def _quick_rebuild(last: _Build) -> bool:
     build.render_bodies(site, _cache(state))
     site_dir = Path(drawing.config.site_dir)
     state.pages = {page.src_uri: page for page in all_pages(site)}
+    if last.template_keys and {page.template for page in state.pages.values()} - last.template_keys.keys():
+        return False  # (a kind of page the last build had none of: which of the site's theme files it uses)
     rearranged = list(state.pages) != list(last.pages)
     if rearranged:
         _arrange(files, last, state, site_dir)
-    if last.template_keys and {page.template for page in state.pages.values()} - last.template_keys.keys():
-        return False  # (a kind of page the last build had none of: which of the site's theme files it uses)
     by_src = build.page_keys(build.content_keys(state.pages.values(), state.held), state.shared, _drawn_with(state))
     drawn = []
     for src_uri, key in by_src.items():

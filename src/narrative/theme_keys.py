@@ -36,7 +36,7 @@ class Reach:
 
 def reach(env: jinja2.Environment, root: str, read: dict[str, nodes.Template | None] | None = None) -> Reach:
     """Every template `root` may draw with, itself included, through the templates it names; `read` keeps each
-    template parsed once for several roots. A template that cannot be parsed may draw with anything."""
+    template parsed once for several roots. A template that cannot be read or parsed may draw with anything."""
     read = {} if read is None else read
     found, todo = Reach(), [root]
     while todo:
@@ -48,7 +48,7 @@ def reach(env: jinja2.Environment, root: str, read: dict[str, nodes.Template | N
             continue
         try:
             tree = _parsed(env, name, read)
-        except jinja2.TemplateSyntaxError:
+        except (jinja2.TemplateError, UnicodeError):
             found.beginnings.add("")
             continue
         if tree is None:
