@@ -26,6 +26,12 @@ def test_a_template_reaches_what_it_extends_includes_and_imports_and_what_those_
     assert not found.covers("list.html")
 
 
+def test_a_template_named_without_a_suffix_is_read_and_a_loop_ends() -> None:
+    env = environment({"page.html": '{% include "partials/custom" %}', "partials/custom": '{% include "x.html" %}',
+                       "x.html": '{% include "page.html" %}'})
+    assert reach(env, "page.html").names == {"page.html", "partials/custom", "x.html"}
+
+
 def test_a_name_made_while_drawing_reaches_every_file_under_its_fixed_beginning() -> None:
     env = environment({"page.html": '{% include ".icons/" ~ icon ~ ".svg" %}{% import lang ~ ".html" as t %}'})
     found = reach(env, "page.html")
@@ -52,3 +58,10 @@ def test_site_files_are_shared_out_among_the_templates_that_reach_them(tmp_path:
     assert used == {"narrative/story.html": [own / "assets/extra.css", own / "narrative/story.html"],
                     "narrative/stories.html": [own / "narrative/partials/card.html"]}
     assert unreached == [own / "unused.html"]
+
+
+def test_templates_read_once_for_several_pages_are_followed_for_each() -> None:
+    env = environment({"story.html": '{% extends "main.html" %}', "list.html": '{% extends "main.html" %}',
+                       "main.html": '{% include "partials/footer.html" %}'})
+    read: dict = {}
+    assert all(reach(env, root, read).covers("partials/footer.html") for root in ["story.html", "list.html"])

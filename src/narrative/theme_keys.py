@@ -38,14 +38,13 @@ def reach(env: jinja2.Environment, root: str, read: dict[str, nodes.Template | N
     """Every template `root` may draw with, itself included, through the templates it names; `read` keeps each
     template parsed once for several roots. A template that cannot be read or parsed may draw with anything."""
     read = {} if read is None else read
-    found, todo = Reach(), [root]
+    found, todo, opened = Reach(), [(root, True)], set()
     while todo:
-        name = todo.pop()
-        if name in found.names:
-            continue
+        name, drawn = todo.pop()  # (drawn: named where a template is drawn, so a template whatever its name)
         found.names.add(name)
-        if not name.endswith(_TEMPLATES):
+        if name in opened or not (drawn or name.endswith(_TEMPLATES)):
             continue
+        opened.add(name)
         try:
             tree = _parsed(env, name, read)
         except (jinja2.TemplateError, UnicodeError):
@@ -54,9 +53,10 @@ def reach(env: jinja2.Environment, root: str, read: dict[str, nodes.Template | N
         if tree is None:
             continue
         for reference in tree.find_all(_REFERENCES):
+            todo += [(value, True) for value in _written(reference.template)]
             if not _fixed(reference.template):
                 found.beginnings.add(_beginning(reference.template))
-        todo += [const.value for const in tree.find_all(nodes.Const) if _template_name(const.value)]
+        todo += [(const.value, False) for const in tree.find_all(nodes.Const) if _template_name(const.value)]
     return found
 
 
@@ -73,6 +73,12 @@ def _parsed(env: jinja2.Environment, name: str, read: dict[str, nodes.Template |
 
 def _template_name(value: object) -> bool:
     return isinstance(value, str) and value.endswith(_SUFFIXES) and not any(mark.isspace() for mark in value)
+
+
+def _written(expression: nodes.Node) -> list[str]:
+    """The names written out in a referenced template's name."""
+    found = [expression, *expression.find_all(nodes.Const)]
+    return [each.value for each in found if isinstance(each, nodes.Const) and isinstance(each.value, str)]
 
 
 def _fixed(expression: nodes.Node) -> bool:
