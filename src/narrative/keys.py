@@ -25,7 +25,7 @@ PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "pagefind")
 """The libraries whose versions change what a build makes from the same content."""
 LONG_TEXT = 512
-"""Texts this long or longer (a body, rendered or not) are digested once for each object, like dataclasses."""
+"""Texts this long or longer (a body as written) are digested once for each object, like dataclasses."""
 _PLAIN = (bool, int, float, Decimal, dt.date, dt.time, dt.timedelta, dt.tzinfo, ZoneInfo, Path, type(None))
 
 
@@ -123,8 +123,8 @@ class Keys:
         return digest.digest()
 
     def _remembered(self, value: Any, make: Callable[[Any], bytes]) -> bytes:
-        """`make(value)`, made once for each object read: a dataclass, or a long text such as a rendered body,
-        which is the same object in every rebuild while its file is unchanged."""
+        """`make(value)`, made once for each object read: a dataclass (a rendered body's `Html` too), or a long
+        text such as a body as written, which is the same object in every rebuild while its file is unchanged."""
         self._used.add(id(value))
         seen = self._seen.get(id(value))
         if seen is not None:

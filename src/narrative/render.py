@@ -174,11 +174,14 @@ class Html:
 
     utf8: bytes
 
-    def __html__(self) -> str:
-        return self.utf8.decode()
+    @classmethod
+    def of(cls, text: str) -> Html:
+        return cls(text.encode())
 
     def __str__(self) -> str:
         return self.utf8.decode()
+
+    __html__ = __str__
 
 
 _bodies: dict[Item, Html] = {}
@@ -218,7 +221,7 @@ def render_bodies(items: Iterable[Item], known: Mapping[Item, Html] | None = Non
 
 
 def _render(item: Item) -> Html:
-    return Html(to_html(item.body).encode())
+    return Html.of(to_html(item.body))
 
 
 BRACKET_WORK = 2_000_000
@@ -305,7 +308,7 @@ def check(items: Iterable[Item], limits: LimitSettings, known: Mapping[Item, Htm
 def _attempt(body: str, limits: LimitSettings) -> Html | tuple[int, str]:
     """`attempt`, the HTML held as `Html` already in the process that rendered it (half the bytes to send back)."""
     outcome = attempt(body, limits)
-    return Html(outcome.encode()) if isinstance(outcome, str) else outcome
+    return Html.of(outcome) if isinstance(outcome, str) else outcome
 
 
 def shown(item: Item) -> bool:
