@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -15,7 +16,9 @@ from PIL import Image as PILImage
 from narrative import build, search_index
 from narrative.background import YIELDING, Background
 from narrative.build import read_site, render_bodies
+from narrative.build_cache import Drawn
 from narrative.config import load_settings
+from narrative.output import Written
 from narrative.site import Site
 from tests.conftest import REPO, Project
 
@@ -350,9 +353,9 @@ def test_pagefind_keeps_the_builds_priority_while_the_rest_beside_the_pages_yiel
         seen["pagefind"] = os.getpriority(os.PRIO_PROCESS, indexing.process.pid)
         return indexing
 
-    def look_and_write(site: Site, out: Path) -> list[str]:
+    def look_and_write(site: Site, out: Path, before: Mapping[str, Drawn] | None = None) -> Written:
         seen["outputs"] = os.nice(0)
-        return outputs(site, out)
+        return outputs(site, out, before)
 
     monkeypatch.setattr(search_index, "start", start_and_look)
     monkeypatch.setattr(build, "write_outputs", look_and_write)
@@ -360,5 +363,5 @@ def test_pagefind_keeps_the_builds_priority_while_the_rest_beside_the_pages_yiel
     out.mkdir()
     (problems, written), looked = Background(lambda: (build.write_beside_pages(site, out, yielding=True), seen)).result()
     assert problems == []
-    assert "feeds/all.xml" in written
+    assert "feeds/all.xml" in written.keys
     assert looked == {"pagefind": ours, "outputs": min(ours + YIELDING, 19)}  # 19 is the lowest priority there is

@@ -138,6 +138,30 @@ def test_an_edit_to_one_story_draws_only_the_pages_that_show_it(site: Project) -
     assert "went badly" in (site_dir / "stories/story-3/index.html").read_text(encoding="utf-8")
 
 
+def test_an_edit_to_one_story_makes_only_the_feeds_and_emails_that_show_it(site: Project) -> None:
+    """A feed's files, a digest's email files and the open data are made from a key of what they show: an edit to
+    one story's body makes the feeds and digests it is in, and keeps the rest, and the open data (whose counts
+    did not change), as the last build made them, unmade."""
+    site_dir = site.root / "site"
+    beside = {path: path.stat().st_mtime_ns for folder in ("feeds/**/*.*", "impact/data/*", "digests/**/email.*")
+              for path in site_dir.glob(folder)}
+    replace(site.root / "stories/patient/story-3.md", "went well", "went badly")
+    log, _ = built(site)
+    [line] = [line for line in log.splitlines() if "feed, email and open data files" in line]
+    made = [f"feeds/{feed}.{extension}" for feed in ("all", "stories", "topics/mental-health")
+            for extension in ("xml", "atom", "json")]
+    emails = [f"digests/{digest}/email.{extension}" for digest in ("instant/story-3", "daily/2026-03-03",
+                                                                     "weekly/2026-W10")
+              for extension in ("html", "txt", "eml")]
+    assert line.endswith(f"narrative: {len(beside) - 18:,} of {len(beside):,} feed, email and open data files were "
+                         "unchanged and kept from the last build; 18 were made")
+    written = sorted(path.relative_to(site_dir).as_posix() for path, before in beside.items()
+                     if path.stat().st_mtime_ns != before)
+    assert written == sorted(made)  # the emails show the story's summary, not its body: made, the same bytes
+    assert all((site_dir / email).is_file() for email in emails)
+    assert "went badly" in (site_dir / "feeds/all.json").read_text(encoding="utf-8")
+
+
 def drawn_after(site: Project, edit: Callable[[], None]) -> list[str]:
     """The generated pages a build draws again after `edit`."""
     site_dir = site.root / "site"

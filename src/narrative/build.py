@@ -18,9 +18,10 @@ from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, 
                        reviews, search_index)
 from narrative.background import long_lived, lower_priority, on_all_cores
 from narrative.config import Settings
+from narrative.impact import measure
 from narrative.loader import SourceFile
 from narrative.model import Item
-from narrative.output import Output
+from narrative.output import Output, Written
 from narrative.pages import Page
 from narrative.presentation import long_date, plural
 from narrative.problems import Problem, sort_problems
@@ -271,33 +272,50 @@ def output_problems(settings: Settings) -> list[Problem]:
     return mail.settings_problems(settings)
 
 
-def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, folder: str = "") -> None:
-    """Each digest's `email.html`, `email.txt` and `email.eml` under `folder` + the digest's own folder."""
+def write_digests(site: Site, found: Iterable[digests.Digest], writer: Output, folder: str = "",
+                  key: Callable[[digests.Digest], str | None] = lambda digest: None) -> None:
+    """Each digest's `email.html`, `email.txt` and `email.eml` under `folder` + the digest's own folder; with
+    `key`, made from that key of the digest."""
     for digest in found:
-        for name, data in mail.compose(digest, site).files().items():
-            writer.write(f"{folder}{digest.folder}{name}", data)
+        where = f"{folder}{digest.folder}"
+        writer.made(key(digest), [f"{where}{name}" for name in mail.Email.NAMES],
+                    functools.partial(_email_files, digest, site, where))
 
 
-def write_outputs(site: Site, out: Path) -> list[str]:
+def _email_files(digest: digests.Digest, site: Site, where: str) -> dict[str, bytes]:
+    return {f"{where}{name}": data for name, data in mail.compose(digest, site).files().items()}
+
+
+def write_outputs(site: Site, out: Path, before: Mapping[str, build_cache.Drawn] | None = None) -> Written:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the paths of the files written under `out`. A path
-    outside `out`, or written twice, stops the build."""
+    digests' email files beside their archive pages); returns the files written under `out`, with their keys. A
+    feed's or digest's files that the last build made from the same inputs, as `before` says, and left as they
+    were, are kept as they are. A path outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
-    writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept])  # MkDocs writes those pages
-    for path, data in {**feeds.render(site), **open_data.files(site)}.items():
-        writer.write(path, data)
+    writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept], before=before)
+    shared = keys.LONG_LIVED.key(keys.code(), site.settings, site.preview)
+
+    def key(*made_from: object) -> str | None:
+        return keys.LONG_LIVED.key(shared, *made_from) if shared and None not in made_from else None
+
+    for channel, entries in feeds.shown(site):
+        writer.made(key("feed", feeds.made_from(channel, entries, site)), feeds.paths(channel),
+                    functools.partial(feeds.feed_files, channel, entries, site))
+    impact = measure(site)
+    writer.made(key("open data", impact), open_data.paths(impact), functools.partial(open_data.files, site, impact))
     if site.preview:
         writer.write(PREVIEW_MARKER, b"Built with drafts shown: never publish this folder.\n")
     else:
         (out / PREVIEW_MARKER).unlink(missing_ok=True)  # left by a preview: MkDocs' clean-up keeps hidden files
-    write_digests(site, kept, writer, digests.FOLDER)
-    return writer.written_paths
+    write_digests(site, kept, writer, digests.FOLDER, lambda digest: key("digest", digest))
+    return writer.written
 
 
-def write_beside_pages(site: Site, out: Path, yielding: bool = False) -> tuple[list[Problem], list[str]]:
+def write_beside_pages(site: Site, out: Path, before: Mapping[str, build_cache.Drawn] | None = None,
+                       yielding: bool = False) -> tuple[list[Problem], Written]:
     """Everything the build makes from the site alone, beside MkDocs' pages: the search index (Pagefind at work
-    while the feeds and digests are written) and `write_outputs`. Returns the index's problems and the paths
-    of the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
+    while the feeds and digests are written) and `write_outputs` (given `before`). Returns the index's problems
+    and the feeds' and digests' files; a feed or digest that cannot be written raises, as in `write_outputs`.
     The hook runs this in a background process, `yielding`: once Pagefind has started, the rest of the work
     here (and any later part of the index) gives way to MkDocs drawing the pages. Pagefind keeps the build's
     priority, as it is the longest of the work: at 1,000 stories it needs about 2 s of a core, more than
@@ -306,7 +324,7 @@ def write_beside_pages(site: Site, out: Path, yielding: bool = False) -> tuple[l
     if yielding:
         lower_priority()
     build_cache.save_all()  # what the build's cache learnt, written here rather than while MkDocs waits
-    written = write_outputs(site, out)
+    written = write_outputs(site, out, before)
     return indexing.finish(), written
 
 

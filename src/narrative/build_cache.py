@@ -194,11 +194,30 @@ UNCHANGED = Unchanged()
 
 @dataclass(frozen=True)
 class Drawn:
-    """A page in the output folder: the key it was drawn from, and the file's size and time when written."""
+    """A file in the output folder: the key it was made from (None: it is made every time), and the file's size
+    and time when written."""
 
-    key: str
+    key: str | None
     size: int
     mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path, key: str | None) -> Drawn | None:
+        """The file at `path`, just made from `key`; None if it is not there."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return cls(key, stat.st_size, stat.st_mtime_ns)
+
+
+def unchanged(drawn: Mapping[str, Drawn], relative: str, key: str | None, site_dir: Path) -> bool:
+    """Whether the file at `relative` under `site_dir` was made from `key`, as `drawn` says, and is still the file
+    written then (its size and time unchanged)."""
+    found = drawn.get(relative)
+    if key is None or found is None or found.key != key:
+        return False
+    return Drawn.of(site_dir / relative, key) == found
 
 
 @dataclass
@@ -207,7 +226,7 @@ class Pages:
 
     site_dir: str = ""
     drawn: dict[str, Drawn] = field(default_factory=dict)
-    beside: list[str] | None = None
+    beside: dict[str, Drawn] | None = None
     """The files the build wrote beside MkDocs' pages (feeds, digests' email files), by their path; None when not
     known (they were still being written when the build ended), so that none is kept."""
 
@@ -220,7 +239,11 @@ class Pages:
         except Exception:  # noqa: BLE001 - a list that cannot be read is no list
             found = None
         here = str(site_dir.resolve())
-        return found if isinstance(found, Pages) and found.site_dir == here else cls(here)
+        if not isinstance(found, Pages) or found.site_dir != here:
+            return cls(here)
+        if not isinstance(found.beside, dict):  # (kept by an earlier version, as a list of paths)
+            found.beside = None
+        return found
 
     def drawn_from(self, relative: str, key: str | None) -> bool:
         """Whether `relative` was drawn from `key`."""
@@ -229,25 +252,13 @@ class Pages:
 
     def still_there(self, relative: str, key: str | None, site_dir: Path) -> bool:
         """Whether `relative` was drawn from `key` and the file there is still the one written then."""
-        if not self.drawn_from(relative, key):
-            return False
-        drawn = self.drawn[relative]
-        try:
-            stat = (site_dir / relative).stat()
-        except OSError:
-            return False
-        return stat.st_size == drawn.size and stat.st_mtime_ns == drawn.mtime_ns
+        return unchanged(self.drawn, relative, key, site_dir)
 
     def record(self, relative: str, key: str | None, site_dir: Path) -> None:
         """Remember the page just written at `relative` as drawn from `key` (forgotten when there is none)."""
         self.drawn.pop(relative, None)
-        if key is None:
-            return
-        try:
-            stat = (site_dir / relative).stat()
-        except OSError:
-            return
-        self.drawn[relative] = Drawn(key, stat.st_size, stat.st_mtime_ns)
+        if key is not None and (drawn := Drawn.of(site_dir / relative, key)) is not None:
+            self.drawn[relative] = drawn
 
     def forget_all_but(self, kept: Collection[str]) -> None:
         self.drawn = {relative: drawn for relative, drawn in self.drawn.items() if relative in kept}

@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -359,9 +359,9 @@ def _json_item(entry: Entry) -> dict[str, object]:
 WRITERS: Mapping[str, Callable[[Channel, Sequence[Entry], Site], bytes]] = {"xml": _rss, "atom": _atom, "json": _json}
 
 
-def render(site: Site) -> dict[str, bytes]:
-    """Every feed file, by its path under the site root: newest first, at most `feed_items` entries each.
-    Drafts (outside preview) and withdrawn stories are not among the site's public items, so in no feed."""
+def shown(site: Site) -> list[tuple[Channel, list[Entry]]]:
+    """Every feed with the entries it shows: newest first, at most `feed_items` of them. Drafts (outside
+    preview) and withdrawn stories are not among the site's public items, so in no feed."""
     limit = site.settings.feed_items
     entries: dict[tuple[type, str], Entry] = {}
 
@@ -371,9 +371,30 @@ def render(site: Site) -> dict[str, bytes]:
             entries[key] = make_entry(site, item)
         return entries[key]
 
-    files: dict[str, bytes] = {}
-    for channel in channels(site):
-        shown = [entry(item) for item in channel.items[:limit]]
-        for extension, write in WRITERS.items():
-            files[channel.file(extension)] = write(channel, shown, site)
-    return files
+    return [(channel, [entry(item) for item in channel.items[:limit]]) for channel in channels(site)]
+
+
+def feed_files(channel: Channel, entries: Sequence[Entry], site: Site) -> dict[str, bytes]:
+    """One feed's files, in every format, by their path under the site root."""
+    return {channel.file(extension): write(channel, entries, site) for extension, write in WRITERS.items()}
+
+
+def paths(channel: Channel) -> list[str]:
+    """Where `feed_files` writes a feed's files."""
+    return [channel.file(extension) for extension in WRITERS]
+
+
+def made_from(channel: Channel, entries: Sequence[Entry], site: Site) -> tuple[object, ...] | None:
+    """What `feed_files` reads beyond the code and the settings, for a key of a feed's files: the feed without its
+    items, the entries it shows and, for a feed with none, the site's newest item, whose time it takes; None when
+    the site has no item, as the feed then takes the time of the build."""
+    newest = () if entries else site.published_items[:1]
+    if not (entries or newest):
+        return None
+    return replace(channel, items=()), tuple(entries), tuple(newest)
+
+
+def render(site: Site) -> dict[str, bytes]:
+    """Every feed file, by its path under the site root."""
+    return {path: data for channel, entries in shown(site)
+            for path, data in feed_files(channel, entries, site).items()}

@@ -22,7 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "pagefind")
+LIBRARIES = ("markdown", "jinja2", "mkdocs", "mkdocs-material", "nh3", "pymdown-extensions", "feedgen", "lxml",
+             "css-inline", "pagefind")
 """The libraries whose versions change what a build makes from the same content."""
 LONG_TEXT = 512
 """Texts this long or longer (a body as written) are digested once for each object, like dataclasses."""

@@ -39,6 +39,7 @@ from narrative import (build, build_cache, config as settings_module, feeds, key
                        search_index, share_form, theme_keys)
 from narrative.background import Background
 from narrative.config import Settings
+from narrative.output import Written
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
@@ -58,7 +59,7 @@ class _Build:
     settings: Settings
     site: Site | None = None
     pages: dict[str, Page] = field(default_factory=dict)
-    beside: Background[tuple[list[Problem], list[str]]] | None = None
+    beside: Background[tuple[list[Problem], Written]] | None = None
     drawn: dict[tuple[str, ...], Markup] = field(default_factory=dict)
     held: dict[str, list[str]] = field(default_factory=dict)
     page_count: int = 0
@@ -204,6 +205,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                     state.problems)
     _say_content(state)
     build.render_bodies(site, _cache(state))
+    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, Path(config.site_dir))
     _start_beside(state, site, Path(config.site_dir), held=True)
     state.pages = {page.src_uri: page for page in all_pages(site)}
     state.content_keys = build.content_keys(state.pages.values(), state.held)
@@ -245,7 +247,6 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
     settings, the navigation, the editors' pages); the pages whose key and file are unchanged are kept, and the
     rest of the last build's output goes."""
     state, site_dir = _state(), Path(config.site_dir)
-    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
     state.beside_before = frozenset(state.outputs.beside or ())
     state.search_parts = search_index.for_reader(state.site) if state.site else []
     state.nav, state.shared = nav, _shared_key(state, config, nav)
@@ -278,7 +279,8 @@ def _start_beside(state: _Build, site: Site, site_dir: Path, held: bool = False)
     here. A `held` one is forked as soon as the site is read and rendered, so that it does not hold a copy of
     MkDocs' objects for every page (100 MiB at 50,000 stories), and starts once `on_nav` has put the last
     build's output back in place."""
-    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, yielding=True), held=held)
+    before = dict(state.outputs.beside or {})
+    state.beside = Background(lambda: build.write_beside_pages(site, site_dir, before, yielding=True), held=held)
     build_cache.save_all(write=False)
     if not _serving:  # each file as read, kept only for a rebuild in this process, is freed for the drawing
         build_cache.release()
@@ -455,6 +457,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     state, site_dir = _state(), Path(config.site_dir)
     _remember_pages(state, site_dir)
     keys.LONG_LIVED.forget_unused()
+    written = None
     if state.beside is not None and _serving:
         _unfinished = state
     elif state.beside is not None:
@@ -467,6 +470,9 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         log.info(build.summary(state.site, state.page_count, digests_made, time.monotonic() - state.started))
         if state.kept:
             log.info(_kept_line(state))
+        if written is not None and written.kept:
+            log.info(f"narrative: {len(written.kept):,} of {len(written.keys):,} feed, email and open data files were "
+                     f"unchanged and kept from the last build; {len(written.keys) - len(written.kept):,} were made")
 
 
 def _kept_line(state: _Build) -> str:
@@ -484,12 +490,13 @@ def _remember_pages(state: _Build, site_dir: Path) -> None:
     state.outputs.save(_cache(state) / build_cache.PAGES)
 
 
-def _remember_beside(state: _Build, site_dir: Path, written: list[str]) -> None:
-    """For the next build: the feeds' and digests' files; those the last build wrote and this one did not are
-    removed, as a clean build would not have them."""
-    for stale in state.beside_before - set(written):
+def _remember_beside(state: _Build, site_dir: Path, written: Written) -> None:
+    """For the next build: the feeds' and digests' files, with the keys they were made from; those the last build
+    wrote and this one did not are removed, as a clean build would not have them."""
+    for stale in state.beside_before - written.keys.keys():
         _remove_output(site_dir, stale)
-    state.outputs.beside = written
+    state.outputs.beside = {path: drawn for path, key in written.keys.items()
+                            if (drawn := build_cache.Drawn.of(site_dir / path, key)) is not None}
     state.outputs.save(_cache(state) / build_cache.PAGES)
 
 

@@ -178,12 +178,19 @@ def last_updated(impact: Impact) -> str | None:
     return long_date(impact.updated) if impact.updated else None
 
 
-def files(site: Site) -> dict[str, bytes]:
-    """Every file of the open data, by its path under the site root."""
-    impact = measure(site)
+def files(site: Site, impact: Impact | None = None) -> dict[str, bytes]:
+    """Every file of the open data, by its path under the site root: made from the settings and the site's
+    `impact` (measured here when not given) alone."""
+    impact = measure(site) if impact is None else impact
     found = tables(impact)
     written = {f"{FOLDER}{table.name}.{extension}": data for table in found
                for extension, data in (("csv", table.csv()), ("json", table.json()))}
     written[FOLDER + PACKAGE] = (json.dumps(package(site, impact, found), ensure_ascii=False, indent=2)
                                  + "\n").encode("utf-8")
     return written
+
+
+def paths(impact: Impact) -> list[str]:
+    """Where `files` writes the open data."""
+    return [*(f"{FOLDER}{table.name}.{extension}" for table in tables(impact) for extension in ("csv", "json")),
+            FOLDER + PACKAGE]
