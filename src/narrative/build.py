@@ -288,9 +288,10 @@ def _email_files(digest: digests.Digest, site: Site, where: str) -> dict[str, by
 
 def write_outputs(site: Site, out: Path, before: Mapping[str, build_cache.Drawn] | None = None) -> Written:
     """Everything the build makes beyond MkDocs' pages (the feeds, the impact figures as open data, and the
-    digests' email files beside their archive pages); returns the files written under `out`, with their keys. A
-    feed's or digest's files that the last build made from the same inputs, as `before` says, and left as they
-    were, are kept as they are. A path outside `out`, or written twice, stops the build."""
+    digests' email files beside their archive pages); returns the files written under `out`, with their keys.
+    Each feed's files, each digest's and the open data are made from a key of what they show (with the code,
+    the settings and whether drafts are shown); those the last build made from the same key and left as they
+    were, as `before` says, are kept unmade. A path outside `out`, or written twice, stops the build."""
     kept = digests.archive(site)
     writer = Output(out, reserved=[f"{digest.url}index.html" for digest in kept], before=before)
     shared = keys.LONG_LIVED.key(keys.code(), site.settings, site.preview)

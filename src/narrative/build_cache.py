@@ -227,8 +227,9 @@ class Pages:
     site_dir: str = ""
     drawn: dict[str, Drawn] = field(default_factory=dict)
     beside: dict[str, Drawn] | None = None
-    """The files the build wrote beside MkDocs' pages (feeds, digests' email files), by their path; None when not
-    known (they were still being written when the build ended), so that none is kept."""
+    """The files the build wrote beside MkDocs' pages (feeds, digests' email files, open data), by their path,
+    with the key each was made from; None when not known (they were still being written when the build ended),
+    so that none is kept."""
 
     @classmethod
     def read(cls, path: Path, site_dir: Path) -> Pages:

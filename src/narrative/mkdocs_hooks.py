@@ -278,7 +278,8 @@ def _start_beside(state: _Build, site: Site, site_dir: Path, held: bool = False)
     has started); the cache's stores are written by that process, and a build that runs once forgets them
     here. A `held` one is forked as soon as the site is read and rendered, so that it does not hold a copy of
     MkDocs' objects for every page (100 MiB at 50,000 stories), and starts once `on_nav` has put the last
-    build's output back in place."""
+    build's output back in place. It is given the keys the last build's feeds, emails and open data were made
+    from (`state.outputs`, read before it is forked), to keep those whose key is unchanged."""
     before = dict(state.outputs.beside or {})
     state.beside = Background(lambda: build.write_beside_pages(site, site_dir, before, yielding=True), held=held)
     build_cache.save_all(write=False)
@@ -471,13 +472,17 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         if state.kept:
             log.info(_kept_line(state))
         if written is not None and written.kept:
-            log.info(f"narrative: {len(written.kept):,} of {len(written.keys):,} feed, email and open data files were "
-                     f"unchanged and kept from the last build; {len(written.keys) - len(written.kept):,} were made")
+            log.info(_kept_beside_line(written))
 
 
 def _kept_line(state: _Build) -> str:
     return (f"narrative: {len(state.kept):,} of {len(state.page_keys):,} generated pages were unchanged and kept "
             f"from the last build; {len(state.page_keys) - len(state.kept):,} were drawn")
+
+
+def _kept_beside_line(written: Written) -> str:
+    return (f"narrative: {len(written.kept):,} of {len(written.keys):,} feed, email and open data files were "
+            f"unchanged and kept from the last build; {len(written.keys) - len(written.kept):,} were made")
 
 
 def _remember_pages(state: _Build, site_dir: Path) -> None:
