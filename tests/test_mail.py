@@ -176,6 +176,12 @@ def test_the_check_of_a_written_email_refuses_an_added_header_or_a_line_break_in
     folded = good.replace(b"Subject: [Sample]", b"Subject: " + ENCODED_BCC.encode() + b" [Sample]", 1)
     with pytest.raises(MailError, match=r"the Subject header holds a line break; the subject does not read back"):
         check_eml(folded, subject)
+    in_a_part = good.replace(b"\r\nContent-Type: text/plain", b"\r\nBcc: victim@evil.example\r\nContent-Type: "
+                                                               b"text/plain", 1)
+    assert in_a_part != good
+    with pytest.raises(MailError, match=r"not safe to send: a part has the headers Bcc, Content-Type, "
+                                        r"Content-Transfer-Encoding$"):
+        check_eml(in_a_part, subject)
 
 
 def test_a_reader_s_own_email_keeps_a_long_unsubscribe_link_on_one_line_and_reads_back_with_its_to() -> None:
