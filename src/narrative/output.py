@@ -37,8 +37,8 @@ class Output:
         self.root = Path(root).resolve()
         self.reserved = frozenset(reserved)
         self.before = before or {}
-        self._written: dict[str, Path] = {}
         self._keys: dict[str, str | None] = {}
+        """Each file written so far, by its path under the root, with the key it was made from."""
         self._kept: set[str] = set()
 
     def target(self, relative: str) -> Path:
@@ -50,7 +50,7 @@ class Output:
             raise OutputError(f"{relative!r} would be written outside the site folder {self.root}")
         if relative in self.reserved:
             raise OutputError(f"{relative!r} is a page MkDocs writes: nothing else may write it")
-        if relative in self._written:
+        if relative in self._keys:
             raise OutputError(f"{relative!r} was already written by this build: two outputs share one address")
         return path
 
@@ -62,7 +62,7 @@ class Output:
         if not _holds(path, data):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        self._written[relative], self._keys[relative] = path, key
+        self._keys[relative] = key
         return path
 
     def made(self, key: str | None, paths: Sequence[str], make: Callable[[], Mapping[str, bytes]]) -> None:
@@ -70,7 +70,8 @@ class Output:
         where the last build made every one of them from the same key and each is still the file it wrote."""
         if key is not None and paths and all(unchanged(self.before, path, key, self.root) for path in paths):
             for path in paths:
-                self._written[path], self._keys[path] = self.target(path), key
+                self.target(path)  # (refused, as a write would be, if written already or not allowed)
+                self._keys[path] = key
             self._kept.update(paths)
             return
         files = make()
@@ -82,7 +83,7 @@ class Output:
     @property
     def written_paths(self) -> list[str]:
         """The files written so far, by their `/`-separated path under the root."""
-        return list(self._written)
+        return list(self._keys)
 
     @property
     def written(self) -> Written:
