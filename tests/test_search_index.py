@@ -8,10 +8,12 @@ import datetime as dt
 import gc
 import gzip
 import json
+import os
 import resource
 import shutil
 import signal
 import stat
+import subprocess
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -272,6 +274,30 @@ def test_the_records_are_written_in_memory_where_there_is_room(sample: Site, tmp
     assert (indexing.scratch / "pagefind/1/stories/arthritis-and-the-bus/index.html").is_file()
     assert indexing.finish() == []
     assert list(memory.iterdir()) == []
+
+
+def test_scratch_folders_left_by_a_killed_build_are_removed(sample: Site, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped by SIGKILL leaves its records behind; the next build removes them, and nothing that
+    belongs to a running process or is not a scratch folder."""
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search_index, "MEMORY", memory)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exit 0")))
+    killed = subprocess.Popen(["sleep", "60"])
+    killed.kill()
+    killed.wait()
+    abandoned = memory / f"narrative-search-{killed.pid}-abc123"
+    (abandoned / "pagefind/1/stories/a-story").mkdir(parents=True)
+    (abandoned / "pagefind/1/stories/a-story/index.html").write_text("<p>A story's text</p>")
+    running = memory / f"narrative-search-{os.getppid()}-def456"
+    other = memory / "narrative-searching"
+    for kept in (running, other):
+        kept.mkdir()
+    indexing = start(sample, tmp_path / "site")
+    assert indexing.scratch.name.startswith(f"narrative-search-{os.getpid()}-")
+    assert indexing.finish() == []
+    assert sorted(memory.iterdir()) == sorted([running, other])
 
 
 def test_without_a_filesystem_in_memory_the_records_are_written_to_disk(sample: Site, tmp_path: Path,

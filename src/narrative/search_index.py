@@ -145,16 +145,47 @@ MEMORY = Path("/dev/shm")
 few seconds, and written there they never reach the disk."""
 
 
+SCRATCH = "narrative-search-"
+"""How a scratch folder's name begins, before the number of the process it belongs to."""
+
+
 def _scratch(found: Sequence[Part], held: int) -> tempfile.TemporaryDirectory[str]:
     """A folder for the records: in memory if there is room there for the `held` parts it holds at a time
-    (with as much again to spare), on disk otherwise."""
+    (with as much again to spare), on disk otherwise. Folders a killed build left behind are removed first."""
     largest = max((sum(len(each.body.utf8) + 1024 for each in part.records) for part in found), default=0)
+    prefix = f"{SCRATCH}{os.getpid()}-"
+    for folder in (MEMORY, Path(tempfile.gettempdir())):
+        _remove_abandoned(folder)
     try:
         if shutil.disk_usage(MEMORY).free >= 2 * held * largest:
-            return tempfile.TemporaryDirectory(prefix="narrative-search-", dir=MEMORY)
+            return tempfile.TemporaryDirectory(prefix=prefix, dir=MEMORY)
     except OSError:
         pass
-    return tempfile.TemporaryDirectory(prefix="narrative-search-")
+    return tempfile.TemporaryDirectory(prefix=prefix)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """The scratch folders in `folder` whose process has ended: a build stopped by SIGKILL cannot remove its
+    own, and in memory each would hold its records (stories' text) until the machine restarts."""
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(SCRATCH) and entry.is_dir()]
+    except OSError:
+        return
+    for name in names:
+        number = name[len(SCRATCH):].partition("-")[0]
+        if number.isdigit() and not _running(int(number)):
+            shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this number is running (another user's counts: it may be theirs)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 PAGEFIND_MEMORY = 350_000
