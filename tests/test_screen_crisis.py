@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from bench.crisis_precision import labelled, score
@@ -132,3 +135,45 @@ def test_the_labelled_sentences_meet_the_floors() -> None:
 
 def test_every_hit_is_the_crisis_kind() -> None:
     assert {hit.kind for hit in crisis.find("suicidal, self-harm, abused, in danger")} == {"crisis"}
+
+
+def stitched(count: int, seed: int = 7) -> list[str]:
+    """Texts made of the phrases' own words in random order, with the punctuation and line breaks between them
+    that the phrases look for: many phrases are found in them, whole or in part, next to each other and inside
+    one another."""
+    words = sorted({word for phrases in crisis.PHRASES.values() for phrase in phrases
+                    for word in re.findall(r"[a-z]{2,}", re.sub(r"\\.", " ", phrase))} | {"i", "a"})
+    between = [" "] * 12 + [", ", ". ", "\n", "  ", " - ", "’", "'"]
+    chance = random.Random(seed)
+    return ["".join(chance.choice(words) + chance.choice(between) for _ in range(40)) for _ in range(count)]
+
+
+def by_pattern(text: str) -> list[tuple[int, int, str | None]]:
+    return [(match.start(), match.end(), match.lastgroup) for match in crisis.PATTERN.finditer(text.lower())]
+
+
+def test_the_phrases_sorted_by_first_letter_find_what_the_whole_pattern_finds() -> None:
+    """`DISPATCHED` tries at each word only the phrases its first letter allows; on every labelled sentence and
+    on stitched texts it finds each phrase `PATTERN` finds, at the same place, with the same category."""
+    texts = [sentence for _, sentence in labelled()] + stitched(3000)
+    found_anywhere = 0
+    for text in texts:
+        expected = by_pattern(text)
+        assert [(hit.start, hit.end, f"c{crisis.CATEGORIES.index(hit.label.removeprefix('words about '))}")
+                for hit in crisis.find(text)] == expected, text
+        found_anywhere += len(expected)
+    assert found_anywhere > 500
+
+
+@pytest.mark.parametrize("phrase, letters", [
+    ("suicid(?:e|al)", "s"),
+    ("(?:kill|hang)(?:s|ed)?\\s+myself", "hk"),
+    ("(?<!not\\s)(?<!n[’']t\\s)in\\s+danger", "i"),
+    ("[a-c]ut", "abc"),
+    ("(?:my|his)?\\s*pills", "abcdefghijklmnopqrstuvwxyz"),
+    ("[^a]ut", "abcdefghijklmnopqrstuvwxyz"),
+    ("\\wut", "abcdefghijklmnopqrstuvwxyz"),
+])
+def test_the_letters_a_phrase_can_begin_with(phrase: str, letters: str) -> None:
+    """Where a phrase's first letter cannot be told, it is tried at every word, never left out."""
+    assert crisis._first_letters(phrase) == letters

