@@ -154,7 +154,7 @@ def test_check_without_mkdocs_yml(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_check_with_broken_mkdocs_yml(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_site(site, "site_name: x\nextra: [\n")
     assert run(capsys, "check") == (
-        2, "", "narrative check: mkdocs.yml:3: cannot be read: expected the node content, but found '<stream end>'\n")
+        2, "", "narrative check: mkdocs.yml:3: cannot be read: did not find expected node content\n")
 
 
 def test_check_with_wrong_settings_names_each(site: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -248,7 +248,7 @@ def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:
 def test_broken_yaml_is_one_line_with_its_line_number(tmp_path: Path) -> None:
     config_file = write_site(tmp_path, "site_name: x\nextra:\n  narrative: [\n")
     assert load_settings(config_file) == (None, [Problem(
-        str(config_file), 4, None, "cannot be read: expected the node content, but found '<stream end>'",
+        str(config_file), 4, None, "cannot be read: did not find expected node content",
         "unreadable")])
 
 

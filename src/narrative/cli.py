@@ -3,7 +3,7 @@
 Exit codes: 0 all is well, 1 the content or the site has problems, 2 the command was used wrongly.
 
 `build`, `deploy` and `report` are imported by the commands that use them: `narrative build` hands the work to
-MkDocs, whose hook imports them in its own process, and loading them here too would add a fifth of a second.
+MkDocs' own command line, whose hook imports what it needs, and `check` has no use for them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
+import runpy
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -162,18 +162,37 @@ def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False) -> i
     """MkDocs run on the site as `narrative build` and `narrative serve` run it: only once the settings can be read
     and the hook is listed (otherwise one line says what to fix, not MkDocs' usage text or a template's
     traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With `replace`,
-    MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly."""
+    MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly; otherwise its
+    command line runs in this process, as `python -m mkdocs` would (starting Python again, and importing
+    narrative a second time, cost a quarter of a second of every build)."""
     _settings(args)
     if problems := hook_problems(args.config_file):
         raise UsageError("\n".join(str(problem) for problem in problems))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
         env[PREVIEW_VARIABLE] = "1"
-    argv = [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)]
+    argv = [*command, "--config-file", str(args.config_file)]
     if replace:
         sys.stdout.flush()
-        os.execve(sys.executable, argv, env)
-    return OK if subprocess.run(argv, env=env, check=False).returncode == 0 else PROBLEMS
+        os.execve(sys.executable, [sys.executable, "-m", "mkdocs", *argv], env)
+    os.environ.update(env)
+    return OK if _run_module("mkdocs", argv) == 0 else PROBLEMS
+
+
+def _run_module(name: str, argv: list[str]) -> int:
+    """`python -m name argv...` in this process: its exit code (a message it exits with is printed, as Python
+    would)."""
+    saved = sys.argv
+    sys.argv = [name, *argv]
+    try:
+        runpy.run_module(name, run_name="__main__", alter_sys=True)
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+        return done.code if isinstance(done.code, int) else int(done.code is not None)
+    finally:
+        sys.argv = saved
+    return 0
 
 
 def build_site(args: argparse.Namespace) -> int:
