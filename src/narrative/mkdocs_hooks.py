@@ -596,6 +596,7 @@ def _quick_rebuild(last: _Build) -> bool:
     if drawing is None or files is None or list(drawing.config.plugins) != list(drawing.config.hooks) \
             or get_build_date() != drawing.day:
         return False
+    _finish_unfinished(Path(drawing.config.site_dir))  # stopped now if unfinished, so that it leaves the cores
     state = _Build(last.settings, adapter=last.adapter, outputs=last.outputs, nav=drawing.nav, drawing=drawing,
                    files=files, template_keys=last.template_keys)
     site = _read_content(state)
