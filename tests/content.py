@@ -8,12 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import markdown
 import yaml
 
 from narrative import build
 from narrative.config import Settings, load_settings
 from narrative.screen import Screening
 
+MARKDOWN_GUARDS_NESTING = tuple(markdown.__version_info__[:3]) >= (3, 11, 4)
+"""Python-Markdown 3.11.4 and later stop nesting lists short of Python's recursion limit and show the deeper
+markers as text; before, a body nested too deeply raised RecursionError part way through."""
 TOPICS = [
     {"slug": "mental-health", "label": "Mental health", "description": "Talking therapies and crisis care."},
     {"slug": "primary-care", "label": "Primary care", "description": "GP practices and pharmacies."},
