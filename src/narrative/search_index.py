@@ -178,13 +178,16 @@ def _remove_abandoned(folder: Path) -> None:
 
 
 def _running(pid: int) -> bool:
-    """Whether a process with this number is running (another user's counts: it may be theirs)."""
+    """Whether a process with this number is running (another user's counts: it may be theirs). Where that
+    cannot be asked without signalling the process (on Windows signal 0 is Ctrl+C), every one is taken to be."""
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
-        return True
+        pass
     return True
 
 
