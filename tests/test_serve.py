@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 
 import lxml.html
+import pytest
 
 from tests.conftest import BUILD_ENV, Project
 from tests.test_cli import command
@@ -112,3 +113,25 @@ def test_the_feeds_and_the_pages_kept_follow_each_edit_while_serving(project: Pr
         _, err = server.communicate(timeout=30)
     assert "generated pages were unchanged and kept from the last build" in err
     assert err.count("in a quick rebuild of") == 2  # each edit, without MkDocs making the whole site again
+
+
+def test_serve_stopped_by_sigterm_removes_its_site(project: Project, tmp_path_factory: pytest.TempPathFactory,
+                                                   ) -> None:
+    """SIGTERM (`docker stop`, systemd, an editor's task runner) stops `narrative serve` as Ctrl+C does: MkDocs
+    removes the temporary site it served, a copy of the whole built site, and the work beside it is stopped."""
+    project.story("stopped-story", body="Served for a moment.\n")
+    temporary = tmp_path_factory.mktemp("serve-tmp")
+    port = free_port()
+    env = {**os.environ, **BUILD_ENV, "TMPDIR": str(temporary)}
+    server = subprocess.Popen([*command(), "-f", str(project.config_file), "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/stories/stopped-story/"
+        assert "Served for a moment." in fetch_until(url, "Served for a moment.", 60)
+        assert [path.name[:7] for path in temporary.iterdir()].count("mkdocs_") == 1
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err
+    assert "Shutting down..." in err
+    assert not [path for path in temporary.iterdir() if path.name.startswith("mkdocs_")]
