@@ -650,7 +650,7 @@ def _quick_rebuild(last: _Build) -> bool:
             drawn.append(file)
     state.kept = frozenset(state.page_keys) - {file.dest_uri for file in drawn}
     files.kept = frozenset(state.pages) - {file.src_uri for file in drawn}
-    _finish_beside_before(last, state, site_dir)
+    state.beside_before = frozenset(last.outputs.beside or ()) | last.beside_before  # (to remove if not written)
     _current, state.page_count = state, len(files.documentation_pages())
     _draw(state, drawn, sitemap=rearranged)
     _start_beside(state, site, site_dir)
@@ -693,13 +693,6 @@ def _remove_output(site_dir: Path, dest_uri: str) -> None:
         os.removedirs(path.parent)
     except OSError:
         pass  # (a folder still holding something)
-
-
-def _finish_beside_before(last: _Build, state: _Build, site_dir: Path) -> None:
-    """The last rebuild's index, feeds and digests, finished or stopped; the files any earlier build wrote
-    beside the pages are this one's to compare with, and to remove if it does not write them."""
-    _finish_unfinished(site_dir)
-    state.beside_before = frozenset(last.outputs.beside or ()) | last.beside_before
 
 
 def _draw(state: _Build, drawn: list[File], sitemap: bool) -> None:

@@ -169,8 +169,16 @@ class Download:
 
 
 def downloads(impact: Impact) -> tuple[Download, ...]:
-    return tuple(Download(table.title, f"{FOLDER}{table.name}.csv", f"{FOLDER}{table.name}.json")
-                 for table in tables(impact))
+    return tuple(Download(table.title, _file(table, "csv"), _file(table, "json")) for table in tables(impact))
+
+
+FORMATS = ("csv", "json")
+"""Each table is written in these, as `<name>.<format>`."""
+
+
+def _file(table: Table, extension: str) -> str:
+    """Where a table is written in one format, under the site root."""
+    return f"{FOLDER}{table.name}.{extension}"
 
 
 def last_updated(impact: Impact) -> str | None:
@@ -183,8 +191,8 @@ def files(site: Site, impact: Impact | None = None) -> dict[str, bytes]:
     `impact` (measured here when not given) alone."""
     impact = measure(site) if impact is None else impact
     found = tables(impact)
-    written = {f"{FOLDER}{table.name}.{extension}": data for table in found
-               for extension, data in (("csv", table.csv()), ("json", table.json()))}
+    written = {_file(table, extension): data for table in found
+               for extension, data in zip(FORMATS, (table.csv(), table.json()), strict=True)}
     written[FOLDER + PACKAGE] = (json.dumps(package(site, impact, found), ensure_ascii=False, indent=2)
                                  + "\n").encode("utf-8")
     return written
@@ -192,5 +200,4 @@ def files(site: Site, impact: Impact | None = None) -> dict[str, bytes]:
 
 def paths(impact: Impact) -> list[str]:
     """Where `files` writes the open data."""
-    return [*(f"{FOLDER}{table.name}.{extension}" for table in tables(impact) for extension in ("csv", "json")),
-            FOLDER + PACKAGE]
+    return [*(_file(table, extension) for table in tables(impact) for extension in FORMATS), FOLDER + PACKAGE]

@@ -68,7 +68,7 @@ class Output:
     def made(self, key: str | None, paths: Sequence[str], make: Callable[[], Mapping[str, bytes]]) -> None:
         """The files at `paths`, made together by `make` from inputs whose key is `key`; kept instead, unmade,
         where the last build made every one of them from the same key and each is still the file it wrote."""
-        if key is not None and paths and all(unchanged(self.before, path, key, self.root) for path in paths):
+        if paths and all(unchanged(self.before, path, key, self.root) for path in paths):
             for path in paths:
                 self.target(path)  # (refused, as a write would be, if written already or not allowed)
                 self._keys[path] = key
