@@ -17,7 +17,7 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from narrative import mkdocs_hooks
+from narrative import mkdocs_hooks, serve_watch
 
 
 def main(config_file: str, site_dir: str, url: str, edits_file: str) -> None:
@@ -34,7 +34,7 @@ def main(config_file: str, site_dir: str, url: str, edits_file: str) -> None:
     first.site_url = url
     build(first, serve_url=url)
     finish(Path(site_dir))
-    changed = mkdocs_hooks._Changed(mkdocs_hooks._state().settings.stories_path)
+    changed = serve_watch.Changed(mkdocs_hooks._state().settings.stories_path)
     for rebuild in json.loads(Path(edits_file).read_text(encoding="utf-8")):
         for path, old, new in rebuild:
             target = Path(path)

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
+from narrative.compiled_templates import keep_compiled
 from narrative.config import Settings
 from narrative.digests import Answer, Digest, Period, kind_label
 from narrative.model import PledgeUpdate, Story
@@ -52,8 +53,8 @@ PART_HEADERS = ("Content-Type", "Content-Transfer-Encoding", "MIME-Version")
 _ENCODED_WORD = "=?"
 _PLAIN_ASCII = re.compile(r"[\x21-\x7e]+")
 
-_templates = jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
-                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_templates = keep_compiled(jinja2.Environment(loader=jinja2.PackageLoader("narrative", "templates"), autoescape=True,
+                                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True))
 _POLICY = policy.SMTP.clone(refold_source="none")
 """The SMTP policy, but a header set raw is written as it is: every header is encoded here (`encoded`), and
 `List-Unsubscribe` must stay one `<URL>` that mail programs can read, where the policy would fold a long one

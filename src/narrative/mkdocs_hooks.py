@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, PackageLoader, pass_context
 from jinja2.runtime import Context
@@ -29,21 +29,24 @@ from markupsafe import Markup
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_build_date
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
 
 from narrative import (build, build_cache, config as settings_module, feeds, keys, presentation, sanitise,
                        search_index, share_form, theme_keys)
 from narrative.background import Background
+from narrative.compiled_templates import keep_compiled
 from narrative.config import Settings
 from narrative.output import Written
 from narrative.pages import Page, all_pages
 from narrative.problems import Problem, Severity
 from narrative.site import Site
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
+    from narrative import serve_watch
 
 __all__ = ["on_startup", "on_config", "on_pre_build", "on_files", "on_nav", "on_page_markdown", "on_page_content",
            "on_page_context", "on_env", "on_post_page", "on_template_context", "on_post_build", "on_serve",
@@ -443,6 +446,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     env.filters.update(presentation.FILTERS)
     _with_narrative_templates(env)
     env.globals["narrative_share_form"] = share_form
+    keep_compiled(env)
     if _serving:
         state.drawing = _Drawing(config, state.nav, env, get_build_date(),
                                  build.media_files(state.site) if state.site else {})
@@ -536,20 +540,15 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Callabl
     Linux): MkDocs' watcher looks at every file twice a second, which at thousands of stories holds the
     interpreter for much of the time a rebuild needs. Each rebuild then asks first whether a quick one will do,
     which it can tell from the files changed."""
+    from narrative import serve_watch  # only a server watches: a build has no use for watchdog
+
     stories = _state().settings.stories_path
-    changed = _Changed(stories, wake=functools.partial(_wake, server))
+    changed = serve_watch.Changed(stories, wake=functools.partial(serve_watch.wake, server))
     root = Path(config.config_file_path or ".").resolve().parent
     watched = [(stories, True), (Path(config.docs_dir), True), (root, False),
                *((Path(path), True) for path in [config.theme.custom_dir, *config.watch] if path)]
     try:
-        if not hasattr(server, "_rebuild_cond"):
-            raise OSError("MkDocs' server cannot be woken")
-        watcher = Observer()
-        for path, recursive in watched:
-            if path.is_dir():
-                watcher.schedule(changed, str(path.resolve()), recursive=recursive)
-        watcher.daemon = True
-        watcher.start()
+        serve_watch.start(server, changed, watched)
         log.info(f"narrative: watching {stories} for changes")
     except OSError as error:  # no notices to be had (inotify's limits reached): MkDocs' own watcher looks
         log.info(f"narrative: MkDocs watches {stories} for changes ({error}); every rebuild is a full one")
@@ -558,46 +557,7 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder: Callabl
     return server
 
 
-def _wake(server: LiveReloadServer) -> None:
-    """Ask MkDocs' server for a rebuild, as its own watcher does."""
-    with server._rebuild_cond:
-        server._want_rebuild = True
-        server._rebuild_cond.notify_all()
-
-
-class _Changed(FileSystemEventHandler):
-    """The files changed since the last rebuild, as the watcher tells them; each change `wake`s the server."""
-
-    def __init__(self, stories: Path, wake: Callable[[], None] = lambda: None) -> None:
-        self.stories = str(stories.resolve())
-        self.wake = wake
-        self._paths: set[str] = set()
-        self._lock = threading.Lock()
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
-            return  # (reading a file changes nothing)
-        with self._lock:
-            self._paths.update(os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", ""))
-                               if path)
-        self.wake()
-
-    def take(self) -> set[str]:
-        with self._lock:
-            paths, self._paths = self._paths, set()
-        return paths
-
-    def only_content(self, paths: set[str]) -> bool:
-        """Whether every path is a story, update or response, the editors' reviews, or an editor's scratch file
-        beside them (hidden, or a backup): a picture, or anything outside the stories, takes a full rebuild."""
-        def content(path: str) -> bool:
-            name = os.path.basename(path)
-            return (os.path.realpath(path).startswith(self.stories + os.sep)
-                    and (name.endswith((".md", ".yml", "~")) or name.startswith(".")))
-        return bool(paths) and all(content(path) for path in paths)
-
-
-def _rebuild(full: Callable[[], None], changed: _Changed) -> None:
+def _rebuild(full: Callable[[], None], changed: serve_watch.Changed) -> None:
     """MkDocs' rebuild, or a quick one when only stories changed."""
     paths = changed.take()
     last = _current

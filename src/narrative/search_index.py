@@ -22,7 +22,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from pagefind.service import get_executable
 
 from narrative import languages, render, search_cache
 from narrative.background import cores
@@ -373,6 +372,8 @@ def start(site: Site, out: Path) -> Indexing:
     _remove_others(out, found)
     if not found:
         return Indexing(out)
+    from pagefind.service import get_executable  # here, in the process beside MkDocs: it brings in asyncio
+
     executable = get_executable()
     if executable is None:
         return Indexing(out, problems=[_problem(out, "the Pagefind program is missing; reinstall narrative, "

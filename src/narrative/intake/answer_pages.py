@@ -14,13 +14,14 @@ from typing import Any
 import jinja2
 
 from narrative import share_form
+from narrative.compiled_templates import keep_compiled
 from narrative.config import Settings
 from narrative.intake import form
 
-_templates = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
-                                                            jinja2.PackageLoader("narrative", "templates")]),
-                                autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                lstrip_blocks=True)
+_templates = keep_compiled(jinja2.Environment(
+    loader=jinja2.ChoiceLoader([jinja2.PackageLoader("narrative.intake", "templates"),
+                                jinja2.PackageLoader("narrative", "templates")]),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True))
 
 
 def page(template: str, site: Settings, **context: Any) -> str:

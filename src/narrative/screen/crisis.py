@@ -199,8 +199,8 @@ def _dispatch(letters: str, phrases: dict[str, list[str]]) -> str:
     return "|".join(f"(?=[{part}])(?:{_dispatch(part, phrases)})" for part in (letters[:half], letters[half:]))
 
 
-_BY_LETTER = {letter: [phrase for phrases in PHRASES.values() for phrase in phrases
-                       if letter in _first_letters(phrase)] for letter in _LETTERS}
+_STARTS = {phrase: _first_letters(phrase) for phrases in PHRASES.values() for phrase in phrases}
+_BY_LETTER = {letter: [phrase for phrase, starts in _STARTS.items() if letter in starts] for letter in _LETTERS}
 DISPATCHED = re.compile(
     rf"(?=[a-z])\b(?:{_dispatch(''.join(letter for letter in _LETTERS if _BY_LETTER[letter]), _BY_LETTER)})\b")
 """`PATTERN`'s phrases sorted by the letters they can begin with: at each word only the phrases its first letter
