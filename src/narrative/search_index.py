@@ -22,7 +22,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-
 from narrative import languages, render, search_cache
 from narrative.background import cores
 from narrative.model import PledgeUpdate, Story
