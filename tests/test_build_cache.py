@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from narrative.build import PARSED, read_site
-from narrative.build_cache import FOLDER, Store, store
+from narrative.build_cache import FOLDER, SET_ASIDE, Store, anything_set_aside, bring_back, set_aside, store
 from narrative.config import load_settings
 from narrative.model import Source
 from tests.conftest import Project
@@ -63,3 +63,24 @@ def test_each_item_holds_its_files_body_not_a_copy_from_a_helper_process(project
     parsed = {file.path: file for file in store(cache / PARSED)._all().values()}
     assert len(site.every_item) == 250
     assert all(item.body is parsed[item.source.path].body for item in site.every_item)
+
+
+def test_a_fresh_output_folder_has_nothing_set_aside_to_wait_for(tmp_path: Path) -> None:
+    """The work beside MkDocs starts at once when there is nothing to bring back, and waits when there is."""
+    site_dir = tmp_path / "site"
+    set_aside(site_dir)
+    assert not anything_set_aside(site_dir)
+    site_dir.mkdir()
+    (site_dir / ".hidden").write_text("left alone")
+    set_aside(site_dir)
+    assert not anything_set_aside(site_dir)
+    (site_dir / "stories" / "one").mkdir(parents=True)
+    (site_dir / "stories" / "one" / "index.html").write_text("one")
+    (site_dir / "feed.xml").write_text("old")
+    set_aside(site_dir)
+    assert anything_set_aside(site_dir)
+    assert sorted(path.name for path in site_dir.iterdir()) == sorted([".hidden", SET_ASIDE])
+    assert bring_back(site_dir, lambda path: path == "stories/one/index.html") == {"stories/one/index.html"}
+    assert (site_dir / "stories" / "one" / "index.html").read_text() == "one"
+    assert not (site_dir / "feed.xml").exists()
+    assert not anything_set_aside(site_dir)

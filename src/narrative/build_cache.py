@@ -282,6 +282,11 @@ def set_aside(site_dir: Path) -> None:
             os.replace(site_dir / entry, aside / entry)
 
 
+def anything_set_aside(site_dir: Path) -> bool:
+    """Whether `set_aside` found anything of a last build's in the output folder, for `bring_back` to sort."""
+    return (site_dir / SET_ASIDE).is_dir()
+
+
 def bring_back(site_dir: Path, keep: Callable[[str], bool]) -> set[str]:
     """Put back, from the folder set aside, the files `keep` says are current (given their path in the output
     folder), and remove the rest; returns the paths put back."""

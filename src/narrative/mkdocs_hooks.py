@@ -236,6 +236,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     build.render_bodies(site, _cache(state))
     state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, Path(config.site_dir))
     _start_beside(state, site, Path(config.site_dir), held=True)
+    if state.beside is not None and not build_cache.anything_set_aside(Path(config.site_dir)):
+        state.beside.go()  # nothing of the last build's to put back first: the other cores start on it now
     state.pages = {page.src_uri: page for page in all_pages(site)}
     state.content_keys = build.content_keys(state.pages.values(), state.held)
     if not _serving:  # the keys of what was read, kept only for a rebuild in this process, freed for MkDocs
@@ -292,7 +294,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
                            or path in state.beside_before or path.startswith(f"{search_index.FOLDER}/"))
     if state.files is not None:
         state.files.kept = frozenset(kept)
-    if state.beside is not None:  # the last build's output is back in place
+    if state.beside is not None:  # the last build's output is back in place (told already, if there was none)
         state.beside.go()
     return nav
 
