@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from narrative.config import LimitSettings
-from narrative.loader import SourceFile, discover, display_path, kind_of, load, parse, read, strays, words
+from narrative.loader import SourceFile, discover, display_path, kind_of, listing, load, parse, read, strays, words
 from narrative.model import Kind
 from narrative.problems import Problem
 
@@ -255,6 +255,24 @@ def test_load_reads_a_file_and_a_link_to_it_once(tmp_path: Path) -> None:
     (folder / "b.md").symlink_to(folder / "a.md")
     files, problems, _ = load([folder / "a.md", folder / "b.md"], tmp_path / "stories", tmp_path, LimitSettings())
     assert ([file.path for file in files], problems) == (["stories/patient/a.md"], [])
+
+
+def test_the_listing_says_which_files_are_links_and_loading_takes_its_word(tmp_path: Path) -> None:
+    """What the folder listing said of each file spares a system call for each; it reads the same."""
+    site = tmp_path / "site"
+    folder = site / "stories" / "patient"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("---\ntitle: x\n---\nBody\n")
+    (folder / "b.md").symlink_to(folder / "a.md")
+    (tmp_path / "secret.md").write_text("---\ntitle: secret\n---\nNot for the site\n")
+    (folder / "c.md").symlink_to(tmp_path / "secret.md")
+    listed = listing(site / "stories")
+    assert {Path(path).name: link for path, link in listed.items()} == {"a.md": False, "b.md": True, "c.md": True}
+    assert [Path(path) for path in listed] == discover(site / "stories")
+    files, problems, _ = load(discover(site / "stories"), site / "stories", site, LimitSettings(), links=listed)
+    assert [file.path for file in files] == ["stories/patient/a.md"]
+    assert [problem.path for problem in problems] == ["stories/patient/c.md"]
+    assert (files, problems) == load(discover(site / "stories"), site / "stories", site, LimitSettings())[:2]
 
 
 def test_strays_are_writing_no_one_would_read(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from narrative.config import SearchSettings, Settings, from_mapping, load_settin
 from narrative.model import Consent, Source, Story
 from narrative.problems import Problem
 from narrative.render import Html
-from narrative.search_index import NO_BODY, STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
+from narrative.search_index import STORY, UPDATE, Part, Record, for_reader, parts, record, records, start
 from narrative.site import Site
 from tests.conftest import Project
 from tests.content import config
@@ -141,7 +141,7 @@ def dated(number: int) -> Record:
     """A record published on day `number` of 2026."""
     day = dt.date(2026, 1, 1) + dt.timedelta(days=number - 1)
     return Record(f"stories/day-{number}/", STORY, f"Day {number}", "", f"{day.day} {day:%B %Y}", day.isoformat(),
-                  (), NO_BODY)
+                  (), Html(b""))
 
 
 def sizes(found: list[Part]) -> list[int]:
@@ -186,6 +186,14 @@ def test_the_search_box_reads_the_parts_newest_first(project: Project) -> None:
         {"path": "pagefind/3/", "from": "5 March 2026", "to": "5 March 2026"},
         {"path": "pagefind/2/", "from": "3 March 2026", "to": "4 March 2026"},
         {"path": "pagefind/1/", "from": "1 March 2026", "to": "2 March 2026"}]
+
+
+def test_what_the_search_box_reads_is_the_parts_the_index_is_written_in(sample: Site) -> None:
+    """Worked out from the items alone, without their records: the same parts, dates and languages."""
+    for size in (1, 2, 3, 7, 1000):
+        cut = replace(sample, settings=replace(sample.settings, search=replace(sample.settings.search, part_size=size)))
+        assert for_reader(cut) == [part.for_reader() for part in reversed(search_index.site_parts(cut))]
+    assert any("languages" in part for part in for_reader(sample))
 
 
 def test_a_large_site_is_built_with_its_index_in_parts(project: Project) -> None:

@@ -47,7 +47,8 @@ def read_site(settings: Settings, preview: bool = False, only: Iterable[Path] | 
 
 def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
                cache: Path | None) -> tuple[Site, list[Problem]]:
-    paths = loader.discover(settings.stories_path)
+    listed = loader.listing(settings.stories_path)
+    paths = [Path(path) for path in listed]
     wanted = None
     strays, stray_texts = loader.strays(settings.stories_path, settings.root)
     if only is not None:
@@ -60,7 +61,8 @@ def _read_site(settings: Settings, preview: bool, only: Iterable[Path] | None,
                   for path in only if path.suffix != ".md"]
     pages, page_problems = loader.editor_pages(settings.docs_path, settings.root, settings.limits, only)
     reader = loader.read_all if cache is None else functools.partial(_read_cached, build_cache.store(cache / PARSED))
-    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits, reader)
+    files, problems, unchecked = loader.load(paths, settings.stories_path, settings.root, settings.limits, reader,
+                                             listed)
     problems += [*strays, *page_problems, *editor_pages.removed_markup(pages, settings.limits)]
     unchecked += [*stray_texts, *pages]
     items: list[Item] = []

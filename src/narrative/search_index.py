@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from narrative import languages, render, search_cache
 from narrative.background import cores
@@ -30,6 +30,7 @@ from narrative.problems import Problem
 from narrative.render import Html
 from narrative.site import Site
 
+T = TypeVar("T")
 FOLDER = "pagefind"
 """Where the index goes under the site root; the search box's script loads `pagefind/pagefind.js` from here."""
 LANGUAGE = languages.SITE_LANGUAGE
@@ -74,21 +75,25 @@ class Record:
         )
 
 
-def record(item: Story | PledgeUpdate, site: Site, body: bool = True) -> Record:
-    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them;
-    without its `body` when only where it falls among the parts is wanted."""
+def record(item: Story | PledgeUpdate, site: Site) -> Record:
+    """One item's record; its topics by their labels, in the settings' order, as the topic filter lists them."""
     topics = tuple(topic.label for topic in site.settings.topics if topic.slug in item.topics)
     return Record(item.url, STORY if isinstance(item, Story) else UPDATE, item.title, item.summary,
-                  long_date(item.published), iso_date(item.published), topics, render.body(item) if body else NO_BODY,
-                  languages.primary(item.lang) if item.lang else LANGUAGE)
+                  long_date(item.published), iso_date(item.published), topics, render.body(item),
+                  _language(item))
 
 
-NO_BODY = Html(b"")
+def _language(item: Story | PledgeUpdate) -> str:
+    return languages.primary(item.lang) if item.lang else LANGUAGE
 
 
-def records(site: Site, bodies: bool = True) -> list[Record]:
+def records(site: Site) -> list[Record]:
     """A record for every story and update anyone may read: nothing else is ever searchable."""
-    return [record(item, site, bodies) for item in (*site.stories, *site.updates)]
+    return [record(item, site) for item in _searchable(site)]
+
+
+def _searchable(site: Site) -> tuple[Story | PledgeUpdate, ...]:
+    return (*site.stories, *site.updates)
 
 
 @dataclass(frozen=True)
@@ -109,11 +114,16 @@ class Part:
     def for_reader(self) -> dict[str, Any]:
         """What the search box needs to search this part and to say which stretch of time it covers; with
         `languages`, the part's other languages, whose indexes the box opens beside the site's own."""
-        found: dict[str, Any] = {"path": self.folder, "from": self.records[0].date, "to": self.records[-1].date}
-        others = sorted({each.language for each in self.records} - {LANGUAGE})
-        if others:
-            found["languages"] = others
-        return found
+        return _for_reader(self.folder, self.records[0].date, self.records[-1].date,
+                           {each.language for each in self.records})
+
+
+def _for_reader(folder: str, first: str, last: str, found_in: set[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {"path": folder, "from": first, "to": last}
+    others = sorted(found_in - {LANGUAGE})
+    if others:
+        found["languages"] = others
+    return found
 
 
 def parts(found: Sequence[Record], size: int) -> list[Part]:
@@ -121,10 +131,14 @@ def parts(found: Sequence[Record], size: int) -> list[Part]:
     was. Newer records that would make a part of fewer than half of `size` join the part before them: the
     newest part, the one every query reads first, always holds enough to answer most questions."""
     ordered = sorted(found, key=lambda each: (each.iso_date, each.url))
+    return [Part(number, tuple(chunk)) for number, chunk in enumerate(_chunks(ordered, size), 1)]
+
+
+def _chunks(ordered: list[T], size: int) -> list[list[T]]:
     chunks = [ordered[first:first + size] for first in range(0, len(ordered), size)]
     if len(chunks) > 1 and len(chunks[-1]) < size / 2:
         chunks[-2:] = [chunks[-2] + chunks[-1]]
-    return [Part(number, tuple(chunk)) for number, chunk in enumerate(chunks, 1)]
+    return chunks
 
 
 def site_parts(site: Site) -> list[Part]:
@@ -133,9 +147,14 @@ def site_parts(site: Site) -> list[Part]:
 
 
 def for_reader(site: Site) -> list[dict[str, Any]]:
-    """The parts as the search box reads them, newest first."""
-    found = parts(records(site, bodies=False), site.settings.search.part_size)  # where parts begin and end only
-    return [part.for_reader() for part in reversed(found)]
+    """The parts as the search box reads them, newest first, as `site_parts` cuts them: worked out from the
+    items' dates and languages alone, without their records (a rebuild under `mkdocs serve` asks it of every
+    item)."""
+    ordered = sorted(_searchable(site), key=lambda item: (iso_date(item.published), item.url))
+    chunks = _chunks(ordered, site.settings.search.part_size)
+    return [_for_reader(f"{FOLDER}/{number}/", long_date(chunk[0].published), long_date(chunk[-1].published),
+                        {_language(item) for item in chunk})
+            for number, chunk in reversed(list(enumerate(chunks, 1)))]
 
 
 MEMORY = Path("/dev/shm")
