@@ -439,8 +439,9 @@ def load(paths: Iterable[Path], stories_path: Path, root: Path, limits: Limits,
     seen: set[str] = set()
     stories, base = str(stories_path.resolve()), root.resolve()  # once, not for every file: each is a system call
     resolved_folders: dict[str, str] = {}
+    known = links or {}
     for path in paths:
-        resolved = _resolve(str(path), resolved_folders, links or {})
+        resolved = _resolve(str(path), resolved_folders, known)
         if resolved in seen:
             continue  # the same file named twice (`/site/stories/...` and `stories/...`) is not a duplicate
         seen.add(resolved)

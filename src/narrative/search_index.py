@@ -109,13 +109,17 @@ class Part:
 
     @property
     def folder(self) -> str:
-        return f"{FOLDER}/{self.number}/"
+        return _folder(self.number)
 
     def for_reader(self) -> dict[str, Any]:
         """What the search box needs to search this part and to say which stretch of time it covers; with
         `languages`, the part's other languages, whose indexes the box opens beside the site's own."""
         return _for_reader(self.folder, self.records[0].date, self.records[-1].date,
                            {each.language for each in self.records})
+
+
+def _folder(number: int) -> str:
+    return f"{FOLDER}/{number}/"
 
 
 def _for_reader(folder: str, first: str, last: str, found_in: set[str]) -> dict[str, Any]:
@@ -152,7 +156,7 @@ def for_reader(site: Site) -> list[dict[str, Any]]:
     item)."""
     ordered = sorted(_searchable(site), key=lambda item: (iso_date(item.published), item.url))
     chunks = _chunks(ordered, site.settings.search.part_size)
-    return [_for_reader(f"{FOLDER}/{number}/", long_date(chunk[0].published), long_date(chunk[-1].published),
+    return [_for_reader(_folder(number), long_date(chunk[0].published), long_date(chunk[-1].published),
                         {_language(item) for item in chunk})
             for number, chunk in reversed(list(enumerate(chunks, 1)))]
 
