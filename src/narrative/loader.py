@@ -467,7 +467,9 @@ def _resolve(path: str, folders: dict[str, str], links: Mapping[str, bool]) -> s
     for every folder on the way, and thousands of files share a few folders. A file that is itself a link
     (as `links` says, or else the system) is resolved."""
     link = links.get(path)
-    if link if link is not None else os.path.islink(path):
+    if link is None:
+        link = os.path.islink(path)
+    if link:
         return os.path.realpath(path)
     parent, name = os.path.split(path)
     folder = folders.get(parent)

@@ -68,5 +68,3 @@ class Changed(FileSystemEventHandler):
             return (os.path.realpath(path).startswith(self.stories + os.sep)
                     and (name.endswith((".md", ".yml", "~")) or name.startswith(".")))
         return bool(paths) and all(content(path) for path in paths)
-
-
