@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from narrative.background import YIELDING, Background, BackgroundError, long_lived, on_all_cores
+from narrative.background import (YIELDING, Background, BackgroundError, long_lived, on_all_cores, programs_on,
+                                  spare_core)
 
 
 def _square(number: int) -> int:
@@ -132,6 +133,41 @@ def test_work_shared_among_cores_keeps_the_items_order() -> None:
 
 def test_few_items_are_done_in_this_process() -> None:
     assert on_all_cores(lambda _: _pid(), [1, 2, 3], least=10) == [os.getpid()] * 3
+
+
+def _cores_of_a_program() -> str:
+    """The cores a program started now may run on, as the system lists them."""
+    said = subprocess.run(["grep", "Cpus_allowed_list", "/proc/self/status"], capture_output=True, text=True,
+                          check=True).stdout
+    return said.split(":")[1].strip()
+
+
+def test_the_spare_core_is_the_last_not_taken() -> None:
+    ours = sorted(os.sched_getaffinity(0))
+    assert spare_core() == ours[-1]
+    assert spare_core([ours[-1]]) == (ours[-2] if len(ours) > 1 else None)
+    assert spare_core(ours) is None
+    assert spare_core([None]) == ours[-1]  # a program on every core takes none of its own
+
+
+def test_programs_started_on_a_core_run_there_alone_and_this_process_keeps_its_cores() -> None:
+    ours = os.sched_getaffinity(0)
+    core = max(ours)
+    with programs_on(core):
+        assert _cores_of_a_program() == str(core)
+    assert os.sched_getaffinity(0) == ours
+    with programs_on(None):
+        assert os.sched_getaffinity(0) == ours
+    with pytest.raises(RuntimeError), programs_on(core):
+        raise RuntimeError("the work failed")
+    assert os.sched_getaffinity(0) == ours
+
+
+def test_a_core_the_system_refuses_leaves_programs_on_this_process_cores() -> None:
+    ours = os.sched_getaffinity(0)
+    with programs_on(10_000):  # no such core
+        assert os.sched_getaffinity(0) == ours
+    assert os.sched_getaffinity(0) == ours
 
 
 class _Cycle:

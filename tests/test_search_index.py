@@ -246,6 +246,24 @@ def test_on_two_cores_two_parts_are_indexed_at_a_time(project: Project, tmp_path
         f"{(tmp_path / 'site').resolve()}/pagefind/{part}" for part in range(1, 6)]
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="two parts on cores of their own need two cores")
+def test_each_pagefind_runs_on_a_core_of_its_own(project: Project, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "cores.log"
+    program = fake_pagefind(tmp_path, f'echo "$4 $(grep Cpus_allowed_list /proc/$$/status | cut -f2)" >> {log}; '
+                                      "sleep 0.3")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    with_cores(monkeypatch, 2)
+    ours = os.sched_getaffinity(0)
+    assert start(five_days_in_parts_of_two(project, size=1), tmp_path / "site").finish() == []
+    said = dict(line.split() for line in log.read_text().splitlines())
+    assert len(said) == 5
+    assert {int(core) for core in said.values()} <= ours
+    out = (tmp_path / "site").resolve()
+    assert said[f"{out}/pagefind/1"] != said[f"{out}/pagefind/2"]  # the first two, running at once
+    assert os.sched_getaffinity(0) == ours
+
+
 def test_the_scratch_folder_holds_one_part_more_than_are_indexed_at_a_time(project: Project, tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "runs.log"

@@ -18,7 +18,7 @@ import pickle
 import select
 import signal
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -213,6 +213,35 @@ def long_lived() -> Iterator[None]:
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def spare_core(taken: Iterable[int | None] = ()) -> int | None:
+    """The last of the cores this process may run on that is not `taken`; None where a program's cores cannot be
+    chosen (only Linux lets them be), or when every core is taken."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    spare = sorted(os.sched_getaffinity(0) - set(taken), reverse=True)
+    return spare[0] if spare else None
+
+
+@contextlib.contextmanager
+def programs_on(core: int | None) -> Iterator[None]:
+    """The programs started inside run on `core` alone, every thread of theirs (a program takes the cores of
+    the process that starts it); with None, or where the system refuses, on this process's own cores. A program
+    whose threads share out work spends CPU in handing it and its memory between cores; beside a build that
+    keeps every core busy, it does the same work with less CPU kept to one."""
+    allowed = None
+    if core is not None:
+        try:
+            allowed = os.sched_getaffinity(0)
+            os.sched_setaffinity(0, {core})
+        except OSError:
+            allowed = None
+    try:
+        yield
+    finally:
+        if allowed is not None:
+            os.sched_setaffinity(0, allowed)
 
 
 def _each(function: Callable[[T], R], items: Sequence[T]) -> list[R]:

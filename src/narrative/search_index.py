@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from narrative import languages, render, search_cache
-from narrative.background import cores
+from narrative.background import cores, programs_on, spare_core
 from narrative.model import PledgeUpdate, Story
 from narrative.presentation import iso_date, long_date
 from narrative.problems import Problem
@@ -240,7 +240,10 @@ class Indexing:
     """Pagefind at work in its own processes, on up to `at_once` parts at a time, oldest first; `finish()` waits
     for them all. The records of the next part are written while Pagefind indexes the parts before it, and a
     part's records are removed once it is indexed, so that the scratch folder never holds more than `at_once`
-    parts and one more. A part found in the `cache` is copied from it instead, and a part indexed is kept there.
+    parts and one more. Each Pagefind runs on a core of its own (where the system lets cores be chosen): it
+    spreads its threads over every core, and beside MkDocs, which keeps a core busy drawing pages, it spent a
+    seventh more CPU so (at 1,000 stories, 2.5-2.9 s against 2.3-2.5 s). A part found in the `cache` is copied
+    from it instead, and a part indexed is kept there.
     Dropped unfinished (a build that failed half way), it stops Pagefind and removes its scratch folder."""
 
     def __init__(self, out: Path, found: Sequence[Part] = (), executable: Path | None = None,
@@ -254,6 +257,7 @@ class Indexing:
         self.scratch = Path(scratch.name)
         self._written: set[int] = set()
         self._running: list[tuple[Part, subprocess.Popen[bytes]]] = []
+        self._cores: dict[int, int | None] = {}  # the core each running part's Pagefind has to itself
         self._stop = weakref.finalize(self, _stop, self._running, scratch)
         self._fill()
 
@@ -273,6 +277,7 @@ class Indexing:
                 self.problems.append(_problem(self.out, f"Pagefind finished without writing {part.folder}"))
                 break
             self._running.pop(0)
+            self._cores.pop(part.number, None)
             self._done(part)
             self._fill()
         if self._cache is not None and not self.problems:
@@ -315,10 +320,12 @@ class Indexing:
         shutil.rmtree(self.out / part.folder, ignore_errors=True)  # never written through into the cache
         command = [str(self._executable), "--site", str(self.scratch / part.folder), "--output-path",
                    str(self.out / part.folder), *OPTIONS]
-        with self._log(part).open("wb") as log:
+        core = spare_core(self._cores.values())
+        with self._log(part).open("wb") as log, programs_on(core):
             try:
                 self._running.append((part, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                                              stdin=subprocess.DEVNULL, cwd=self.scratch)))
+                self._cores[part.number] = core
             except OSError as error:
                 self.problems.append(_problem(self.out, f"{command[0]} could not run ({error})"))
 
