@@ -176,6 +176,11 @@ def test_the_check_of_a_written_email_refuses_an_added_header_or_a_line_break_in
     folded = good.replace(b"Subject: [Sample]", b"Subject: " + ENCODED_BCC.encode() + b" [Sample]", 1)
     with pytest.raises(MailError, match=r"the Subject header holds a line break; the subject does not read back"):
         check_eml(folded, subject)
+    in_a_parameter = good.replace(b'Content-Type: text/plain; charset="utf-8"',
+                                  b"Content-Type: text/plain; charset=\"utf-8\"; name*=utf-8''a%0D%0ABcc%3A%20x", 1)
+    assert in_a_parameter != good
+    with pytest.raises(MailError, match=r"not safe to send: the Content-Type header holds a line break$"):
+        check_eml(in_a_parameter, subject)
     in_a_part = good.replace(b"\r\nContent-Type: text/plain", b"\r\nBcc: victim@evil.example\r\nContent-Type: "
                                                                b"text/plain", 1)
     assert in_a_part != good

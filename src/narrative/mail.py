@@ -366,6 +366,21 @@ def _letters(text: str) -> str:
     return "".join(text.split())
 
 
+_LINE_BREAK = re.compile(r"\r|\n")
+"""What the modern policy removes from a header's value before it reads it (`linesep_splitter` there)."""
+
+
+def _decoded(name: str, raw: str) -> str:
+    """A header's value as the modern policy reads it. Only an encoded word (`=?`) or an RFC 2231 parameter
+    (`*=`) can decode to something other than what is written, a line break among others; a value with neither
+    is what is written, less the line breaks that fold it; reading every value with the policy's parser was four
+    fifths of the time spent checking the digests."""
+    unfolded = _LINE_BREAK.sub("", raw)
+    if "=?" not in unfolded and "*=" not in unfolded:
+        return unfolded
+    return str(policy.default.header_fetch_parse(name, raw))
+
+
 def check_eml(eml: bytes, subject_line: str, *, addressed: bool = False) -> None:
     """The message read back as a mail client would: exactly the headers set here, each once (and in each part
     those the library sets; `To` too when it is `addressed` to one reader), no line break inside any value,
@@ -376,8 +391,7 @@ def check_eml(eml: bytes, subject_line: str, *, addressed: bool = False) -> None
     headers = (*HEADERS, "To") if addressed else HEADERS
     parsed = email.message_from_bytes(eml, policy=policy.compat32)
     parts = parsed.get_payload() if parsed.is_multipart() else []
-    read = [[(name, str(policy.default.header_fetch_parse(name, raw))) for name, raw in part.raw_items()]
-            for part in (parsed, *parts)]
+    read = [[(name, _decoded(name, raw)) for name, raw in part.raw_items()] for part in (parsed, *parts)]
     names = [[name for name, _ in each] for each in read]
     wrong = [] if sorted(names[0]) == sorted(headers) else [f"has the headers {', '.join(names[0])}, not "
                                                             f"{', '.join(headers)}"]
