@@ -200,6 +200,15 @@ def test_a_reader_s_own_email_keeps_a_long_unsubscribe_link_on_one_line_and_read
         check_eml(eml, parts[0])
 
 
+def test_a_message_is_written_as_with_the_standard_library_s_own_header_classes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    digest, site = daily(story("ward-seven", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title="Café — “quoted”"))
+    ours = compose(digest, site).eml
+    assert mail._POLICY.header_factory["Subject"] is mail._POLICY.header_factory["Subject"]
+    monkeypatch.setattr(mail, "_POLICY", policy.SMTP.clone(refold_source="none"))
+    assert compose(digest, site).eml == ours
+
+
 @pytest.mark.parametrize("title", ["میری کہانی: ہسپتال میں ایک رات", "আমার গল্প 🏥", "Café crème — “quoted”"])
 def test_non_ascii_subjects_are_encoded_and_read_back(title: str) -> None:
     site = Site.from_items([story("words", dt.datetime(2026, 3, 14, 9, tzinfo=LONDON), title=title)],
