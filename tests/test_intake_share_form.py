@@ -119,7 +119,7 @@ def test_without_javascript_the_service_answers_with_the_form_to_put_right(brows
         expect(page).to_have_title("Error: Share your story - Hollowmere stories (sample)")
         assert page.locator(".nv-error-summary a").all_inner_texts() == [
             share_form.FIELDS["title"].too_long, share_form.FIELDS["consent"].missing]
-        assert page.evaluate("document.activeElement.id") == "nv-error-summary"
+        expect(page.locator("#nv-error-summary")).to_be_focused()  # autofocus is applied once the page is drawn
         assert page.input_value("#title") == "t" * 121 and page.is_checked("#topics-carers")
         page.click(".nv-error-summary a[href='#title']")
         page.fill("#title", "The night nurse again")
@@ -143,7 +143,7 @@ def test_with_javascript_the_same_messages_come_as_you_type(browser: Browser, ru
         expect(page.locator("#contact_email-error")).to_have_text("Error: " + share_form.BAD_EMAIL)
         page.click("button[type=submit]")
         expect(page.locator(".nv-error-summary")).to_be_visible()
-        assert page.evaluate("document.activeElement.id") == "nv-error-summary"
+        expect(page.locator("#nv-error-summary")).to_be_focused()
         assert page.locator(".nv-error-summary a").all_inner_texts() == [
             share_form.FIELDS["story"].missing, share_form.FIELDS["title"].too_long,
             share_form.FIELDS["summary"].missing, share_form.FIELDS["topics"].missing,
@@ -206,7 +206,7 @@ def test_no_wcag_violations_on_the_form_the_service_gives_back(browser: Browser,
         with page.expect_navigation():
             page.evaluate("document.querySelector('[data-nv-share-form]').submit()")
         assert page.locator(".nv-error-summary a").all_inner_texts() == [share_form.FIELDS["title"].missing]
-        assert page.evaluate("document.activeElement.id") == "nv-error-summary"
+        expect(page.locator("#nv-error-summary")).to_be_focused()  # autofocus is applied once the page is drawn
         assert violations(page) == []
 
 
