@@ -231,7 +231,7 @@ def programs_on(core: int | None) -> Iterator[None]:
     whose threads share out work spends CPU in handing it and its memory between cores; beside a build that
     keeps every core busy, it does the same work with less CPU kept to one."""
     allowed = None
-    if core is not None:
+    if core is not None and hasattr(os, "sched_setaffinity"):
         try:
             allowed = os.sched_getaffinity(0)
             os.sched_setaffinity(0, {core})

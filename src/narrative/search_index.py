@@ -240,10 +240,10 @@ class Indexing:
     """Pagefind at work in its own processes, on up to `at_once` parts at a time, oldest first; `finish()` waits
     for them all. The records of the next part are written while Pagefind indexes the parts before it, and a
     part's records are removed once it is indexed, so that the scratch folder never holds more than `at_once`
-    parts and one more. Each Pagefind runs on a core of its own (where the system lets cores be chosen): it
-    spreads its threads over every core, and beside MkDocs, which keeps a core busy drawing pages, it spent a
-    seventh more CPU so (at 1,000 stories, 2.5-2.9 s against 2.3-2.5 s). A part found in the `cache` is copied
-    from it instead, and a part indexed is kept there.
+    parts and one more. Each Pagefind runs on a core of its own (where the system lets cores be chosen): its
+    threads spread over every core, beside MkDocs keeping one busy drawing pages, used a seventh more CPU for
+    the same index (at 1,000 stories, 2.5-2.9 s against 2.3-2.5 s). A part found in the `cache` is copied from
+    it instead, and a part indexed is kept there.
     Dropped unfinished (a build that failed half way), it stops Pagefind and removes its scratch folder."""
 
     def __init__(self, out: Path, found: Sequence[Part] = (), executable: Path | None = None,
