@@ -234,10 +234,9 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                     state.problems)
     _say_content(state)
     build.render_bodies(site, _cache(state))
-    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, Path(config.site_dir))
-    _start_beside(state, site, Path(config.site_dir), held=True)
-    if state.beside is not None and not build_cache.anything_set_aside(Path(config.site_dir)):
-        state.beside.go()  # nothing of the last build's to put back first: the other cores start on it now
+    site_dir = Path(config.site_dir)
+    state.outputs = build_cache.Pages.read(_cache(state) / build_cache.PAGES, site_dir)
+    _start_beside(state, site, site_dir, held=build_cache.anything_set_aside(site_dir))
     state.pages = {page.src_uri: page for page in all_pages(site)}
     state.content_keys = build.content_keys(state.pages.values(), state.held)
     if not _serving:  # the keys of what was read, kept only for a rebuild in this process, freed for MkDocs
@@ -294,7 +293,7 @@ def on_nav(nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
                            or path in state.beside_before or path.startswith(f"{search_index.FOLDER}/"))
     if state.files is not None:
         state.files.kept = frozenset(kept)
-    if state.beside is not None:  # the last build's output is back in place (told already, if there was none)
+    if state.beside is not None:  # the last build's output is back in place (a process not held has started)
         state.beside.go()
     return nav
 
@@ -307,10 +306,11 @@ def _drawn_with(state: _Build) -> dict[str, str | None]:
 def _start_beside(state: _Build, site: Site, site_dir: Path, held: bool = False) -> None:
     """The index, feeds and digests made in another process while MkDocs draws (giving way to it once Pagefind
     has started); the cache's stores are written by that process, and a build that runs once forgets them
-    here. A `held` one is forked as soon as the site is read and rendered, so that it does not hold a copy of
-    MkDocs' objects for every page (100 MiB at 50,000 stories), and starts once `on_nav` has put the last
-    build's output back in place. It is given the keys the last build's feeds, emails and open data were made
-    from (`state.outputs`, read before it is forked), to keep those whose key is unchanged."""
+    here. A build forks it as soon as the site is read and rendered, so that it does not hold a copy of MkDocs'
+    objects for every page (100 MiB at 50,000 stories); a `held` one starts once `on_nav` has put the last
+    build's output back in place (a build with none to put back does not hold it). It is given the keys the last
+    build's feeds, emails and open data were made from (`state.outputs`, read before it is forked), to keep
+    those whose key is unchanged."""
     before = dict(state.outputs.beside or {})
     state.beside = Background(lambda: build.write_beside_pages(site, site_dir, before, yielding=True), held=held)
     build_cache.save_all(write=False)

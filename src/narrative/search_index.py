@@ -256,8 +256,7 @@ class Indexing:
         scratch = _scratch(self._waiting, self._at_once + 1)
         self.scratch = Path(scratch.name)
         self._written: set[int] = set()
-        self._running: list[tuple[Part, subprocess.Popen[bytes]]] = []
-        self._cores: dict[int, int | None] = {}  # the core each running part's Pagefind has to itself
+        self._running: list[tuple[Part, subprocess.Popen[bytes], int | None]] = []  # with the core each has
         self._stop = weakref.finalize(self, _stop, self._running, scratch)
         self._fill()
 
@@ -269,7 +268,7 @@ class Indexing:
     def finish(self) -> list[Problem]:
         """Wait for every part of the index to be written; the problems if it could not be."""
         while not self.problems and self._running:
-            part, process = self._running[0]
+            part, process, _ = self._running[0]
             if process.wait() != 0:
                 self.problems.append(self._failure(part, process.returncode))
                 break
@@ -277,7 +276,6 @@ class Indexing:
                 self.problems.append(_problem(self.out, f"Pagefind finished without writing {part.folder}"))
                 break
             self._running.pop(0)
-            self._cores.pop(part.number, None)
             self._done(part)
             self._fill()
         if self._cache is not None and not self.problems:
@@ -320,12 +318,11 @@ class Indexing:
         shutil.rmtree(self.out / part.folder, ignore_errors=True)  # never written through into the cache
         command = [str(self._executable), "--site", str(self.scratch / part.folder), "--output-path",
                    str(self.out / part.folder), *OPTIONS]
-        core = spare_core(self._cores.values())
+        core = spare_core(core for _, _, core in self._running)
         with self._log(part).open("wb") as log, programs_on(core):
             try:
                 self._running.append((part, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                                             stdin=subprocess.DEVNULL, cwd=self.scratch)))
-                self._cores[part.number] = core
+                                                             stdin=subprocess.DEVNULL, cwd=self.scratch), core))
             except OSError as error:
                 self.problems.append(_problem(self.out, f"{command[0]} could not run ({error})"))
 
@@ -354,8 +351,9 @@ class Indexing:
         return _problem(self.out, f"Pagefind stopped with exit code {code}" + (f": {last}" if last else ""))
 
 
-def _stop(running: list[tuple[Part, subprocess.Popen[bytes]]], scratch: tempfile.TemporaryDirectory[str]) -> None:
-    for _, process in running:
+def _stop(running: list[tuple[Part, subprocess.Popen[bytes], int | None]],
+          scratch: tempfile.TemporaryDirectory[str]) -> None:
+    for _, process, _ in running:
         if process.poll() is None:
             process.kill()
             process.wait()
