@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 
 import jinja2
@@ -94,6 +95,9 @@ SMARTY_CASES = [
     "**'bold'** *\"em\"* [a 'link'](https://example.org/) 'a'. ''",
     "Em---dash, en--dash, ----, .... and ..",
     "> \"A quote...\"\n\n- 'one'\n- \"two\"",
+    "I'm sure it's the doctor's, isn't it? We'd've said rock'n'roll at five o'clock's end",
+    "L'été d'Ödön, naïve's; it's's x's'y a'b'c it's\nnext **it's** bold's *a'b*'s",
+    "it'5 and 5's and it_'s and 'twas and it' and the '90s, with don't beside each",
 ]
 
 
@@ -117,6 +121,17 @@ def test_our_converter_is_exactly_python_markdowns(text: str) -> None:
     they make must be what Python-Markdown's own make."""
     reference = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
     assert converter_for(EXTENSIONS).convert(text) == reference.convert(text)
+
+
+def test_apostrophes_in_any_company_come_out_as_smarty_makes_them() -> None:
+    """Short texts of apostrophes among letters (some accented), digits, `s`, spaces and line breaks, where a
+    quote between two letters takes `SmartPunctuation`'s shortcut and any other does not."""
+    chance = random.Random(7)
+    reference = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+    ours = converter_for(EXTENSIONS)
+    for _ in range(3_000):
+        text = "".join(chance.choice("as'' é1_\n.bSö") for _ in range(chance.randint(1, 14)))
+        assert ours.reset().convert(text) == reference.reset().convert(text), text
 
 
 def test_bodies_rendered_on_every_core_are_the_ones_rendered_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,11 +36,14 @@ _HIDDEN = re.compile(f"{STX}smarty:([0-9]+){ETX}")
 class SmartPunctuation(Treeprocessor):
     """Smarty's curly quotes, dashes and ellipses, done exactly as Smarty does them (its own patterns, one after
     another on each text, each match hidden behind a placeholder the later patterns cannot see into) without
-    Python-Markdown's general inline machinery, which made Smarty half the cost of rendering a story."""
+    Python-Markdown's general inline machinery, which made Smarty half the cost of rendering a story. A text
+    whose only quotes are apostrophes inside words gets `closing` for each at once, as the patterns would give
+    it (`_APOSTROPHE_OUTSIDE_A_WORD`)."""
 
-    def __init__(self, md: markdown.Markdown, patterns: list[SubstituteTextPattern]) -> None:
+    def __init__(self, md: markdown.Markdown, patterns: list[SubstituteTextPattern], closing: str) -> None:
         super().__init__(md)
         self.patterns = [(pattern, _needs(pattern)) for pattern in patterns]
+        self.closing = closing
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -54,6 +57,8 @@ class SmartPunctuation(Treeprocessor):
     def educate(self, text: str) -> str:
         found: list[str] = []
         present = {literal for literal in _LITERALS.values() if literal in text}
+        if present == {"'"} and not _APOSTROPHE_OUTSIDE_A_WORD.search(text):
+            return text.replace("'", self.md.htmlStash.store(self.closing))
         for pattern, needs in self.patterns:
             if not needs <= present:
                 continue  # the pattern replaces these characters: without them it cannot match
@@ -65,6 +70,13 @@ class SmartPunctuation(Treeprocessor):
                 start = match.start() + len(hidden)
         return _HIDDEN.sub(lambda match: found[int(match[1])], text) if found else text
 
+
+_APOSTROPHE_OUTSIDE_A_WORD = re.compile(r"(?<![^\W\d_])'|'(?![^\W\d_])")
+"""A `'` without a letter on each side. In a text whose only quotes are `'` and all between letters (`don't`,
+`it's`), Smarty's patterns come to a closing quote for every one: none before the closing ones can match (they
+need a quote, a space, a dash or a digit beside it), one of the closing two always does (`'s` at a word's end
+the second, every other the first), and their matches change no letter the others look at. Three in four of
+the texts with quotes in 1,000 stories are such texts, and each took six searches."""
 
 _LITERALS = {"&lsquo;": "'", "&rsquo;": "'", "&ldquo;": '"', "&rdquo;": '"', "&ndash;": "--", "&mdash;": "---",
              "&hellip;": "...", "&laquo;": "<<", "&raquo;": ">>"}
@@ -123,7 +135,9 @@ def converter_for(extensions: tuple[str, ...]) -> markdown.Markdown:
     converter = markdown.Markdown(extensions=[smarty if name == "smarty" else name for name in extensions],
                                   output_format="html")
     if "smarty" in extensions:
-        converter.treeprocessors.register(SmartPunctuation(converter, list(smarty.inlinePatterns)), "smarty", 6)
+        closing = smarty.substitutions["right-single-quote"]
+        converter.treeprocessors.register(SmartPunctuation(converter, list(smarty.inlinePatterns), closing),
+                                          "smarty", 6)
     if all(hasattr(InlineProcessor, name) for name in ("_InlineProcessor__handleInline",
                                                        "_InlineProcessor__applyPattern")):
         converter.treeprocessors.register(SkippingInline(converter), "inline", 20)
