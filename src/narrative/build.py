@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from narrative import (build_cache, digests, editor_pages, feeds, fields, keys, loader, mail, open_data, render,
-                       reviews, search_index)
+                       render_ahead, reviews, search_index)
 from narrative.background import long_lived, lower_priority, on_all_cores
 from narrative.config import Settings
 from narrative.impact import measure
@@ -233,8 +233,11 @@ def render_bodies(site: Site, cache: Path | None = None) -> None:
 
 def _check_bodies(items: list[Item], settings: Settings, cache: Path | None) -> list[Problem]:
     """`render.check` of `items`; with a `cache` folder, a body rendered before (so found renderable within the
-    same limits, by the same code) is taken from it."""
-    return _with_bodies(items, settings, cache, lambda known: render.check(items, settings.limits, known=known))
+    same limits, by the same code) is taken from it, as is one `render_ahead` rendered while the build started."""
+    ahead = render_ahead.take(settings.limits)
+    found = {item: html for item in items if render.shown(item) and (html := ahead.get(item.body)) is not None}
+    return _with_bodies(items, settings, cache,
+                        lambda known: render.check(items, settings.limits, known={**found, **known}))
 
 
 Rendered = TypeVar("Rendered")

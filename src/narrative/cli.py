@@ -158,16 +158,21 @@ def new(args: argparse.Namespace) -> int:
     return OK
 
 
-def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False) -> int:
+def _mkdocs(args: argparse.Namespace, *command: str, replace: bool = False, render_ahead: bool = False) -> int:
     """MkDocs run on the site as `narrative build` and `narrative serve` run it: only once the settings can be read
     and the hook is listed (otherwise one line says what to fix, not MkDocs' usage text or a template's
-    traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With `replace`,
+    traceback), without Material's end-of-life notice, and with drafts shown for `--preview`. With
+    `render_ahead`, the bodies are rendered meanwhile on another core (`narrative.render_ahead`). With `replace`,
     MkDocs takes this process's place, so that Ctrl+C and a signal to stop reach it directly; otherwise its
     command line runs in this process, as `python -m mkdocs` would (starting Python again, and importing
     narrative a second time, cost a quarter of a second of every build)."""
-    _settings(args)
+    settings = _settings(args)
     if problems := hook_problems(args.config_file):
         raise UsageError("\n".join(str(problem) for problem in problems))
+    if render_ahead:
+        from narrative import render_ahead as ahead  # here, as `build` is: it brings in Python-Markdown
+
+        ahead.begin(settings)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.preview:
         env[PREVIEW_VARIABLE] = "1"
@@ -198,7 +203,8 @@ def _run_module(name: str, argv: list[str]) -> int:
 def build_site(args: argparse.Namespace) -> int:
     if Path(args.site_dir).exists() and not Path(args.site_dir).is_dir():
         raise UsageError(f"{args.site_dir} is a file: give a folder to build the site into")
-    if _mkdocs(args, "build", "--site-dir", str(args.site_dir), *(["--strict"] if args.strict else [])) != OK:
+    if _mkdocs(args, "build", "--site-dir", str(args.site_dir), *(["--strict"] if args.strict else []),
+               render_ahead=True) != OK:
         return PROBLEMS
     index = Path(args.site_dir).resolve() / "index.html"
     print(f"Built the site into {args.site_dir}/. Open {index.as_uri()} in a browser, "

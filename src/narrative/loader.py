@@ -312,6 +312,19 @@ def parse(text: str, shown: str, kind: Kind, file: Path) -> SourceFile | Problem
     return SourceFile(kind, file, file.stem, meta, body, _placed(text, shown, handler))
 
 
+def body(path: Path, limits: Limits) -> str | None:
+    """The body `read` finds in a file, without reading its fields; None where it finds none (the file cannot be
+    read, or has no front matter that ends)."""
+    text = _text(path, str(path), limits)
+    handler = _LineAwareHandler()
+    if isinstance(text, Problem) or not handler.detect(text := text.strip()):
+        return None
+    try:
+        return handler.split(text)[1].strip()
+    except FrontMatterError:
+        return None
+
+
 def _leading(text: str) -> int:
     """The blank lines before a file's front matter."""
     return text.count("\n", 0, len(text) - len(text.lstrip()))

@@ -309,7 +309,7 @@ def check(items: Iterable[Item], limits: LimitSettings, known: Mapping[Item, Htm
     _bodies.update(known or {})
     todo = [item for item in items if shown(item) and item not in _bodies]
     problems = []
-    for item, outcome in zip(todo, on_all_cores(functools.partial(_attempt, limits=limits),
+    for item, outcome in zip(todo, on_all_cores(functools.partial(attempt_html, limits=limits),
                                                 [item.body for item in todo], least=PARALLEL_FROM)):
         if isinstance(outcome, Html):
             _bodies[item] = outcome
@@ -319,7 +319,7 @@ def check(items: Iterable[Item], limits: LimitSettings, known: Mapping[Item, Htm
     return problems
 
 
-def _attempt(body: str, limits: LimitSettings) -> Html | tuple[int, str]:
+def attempt_html(body: str, limits: LimitSettings) -> Html | tuple[int, str]:
     """`attempt`, the HTML held as `Html` already in the process that rendered it (half the bytes to send back)."""
     outcome = attempt(body, limits)
     return Html.of(outcome) if isinstance(outcome, str) else outcome
