@@ -128,6 +128,26 @@ def test_a_body_past_the_limits_is_left_for_the_build_to_report(stories: Project
     assert too_deep.strip() not in taken and BODIES["back-home"].strip() in taken
 
 
+def test_no_link_is_followed_and_a_failure_is_no_bodies(stories: Project, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "private.md"
+    outside.write_text("---\ntitle: Not ours\n---\nNever read from outside the site.\n", encoding="utf-8")
+    (stories.root / "stories/patient/linked.md").symlink_to(outside)
+    settings = settings_of(stories)
+    render_ahead.begin(settings)
+    wait_until_rendered()
+    taken = render_ahead.take(settings.limits)
+    assert len(taken) == len(BODIES) and "Never read from outside the site." not in taken
+
+    def failing(*args: object) -> None:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(render_ahead.loader, "body", failing)
+    render_ahead.begin(settings)
+    wait_until_rendered()
+    assert render_ahead.take(settings.limits) == {}
+
+
 @pytest.mark.parametrize("text", [
     "---\ntitle: A\n---\nThe body.\n",
     "\n\n---\ntitle: A\n---\n\n\nThe body,\n\nin two paragraphs.\n\n",

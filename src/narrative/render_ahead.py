@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrative import loader, render
-from narrative.background import Background, BackgroundError
+from narrative.background import Background
 from narrative.build_cache import FOLDER
 from narrative.config import LimitSettings, Settings
 from narrative.render import Html
@@ -53,18 +53,21 @@ def take(limits: LimitSettings) -> dict[str, Html]:
     rendering.stop[0] = 1
     try:
         done = rendering.work.result()
-    except BackgroundError:
+    except Exception:  # noqa: BLE001 - it only ever saves time: whatever stopped it, the build renders every body
         return {}
     return dict(done) if rendering.limits == limits else {}
 
 
 def _render(stories: Path, limits: LimitSettings, stop: mmap.mmap) -> list[tuple[str, Html]]:
     """In the process: each listed file's body and its HTML, as `render.check` would make it, until `stop` is
-    set. A file that cannot be read, or a body that cannot be rendered, is left for the build to report."""
+    set. A file that cannot be read, or a body that cannot be rendered, is left for the build to report, and a
+    link is not followed (the build itself reads only the links that stay within the site)."""
     done = []
-    for path in loader.listing(stories):
+    for path, link in loader.listing(stories).items():
         if stop[0]:
             break
+        if link:
+            continue
         body = loader.body(Path(path), limits)
         if body is not None and isinstance(outcome := render.attempt_html(body, limits), Html):
             done.append((body, outcome))
